@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { buildProgram } from './program.js';
+import { exitCodeFor, describeError } from './exit.js';
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`roster: ${describeError(error)}\n`);
+  process.exitCode = exitCodeFor(error);
+}

@@ -1,0 +1,137 @@
+/**
+ * The normalized settings Roster runs on (after parse → schema validation → defaults → env
+ * references resolved). The file form is described by `schemas/settings.schema.json`.
+ */
+
+/** Entra ID user properties Roster can manage. */
+export type ManagedField =
+  | 'givenName'
+  | 'surname'
+  | 'displayName'
+  | 'jobTitle'
+  | 'department'
+  | 'officeLocation'
+  | 'mobilePhone'
+  | 'businessPhones'
+  | 'companyName'
+  | 'employeeId'
+  | 'streetAddress'
+  | 'city'
+  | 'postalCode'
+  | 'country';
+
+export interface FieldMapping {
+  /** Mustache expression over `employee.*` and `office.*` (and override variables). */
+  from: string;
+  /** `phone` → formatted to one international format. */
+  format?: 'phone';
+  /** When the source value is empty: clear the tenant value (true) or leave it alone (false, default). */
+  clearWhenEmpty: boolean;
+}
+
+export interface SourceSettings {
+  /** SQL returning one row per active employee; office columns aliased `office_<column>`. */
+  query: string;
+  /** Rows fetched per round trip through a server-side cursor. */
+  pageSize: number;
+  /** Optional TLS settings for hosted databases (the URL comes from DATABASE_URL). */
+  ssl?: { mode: 'disable' | 'require' | 'verify-ca' | 'verify-full'; caFile?: string };
+}
+
+export interface PhotoSettings {
+  enabled: boolean;
+  /** Hosts `profile_image_url` may point at (exact host or `*.suffix`). */
+  allowedHosts: string[];
+  /** Allow loopback/private/link-local addresses (only for local demos and tests). */
+  allowPrivateAddresses: boolean;
+  maxBytes: number;
+  connectTimeoutMs: number;
+  totalTimeoutMs: number;
+}
+
+export interface SignatureSettings {
+  enabled: boolean;
+  /** Template name under `templates/` (`<name>.html.mustache` + `<name>.txt.mustache`). */
+  defaultTemplate: string;
+  autoAddSignature: boolean;
+  autoAddSignatureOnReply: boolean;
+  autoAddSignatureOnMobile: boolean;
+  useDefaultSignatureOnMobile: boolean;
+  /** What to do when roaming signatures are enabled (Roster's signatures would not show). */
+  whenRoamingEnabled: 'refuse' | 'warn';
+  /** Company-wide template variables (logo URL, company name, …). */
+  variables: Record<string, string>;
+}
+
+export interface GuardrailSettings {
+  /** Maximum actions per run: an absolute number or a percentage of managed users ("10%"). */
+  maxChanges: { absolute?: number; percent?: number };
+  /** Stop when active employees fell by more than this share since the last successful run. */
+  maxSourceShrinkPercent: number;
+}
+
+export interface RateLimitSettings {
+  graphReadsPer10s: number;
+  graphWritesPer150s: number;
+  graphConcurrency: number;
+  photoConcurrencyPerMailbox: number;
+  photoRequestsPer10min: number;
+  exchangeRequestsPerMinute: number;
+  exchangeConcurrency: number;
+  maxRetries: number;
+  maxBackoffMs: number;
+}
+
+export interface ScheduleSettings {
+  /** Cron expression (croner syntax) or undefined when `intervalSeconds` is used. */
+  cron?: string;
+  intervalSeconds?: number;
+  jitterSeconds: number;
+  mode: 'observe' | 'apply';
+  /** Photos and signatures are read back from the tenant at most this often. */
+  deepCheckIntervalSeconds: number;
+}
+
+export interface Settings {
+  tenant: { id: string; domain: string };
+  /** Managed mail domains: users outside them are never touched. */
+  scope: { domains: string[] };
+  source: SourceSettings;
+  fields: Partial<Record<ManagedField, FieldMapping>>;
+  phone: { defaultRegion: string; format: 'INTERNATIONAL' | 'E.164' };
+  photos: PhotoSettings;
+  signatures: SignatureSettings;
+  guardrails: GuardrailSettings;
+  rateLimits: RateLimitSettings;
+  schedule: ScheduleSettings;
+}
+
+/** An override of one employee (by email) or one office (by office id or name). */
+export interface Override {
+  file: string;
+  line: number;
+  target: { kind: 'employee'; email: string } | { kind: 'office'; office: string };
+  fields: Partial<Record<ManagedField, string | null>>;
+  variables: Record<string, string>;
+  template?: string;
+  photoUrl?: string | null;
+  exclude: boolean;
+}
+
+/** A signature template pair as read from `templates/`. */
+export interface SignatureTemplate {
+  name: string;
+  html: string;
+  text: string;
+  htmlFile: string;
+  textFile: string;
+}
+
+/** Everything the pure core needs to build desired state, already validated. */
+export interface DesiredConfig {
+  settings: Settings;
+  overrides: Override[];
+  templates: Map<string, SignatureTemplate>;
+  /** Hash of settings + overrides + templates: a plan is bound to the revision it was made from. */
+  revision: string;
+}

@@ -1,0 +1,59 @@
+import type { ManagedField } from '../config/settings.js';
+
+/** One row of the HR source: employee columns and the joined office's columns, raw. */
+export interface SourceRow {
+  employee: Record<string, string | null>;
+  office: Record<string, string | null>;
+}
+
+/** A problem with one employee (or one override) that keeps it out of the run, never the others. */
+export interface EmployeeIssue {
+  employee?: string;
+  kind:
+    | 'duplicate-email'
+    | 'invalid-email'
+    | 'too-long'
+    | 'invalid-value'
+    | 'invalid-url'
+    | 'template-error'
+    | 'signature-too-long'
+    | 'unknown-override-target';
+  field?: string;
+  message: string;
+}
+
+export interface DesiredSignature {
+  template: string;
+  html: string;
+  text: string;
+  autoAddSignature: boolean;
+  autoAddSignatureOnReply: boolean;
+  autoAddSignatureOnMobile: boolean;
+  useDefaultSignatureOnMobile: boolean;
+}
+
+/** What one employee should look like in the tenant. */
+export interface DesiredEmployee {
+  /** Match key: the email, lowercased. */
+  key: string;
+  email: string;
+  sourceId: string;
+  officeName: string | null;
+  /**
+   * Managed fields: a string sets the value; `null` clears it (only for `clearWhenEmpty`);
+   * an absent key means "leave the tenant value alone" (empty source value).
+   */
+  fields: Partial<Record<ManagedField, string | string[] | null>>;
+  /** Absolute photo URL, or undefined when the employee has none (never clears a photo). */
+  photoUrl?: string;
+  signature?: DesiredSignature;
+}
+
+export interface DesiredState {
+  employees: DesiredEmployee[];
+  /** Emails excluded by an override: never acted on. */
+  excluded: string[];
+  issues: EmployeeIssue[];
+  /** Active rows read from the source (before exclusion and error filtering): for the shrink guardrail. */
+  sourceCount: number;
+}

@@ -1,0 +1,189 @@
+/**
+ * Shared types of the tenant simulator. The simulator is a stand-in for Microsoft 365 and
+ * imports nothing from the rest of Roster.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export type SimService = 'identity' | 'graph' | 'exchange' | 'inspect';
+
+/** An app registration: how it authenticates and what it was granted (admin consent). */
+export interface SimApp {
+  clientId: string;
+  clientSecret?: string;
+  /** PEM certificate whose key signs client assertions. */
+  certificatePem?: string;
+  /** Graph application permissions, e.g. `User.ReadWrite.All`, `ProfilePhoto.ReadWrite.All`. */
+  graphPermissions: string[];
+  /** `Exchange.ManageAsApp` + an Exchange role. */
+  exchangeManageAsApp: boolean;
+}
+
+export interface SimUser {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  displayName: string | null;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  department: string | null;
+  officeLocation: string | null;
+  mobilePhone: string | null;
+  businessPhones: string[];
+  companyName: string | null;
+  employeeId: string | null;
+  streetAddress: string | null;
+  city: string | null;
+  postalCode: string | null;
+  country: string | null;
+  preferredLanguage: string | null;
+  proxyAddresses: string[];
+  onPremisesSyncEnabled: boolean | null;
+  accountEnabled: boolean;
+  /** Holds an admin role: Graph refuses phone changes for such users. */
+  isAdmin: boolean;
+  /** Has an Exchange Online mailbox (signatures, photos stored there). */
+  hasMailbox: boolean;
+}
+
+export interface SimPhoto {
+  /** The bytes as the service stores them (re-encoded, not the uploaded bytes). */
+  bytes: Buffer;
+  contentType: 'image/jpeg';
+  width: number;
+  height: number;
+  etag: string;
+}
+
+/** Properties of `Get-MailboxMessageConfiguration` the simulator keeps. */
+export interface SimMailboxMessageConfiguration {
+  SignatureHtml: string;
+  SignatureText: string;
+  SignatureTextOnMobile: string;
+  AutoAddSignature: boolean;
+  AutoAddSignatureOnReply: boolean;
+  AutoAddSignatureOnMobile: boolean;
+  UseDefaultSignatureOnMobile: boolean;
+}
+
+export interface SimOrganizationConfig {
+  Name: string;
+  PostponeRoamingSignaturesUntilLater: boolean;
+}
+
+/** Throttling as documented (see `shared/reference/graph.md` §6), scaled by `timeScale`. */
+export interface SimThrottleSettings {
+  enabled: boolean;
+  /** 1 = real time; 0.01 = windows 100× shorter (and budgets unchanged), for benchmarks. */
+  timeScale: number;
+  /** Override of the resource-unit budget per 10 s (else by tenant size: 3,500 / 5,000 / 8,000). */
+  resourceUnitsPer10s?: number;
+  writesPer150s: number;
+  photoConcurrencyPerMailbox: number;
+  photoRequestsPer10min: number;
+  exchangeRequestsPerMinute: number;
+  exchangeConcurrency: number;
+  /** Share of 429s that carry a fractional Retry-After, and that carry none. */
+  fractionalRetryAfterShare: number;
+  missingRetryAfterShare: number;
+}
+
+/** Reproducible faults (from `seed`). Rates are 0..1 per request. */
+export interface SimFaultSettings {
+  seed: number;
+  latencyMs: number;
+  jitterMs: number;
+  spikeRate: number;
+  spikeMs: number;
+  rate429: number;
+  rate503: number;
+  rate500: number;
+  rate504: number;
+  dropRate: number;
+  /** Token endpoint answers 503 while `now < tokenOutageUntil` (epoch ms). */
+  tokenOutageUntil?: number;
+  /** Which services the random faults apply to. */
+  services: SimService[];
+}
+
+/** One change of a user, for `/users/delta`. */
+export interface SimChange {
+  seq: number;
+  userId: string;
+  kind: 'changed' | 'deleted';
+  properties: string[];
+}
+
+export interface SimRequest {
+  method: string;
+  url: URL;
+  /** Decoded path without query, e.g. `/v1.0/users/abc`. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  requestId: string;
+  /** The authenticated app (set by the server for graph/exchange routes). */
+  app?: SimApp;
+  /** True for an item of a `$batch` request. */
+  inner?: boolean;
+}
+
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** JSON value, raw bytes, or text; `undefined` for an empty body. */
+  body?: unknown;
+  /** Destroy the connection mid-response (fault injection). */
+  drop?: boolean;
+}
+
+/** A route served by the simulator. Each module exports a list of these. */
+export interface SimRoute {
+  service: SimService;
+  method: string;
+  pattern: RegExp;
+  /** Graph permission(s) any one of which the app needs (403 otherwise). */
+  permissions?: string[];
+  handle(req: SimRequest, match: RegExpMatchArray, sim: SimContext): SimResponse | Promise<SimResponse>;
+}
+
+/** What a route handler can reach. Implemented by the simulator. */
+export interface SimContext {
+  readonly state: SimState;
+  /** The https origin the simulator serves, e.g. `https://127.0.0.1:4443`. */
+  readonly origin: string;
+  now(): number;
+  /** Runs an inner request (of `$batch`) through auth, throttling and routing as if sent alone. */
+  dispatch(req: SimRequest): Promise<SimResponse>;
+}
+
+export interface SimState {
+  tenantId: string;
+  tenantDomain: string;
+  /** Other verified domains (mail domains). */
+  domains: string[];
+  apps: SimApp[];
+  users: Map<string, SimUser>;
+  photos: Map<string, SimPhoto>;
+  mailboxConfig: Map<string, SimMailboxMessageConfiguration>;
+  organizationConfig: SimOrganizationConfig;
+  changes: SimChange[];
+  nextSeq: number;
+  tokenLifetimeSeconds: number;
+  throttle: SimThrottleSettings;
+  faults: SimFaultSettings;
+  /** Counters for the inspection endpoint. */
+  stats: SimStats;
+}
+
+export interface SimStats {
+  /** `METHOD route-name status` → count, e.g. `PATCH /v1.0/users/{id} 204`. */
+  requests: Map<string, number>;
+  throttled: number;
+  /** Writes per user id (PATCH, photo PUT/DELETE, Set-MailboxMessageConfiguration). */
+  writesPerUser: Map<string, number>;
+  maxPhotoConcurrencyPerMailbox: Map<string, number>;
+  maxExchangeConcurrency: number;
+  /** Resource units charged, and the time the first and last charged request arrived. */
+  resourceUnits: number;
+}
