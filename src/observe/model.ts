@@ -1,0 +1,56 @@
+import type { ManagedField } from '../config/settings.js';
+
+/** A tenant user as observed (only the properties Roster reads). */
+export interface ObservedUser {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  proxyAddresses: string[];
+  onPremisesSyncEnabled: boolean;
+  fields: Partial<Record<ManagedField, string | string[] | null>>;
+}
+
+/** Photo metadata as observed; `null` = the user has no photo. */
+export interface ObservedPhoto {
+  etag: string | null;
+  contentType: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+export interface ObservedSignature {
+  html: string;
+  text: string;
+  autoAddSignature: boolean;
+  autoAddSignatureOnReply: boolean;
+  autoAddSignatureOnMobile: boolean;
+  useDefaultSignatureOnMobile: boolean;
+}
+
+export interface ObservedState {
+  /** Users within the managed domains, keyed by id. */
+  users: ObservedUser[];
+  /**
+   * Photo metadata by user id: present only for users whose photos were deep-checked this run
+   * (undefined = not checked; null = checked, no photo).
+   */
+  photos: Map<string, ObservedPhoto | null>;
+  /** Signatures by user id: present only for users deep-checked this run. */
+  signatures: Map<string, ObservedSignature>;
+  /** `Get-OrganizationConfig` → PostponeRoamingSignaturesUntilLater (undefined when unknown). */
+  roamingSignaturesPostponed: boolean | undefined;
+}
+
+/**
+ * What Roster last wrote and then saw, per user and aspect: the third leg of the three-way
+ * comparison that keeps re-encoded photos and rewritten HTML from causing perpetual diffs.
+ */
+export interface LastAppliedRecord {
+  userId: string;
+  aspect: 'profile' | 'photo' | 'signature';
+  /** Hash of what Roster intended (source photo bytes hash, rendered signature hash, field values). */
+  desiredHash: string;
+  /** What the service reported right after the write (photo etag, hash of stored signature). */
+  observedFingerprint: string | null;
+  appliedAt: string;
+}
