@@ -39,6 +39,8 @@ export interface ObservedState {
   signatures: Map<string, ObservedSignature>;
   /** `Get-OrganizationConfig` → PostponeRoamingSignaturesUntilLater (undefined when unknown). */
   roamingSignaturesPostponed: boolean | undefined;
+  /** Which aspects were read back from the tenant this run (the rest rely on last-applied). */
+  deepChecked: { photos: boolean; signatures: boolean };
 }
 
 /**
@@ -53,4 +55,6 @@ export interface LastAppliedRecord {
   /** What the service reported right after the write (photo etag, hash of stored signature). */
   observedFingerprint: string | null;
   appliedAt: string;
+  /** What was applied, for display and rollback (profile: field values; photo: `{ sourceUrl }`). */
+  value?: unknown;
 }

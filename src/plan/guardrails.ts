@@ -1,0 +1,65 @@
+import type { GuardrailSettings } from '../config/settings.js';
+import type { GuardrailResult, PlanAction } from './plan-model.js';
+
+export interface GuardrailInput {
+  actions: PlanAction[];
+  managedUsers: number;
+  sourceCount: number;
+  previousSourceCount: number | undefined;
+  roamingSignaturesPostponed: boolean | undefined;
+  whenRoamingEnabled: 'refuse' | 'warn';
+  settings: GuardrailSettings;
+  signaturesEnabled: boolean;
+}
+
+/** The largest number of actions one run may carry: the stricter of the absolute and percent limits. */
+export function maxChangesAllowed(settings: GuardrailSettings, managedUsers: number): number {
+  const limits: number[] = [];
+  if (settings.maxChanges.absolute !== undefined) limits.push(settings.maxChanges.absolute);
+  if (settings.maxChanges.percent !== undefined) {
+    limits.push(Math.floor((settings.maxChanges.percent / 100) * managedUsers));
+  }
+  return limits.length ? Math.min(...limits) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Evaluates every guardrail against a plan. Pure: `apply` refuses to start while any is tripped
+ * (unless overridden), and the plan shows them so the reviewer sees the stop coming.
+ */
+export function evaluateGuardrails(input: GuardrailInput): GuardrailResult[] {
+  const results: GuardrailResult[] = [];
+  const limit = maxChangesAllowed(input.settings, input.managedUsers);
+  const n = input.actions.length;
+  results.push({
+    name: 'max-changes',
+    tripped: n > limit,
+    message:
+      n > limit
+        ? `the plan has ${n} changes, more than the limit of ${limit} per run (guardrails.maxChanges); review it and re-run with --allow-large-change to proceed`
+        : `${n} changes within the limit of ${Number.isFinite(limit) ? limit : 'unlimited'}`,
+  });
+  const prev = input.previousSourceCount;
+  if (prev !== undefined && prev > 0) {
+    const drop = ((prev - input.sourceCount) / prev) * 100;
+    const tripped = drop > input.settings.maxSourceShrinkPercent;
+    results.push({
+      name: 'source-shrink',
+      tripped,
+      message: tripped
+        ? `the HR source returned ${input.sourceCount} active employees, ${drop.toFixed(0)}% fewer than the ${prev} of the last successful run (limit ${input.settings.maxSourceShrinkPercent}%, guardrails.maxSourceShrinkPercent); check the HR import before proceeding`
+        : `source count ${input.sourceCount} (last successful run: ${prev})`,
+    });
+  }
+  const signatureActions = input.actions.some((a) => a.kind === 'set-signature');
+  if (input.signaturesEnabled && input.roamingSignaturesPostponed === false) {
+    const tripped = signatureActions && input.whenRoamingEnabled === 'refuse';
+    results.push({
+      name: 'roaming-signatures',
+      tripped,
+      message: tripped
+        ? 'roaming signatures are enabled in the tenant, so signatures set through Exchange will not show; run Set-OrganizationConfig -PostponeRoamingSignaturesUntilLater $true, or set signatures.whenRoamingEnabled: warn'
+        : 'roaming signatures are enabled; signature pushes are reported only',
+    });
+  }
+  return results;
+}

@@ -1,0 +1,293 @@
+import type { GuardrailSettings, ManagedField } from '../config/settings.js';
+import type { DesiredEmployee, DesiredState } from '../desired/model.js';
+import type { LastAppliedRecord, ObservedState, ObservedUser } from '../observe/model.js';
+import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
+import { evaluateGuardrails } from './guardrails.js';
+import { matchEmployees } from './match-employees.js';
+import {
+  PLAN_FORMAT_VERSION,
+  type FieldChange,
+  type Plan,
+  type PlanAction,
+  type PlanWarning,
+  type SetPhotoAction,
+  type SetSignatureAction,
+  type UpdateProfileAction,
+} from './plan-model.js';
+
+export interface PlanOptions {
+  tenantId: string;
+  configRevision: string;
+  scopeDomains: string[];
+  photos: boolean;
+  signatures: boolean;
+  /** Restrict the plan to these employees (emails, case-insensitive). */
+  only?: string[];
+  /** sha256 of the source photo bytes per URL, when the sources were fetched this run. */
+  sourcePhotoHashes?: ReadonlyMap<string, string>;
+  guardrails: GuardrailSettings;
+  /** Active employees at the last successful run (source-shrink guardrail). */
+  previousSourceCount?: number;
+  whenRoamingEnabled: 'refuse' | 'warn';
+}
+
+/** Last-applied records keyed `${userId}#${aspect}`. */
+export type LastAppliedIndex = ReadonlyMap<string, LastAppliedRecord>;
+
+export function lastAppliedKey(userId: string, aspect: LastAppliedRecord['aspect']): string {
+  return `${userId}#${aspect}`;
+}
+
+function sameValue(
+  a: string | string[] | null | undefined,
+  b: string | string[] | null | undefined,
+): boolean {
+  const norm = (v: typeof a) => (Array.isArray(v) ? (v.length ? v.join('\u0000') : null) : (v ?? null));
+  return norm(a) === norm(b);
+}
+
+function profileChanges(employee: DesiredEmployee, user: ObservedUser): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const fields = Object.keys(employee.fields).sort() as ManagedField[];
+  for (const field of fields) {
+    const after = employee.fields[field];
+    if (after === undefined) continue;
+    const before = user.fields[field] ?? null;
+    if (!sameValue(before, after)) changes.push({ field, before, after });
+  }
+  return changes;
+}
+
+function planPhoto(
+  employee: DesiredEmployee,
+  user: ObservedUser,
+  observed: ObservedState,
+  lastApplied: LastAppliedIndex,
+  options: PlanOptions,
+): SetPhotoAction | undefined {
+  const url = employee.photoUrl;
+  if (!options.photos || !url) return undefined;
+  const record = lastApplied.get(lastAppliedKey(user.id, 'photo'));
+  const checked = observed.photos.has(user.id);
+  const current = observed.photos.get(user.id);
+  const base = {
+    kind: 'set-photo' as const,
+    key: `${employee.key}#photo`,
+    employee: employee.email,
+    userId: user.id,
+    userPrincipalName: user.userPrincipalName,
+    sourceUrl: url,
+    ...(checked ? { expectedEtag: current?.etag ?? null } : {}),
+  };
+  const action = (photoReason: SetPhotoAction['photoReason'], reason: string): SetPhotoAction => ({
+    ...base,
+    photoReason,
+    reason,
+  });
+  if (!record) {
+    if (checked && current === null) return action('no-photo', 'the user has no photo');
+    return action('not-set-by-roster', 'Roster has not set this photo yet');
+  }
+  const appliedUrl = (record.value as { sourceUrl?: string } | undefined)?.sourceUrl;
+  if (appliedUrl !== undefined && appliedUrl !== url) {
+    return action('source-changed', `photo URL changed (was ${appliedUrl})`);
+  }
+  const sourceHash = options.sourcePhotoHashes?.get(url);
+  if (sourceHash !== undefined && sourceHash !== record.desiredHash) {
+    return action('source-changed', 'the source image changed since it was uploaded');
+  }
+  if (checked && current === null) return action('no-photo', 'the photo Roster set was removed');
+  if (
+    checked &&
+    current &&
+    record.observedFingerprint !== null &&
+    current.etag !== record.observedFingerprint
+  ) {
+    return action('changed-out-of-band', 'the tenant photo was changed by someone else since Roster set it');
+  }
+  return undefined;
+}
+
+function planSignature(
+  employee: DesiredEmployee,
+  user: ObservedUser,
+  observed: ObservedState,
+  lastApplied: LastAppliedIndex,
+  options: PlanOptions,
+): SetSignatureAction | undefined {
+  const desired = employee.signature;
+  if (!options.signatures || !desired) return undefined;
+  const flags = {
+    autoAddSignature: desired.autoAddSignature,
+    autoAddSignatureOnReply: desired.autoAddSignatureOnReply,
+    autoAddSignatureOnMobile: desired.autoAddSignatureOnMobile,
+    useDefaultSignatureOnMobile: desired.useDefaultSignatureOnMobile,
+  };
+  const desiredHash = desiredSignatureHash(desired.html, desired.text, flags);
+  const record = lastApplied.get(lastAppliedKey(user.id, 'signature'));
+  const current = observed.signatures.get(user.id);
+  const fingerprint = current ? observedSignatureFingerprint(current) : undefined;
+  const action = (
+    signatureReason: SetSignatureAction['signatureReason'],
+    reason: string,
+  ): SetSignatureAction => ({
+    kind: 'set-signature',
+    key: `${employee.key}#signature`,
+    employee: employee.email,
+    userId: user.id,
+    userPrincipalName: user.userPrincipalName,
+    reason,
+    signatureReason,
+    template: desired.template,
+    html: desired.html,
+    text: desired.text,
+    flags,
+    desiredHash,
+    ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
+    ...(current ? { currentText: current.text, currentHtml: current.html } : {}),
+  });
+  if (!record) {
+    if (
+      current &&
+      current.html === desired.html &&
+      current.text === desired.text &&
+      sameFlags(flagsOf(current), flags)
+    ) {
+      return undefined;
+    }
+    return action('never-applied', 'Roster has not set this signature yet');
+  }
+  if (record.desiredHash !== desiredHash) {
+    return action('content-changed', `the rendered signature (${desired.template}) changed`);
+  }
+  if (current && fingerprint !== record.observedFingerprint) {
+    if (!sameFlags(flagsOf(current), flags))
+      return action('flags-differ', 'signature settings were changed in the tenant');
+    return action('changed-out-of-band', 'the signature was changed by someone else since Roster set it');
+  }
+  return undefined;
+}
+
+const KIND_ORDER: Record<PlanAction['kind'], number> = {
+  'update-profile': 0,
+  'set-photo': 1,
+  'set-signature': 2,
+};
+
+/**
+ * The planner: pure, synchronous, deterministic. (desired, observed, last-applied) → plan.
+ * Observed photos and signatures are three-way compared with what Roster last wrote and then
+ * saw, so a service that re-encodes or rewrites never causes a perpetual diff.
+ */
+export function planChanges(
+  desired: DesiredState,
+  observed: ObservedState,
+  lastApplied: LastAppliedIndex,
+  options: PlanOptions,
+): Plan {
+  const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
+  const wanted = (email: string) => !only || only.has(email.toLowerCase());
+  const employees = desired.employees.filter((e) => wanted(e.email));
+  const { matches, warnings: matchWarnings } = matchEmployees(
+    employees,
+    observed.users,
+    options.scopeDomains,
+  );
+  const warnings: PlanWarning[] = [
+    ...desired.issues
+      .filter((i) => !i.employee || wanted(i.employee))
+      .map((i) => ({
+        kind: 'employee-error' as const,
+        ...(i.employee ? { employee: i.employee } : {}),
+        message: i.message,
+      })),
+    ...matchWarnings,
+  ];
+  const actions: PlanAction[] = [];
+  let inSync = 0;
+  for (const { employee, user } of matches) {
+    const before = actions.length;
+    const changes = profileChanges(employee, user);
+    if (changes.length > 0 && user.onPremisesSyncEnabled) {
+      warnings.push({
+        kind: 'synced-user',
+        employee: employee.email,
+        message: `${user.userPrincipalName} is synced from on-premises AD: ${changes
+          .map((c) => c.field)
+          .join(', ')} must be changed there, not by Roster`,
+      });
+    } else if (changes.length > 0) {
+      const profile: UpdateProfileAction = {
+        kind: 'update-profile',
+        key: `${employee.key}#profile`,
+        employee: employee.email,
+        userId: user.id,
+        userPrincipalName: user.userPrincipalName,
+        reason: `${changes.length} field${changes.length === 1 ? '' : 's'} differ from the HR source`,
+        changes,
+      };
+      actions.push(profile);
+    }
+    const photo = planPhoto(employee, user, observed, lastApplied, options);
+    if (photo) actions.push(photo);
+    const signature = planSignature(employee, user, observed, lastApplied, options);
+    if (signature) actions.push(signature);
+    if (actions.length === before) inSync++;
+  }
+  const employeeKey = (a: PlanAction) => a.key.slice(0, a.key.lastIndexOf('#'));
+  actions.sort((a, b) => {
+    const [x, y] = [employeeKey(a), employeeKey(b)];
+    return x < y ? -1 : x > y ? 1 : KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  });
+  const guardrails = evaluateGuardrails({
+    actions,
+    managedUsers: matches.length,
+    sourceCount: desired.sourceCount,
+    previousSourceCount: options.previousSourceCount,
+    roamingSignaturesPostponed: observed.roamingSignaturesPostponed,
+    whenRoamingEnabled: options.whenRoamingEnabled,
+    settings: options.guardrails,
+    signaturesEnabled: options.signatures,
+  });
+  for (const g of guardrails) {
+    if (g.tripped) warnings.push({ kind: 'guardrail', message: g.message });
+  }
+  if (options.signatures && observed.roamingSignaturesPostponed === false) {
+    warnings.push({
+      kind: 'roaming-signatures',
+      message:
+        'roaming signatures are enabled (PostponeRoamingSignaturesUntilLater is false): signatures set by Roster will not show in Outlook; an admin can run Set-OrganizationConfig -PostponeRoamingSignaturesUntilLater $true',
+    });
+  }
+  warnings.sort((a, b) =>
+    a.kind !== b.kind
+      ? a.kind < b.kind
+        ? -1
+        : 1
+      : (a.employee ?? '') < (b.employee ?? '')
+        ? -1
+        : (a.employee ?? '') > (b.employee ?? '')
+          ? 1
+          : 0,
+  );
+  const count = (kind: PlanAction['kind']) => actions.filter((a) => a.kind === kind).length;
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    tenantId: options.tenantId,
+    configRevision: options.configRevision,
+    sourceCount: desired.sourceCount,
+    deepChecked: observed.deepChecked,
+    actions,
+    warnings,
+    guardrails,
+    summary: {
+      employees: employees.length,
+      matched: matches.length,
+      inSync,
+      updateProfile: count('update-profile'),
+      setPhoto: count('set-photo'),
+      setSignature: count('set-signature'),
+      warnings: warnings.length,
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { createTwoFilesPatch } from 'diff';
+import type { FieldChange, Plan, PlanAction } from './plan-model.js';
+import { summaryLine } from './render-text.js';
+
+/** GitHub refuses comments over 65,536 characters; stay clear of it. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface MarkdownOptions {
+  /** Maximum characters of the whole document (default: GitHub's comment limit minus a margin). */
+  maxLength?: number;
+}
+
+function html(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function cell(v: string | string[] | null): string {
+  if (v === null) return '<em>none</em>';
+  const text = Array.isArray(v) ? v.join(', ') : v;
+  return `<code>${html(text).replace(/\|/g, '&#124;').replace(/\n/g, ' ')}</code>`;
+}
+
+function fieldRows(changes: FieldChange[]): string[] {
+  return [
+    '| Field | Current | Desired |',
+    '| --- | --- | --- |',
+    ...changes.map((c) => `| ${c.field} | ${cell(c.before)} | ${cell(c.after)} |`),
+  ];
+}
+
+function withEol(s: string): string {
+  return s.endsWith('\n') ? s : `${s}\n`;
+}
+
+/** A fence longer than any backtick run inside, so the content cannot close it. */
+function fence(content: string): string {
+  const longest = Math.max(2, ...Array.from(content.matchAll(/`+/g), (m) => m[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+function actionBlock(a: PlanAction): string[] {
+  switch (a.kind) {
+    case 'update-profile':
+      return [`**Profile** — ${html(a.reason)}`, '', ...fieldRows(a.changes), ''];
+    case 'set-photo':
+      return [`**Photo** — ${html(a.reason)}: <code>${html(a.sourceUrl)}</code>`, ''];
+    case 'set-signature': {
+      const lines = [`**Signature** (template <code>${html(a.template)}</code>) — ${html(a.reason)}`, ''];
+      const patch = createTwoFilesPatch(
+        'current',
+        'desired',
+        withEol(a.currentText ?? ''),
+        withEol(a.text),
+        '',
+        '',
+        { context: 2 },
+      )
+        .split('\n')
+        .slice(2)
+        .join('\n')
+        .trim();
+      const f = fence(patch);
+      return [...lines, `${f}diff`, patch, f, ''];
+    }
+  }
+}
+
+function employeeDetail(employee: string, actions: PlanAction[]): string {
+  const aspects = actions.map((a) => a.kind.replace('update-', '').replace('set-', '')).join(', ');
+  return [
+    `<details><summary>${html(employee)} — ${aspects}</summary>`,
+    '',
+    ...actions.flatMap(actionBlock),
+    '</details>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Markdown for a pull-request comment: the summary table and warnings outside any fold, one
+ * `<details>` per employee. Stays under the limit by dropping whole employee blocks from the end
+ * and saying how many were left out; the summary is always kept.
+ */
+export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
+  const max = options.maxLength ?? GITHUB_COMMENT_LIMIT - 1_536;
+  const s = plan.summary;
+  const head: string[] = [
+    `### Roster plan for \`${html(plan.tenantId)}\``,
+    '',
+    summaryLine(plan),
+    '',
+    '| | Count |',
+    '| --- | ---: |',
+    `| Active employees in the HR source | ${plan.sourceCount} |`,
+    `| Matched to tenant users | ${s.matched} |`,
+    `| In sync | ${s.inSync} |`,
+    `| Profile updates | ${s.updateProfile} |`,
+    `| Photo uploads | ${s.setPhoto} |`,
+    `| Signature updates | ${s.setSignature} |`,
+    `| Warnings | ${s.warnings} |`,
+    '',
+  ];
+  const tripped = plan.guardrails.filter((g) => g.tripped);
+  if (tripped.length > 0) {
+    head.push('> [!CAUTION]', ...tripped.map((g) => `> **${g.name}**: ${html(g.message)}`), '');
+  }
+  let warningBlock = '';
+  if (plan.warnings.length > 0) {
+    const items = plan.warnings.map((w) => `- **${w.kind}**: ${html(w.message)}`);
+    warningBlock = [
+      '<details><summary>Warnings (' + plan.warnings.length + ')</summary>',
+      '',
+      ...items,
+      '',
+      '</details>',
+      '',
+    ].join('\n');
+  }
+  const byEmployee = new Map<string, PlanAction[]>();
+  for (const a of plan.actions) byEmployee.set(a.employee, [...(byEmployee.get(a.employee) ?? []), a]);
+  const footer = `\n<sub>Configuration revision \`${plan.configRevision.slice(0, 12)}\` · plan format ${plan.formatVersion}</sub>\n`;
+  let doc = head.join('\n');
+  const reserve = footer.length + 200;
+  if (doc.length + warningBlock.length + reserve <= max) doc += warningBlock;
+  let shown = 0;
+  for (const [employee, actions] of byEmployee) {
+    const block = employeeDetail(employee, actions);
+    if (doc.length + block.length + reserve > max) break;
+    doc += block;
+    shown++;
+  }
+  if (shown < byEmployee.size) {
+    doc += `\n**${byEmployee.size - shown} more employee(s) with changes are not shown** (the comment would exceed GitHub's limit); see the JSON plan artifact.\n`;
+  }
+  return doc + footer;
+}

@@ -1,0 +1,79 @@
+import type { FieldChange, Plan, PlanAction } from './plan-model.js';
+
+export interface TextOptions {
+  /** ANSI colour: only when writing to a TTY. */
+  color: boolean;
+}
+
+const ANSI = {
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  red: '\x1b[31m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  reset: '\x1b[0m',
+};
+
+function show(v: string | string[] | null): string {
+  if (v === null) return '(none)';
+  return Array.isArray(v) ? `[${v.map((x) => JSON.stringify(x)).join(', ')}]` : JSON.stringify(v);
+}
+
+function fieldLine(c: FieldChange, paint: (code: keyof typeof ANSI, s: string) => string): string {
+  if (c.before === null) return `      ${paint('green', '+')} ${c.field}: ${show(c.after)}`;
+  if (c.after === null) return `      ${paint('red', '-')} ${c.field}: ${show(c.before)} → (cleared)`;
+  return `      ${paint('yellow', '~')} ${c.field}: ${show(c.before)} → ${show(c.after)}`;
+}
+
+function actionLines(a: PlanAction, paint: (code: keyof typeof ANSI, s: string) => string): string[] {
+  switch (a.kind) {
+    case 'update-profile':
+      return [
+        `    ${paint('yellow', '~')} profile (${a.reason})`,
+        ...a.changes.map((c) => fieldLine(c, paint)),
+      ];
+    case 'set-photo':
+      return [`    ${paint('yellow', '~')} photo: ${a.reason} ← ${a.sourceUrl}`];
+    case 'set-signature':
+      return [`    ${paint('yellow', '~')} signature (template ${a.template}): ${a.reason}`];
+  }
+}
+
+/** Human text, Terraform-like: one block per employee, per-field before → after, a summary line. */
+export function renderPlanText(plan: Plan, options: TextOptions): string {
+  const paint = (code: keyof typeof ANSI, s: string) =>
+    options.color ? `${ANSI[code]}${s}${ANSI.reset}` : s;
+  const out: string[] = [
+    `Roster plan for tenant ${plan.tenantId} (configuration ${plan.configRevision.slice(0, 12)})`,
+    '',
+  ];
+  const byEmployee = new Map<string, PlanAction[]>();
+  for (const a of plan.actions) byEmployee.set(a.employee, [...(byEmployee.get(a.employee) ?? []), a]);
+  for (const [employee, actions] of byEmployee) {
+    out.push(`  ${paint('yellow', '~')} ${paint('bold', employee)} (${actions[0]?.userPrincipalName ?? ''})`);
+    for (const a of actions) out.push(...actionLines(a, paint));
+    out.push('');
+  }
+  if (plan.warnings.length > 0) {
+    out.push(paint('bold', 'Warnings:'));
+    for (const w of plan.warnings) out.push(`  ${paint('red', '!')} ${w.kind}: ${w.message}`);
+    out.push('');
+  }
+  if (!plan.deepChecked.photos || !plan.deepChecked.signatures) {
+    const skipped = [
+      !plan.deepChecked.photos && 'photos',
+      !plan.deepChecked.signatures && 'signatures',
+    ].filter(Boolean);
+    out.push(paint('dim', `Not read back this run (last-applied record trusted): ${skipped.join(', ')}.`));
+  }
+  out.push(summaryLine(plan));
+  return `${out.join('\n')}\n`;
+}
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  const total = s.updateProfile + s.setPhoto + s.setSignature;
+  if (total === 0)
+    return `No changes. ${s.matched} of ${s.employees} employees matched and in sync (${s.warnings} warnings).`;
+  return `Plan: ${s.updateProfile} profile update(s), ${s.setPhoto} photo(s), ${s.setSignature} signature(s); ${s.inSync} of ${s.matched} matched employees in sync; ${s.warnings} warning(s).`;
+}
