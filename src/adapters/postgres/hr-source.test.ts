@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import type { SourceRow } from '../../desired/model.js';
+import { SourceError } from '../../errors/roster-error.js';
+import { freePort } from '../../local/local-postgres.js';
+import { createHrSchema, generateHrData, loadHrData, smallHrFixture } from '../../local/seed-hr.js';
+import type { HrSource } from '../../ports/hr-source.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { postgresConfig } from './connect.js';
+import { DEFAULT_HR_QUERY } from './default-hr-query.js';
+import { createPostgresHrSource, toText } from './hr-source.js';
+
+async function hrDatabase(data = smallHrFixture({ photoBaseUrl: 'https://127.0.0.1:9/photos' })) {
+  const db = await createTestDatabase();
+  await createHrSchema(db.pool);
+  await loadHrData(db.pool, data);
+  return db;
+}
+
+function source(db: TestDatabase, query = DEFAULT_HR_QUERY, pageSize = 3): HrSource {
+  return createPostgresHrSource({ connection: postgresConfig(db.url, undefined), query, pageSize });
+}
+
+async function readAll(hr: HrSource): Promise<SourceRow[][]> {
+  const pages: SourceRow[][] = [];
+  for await (const page of hr.readActive()) pages.push(page);
+  return pages;
+}
+
+describe('PostgreSQL HR source', () => {
+  it('reads exactly the active employees joined to their offices, in pages', async () => {
+    await using db = await hrDatabase();
+    const hr = source(db);
+    const pages = await readAll(hr);
+    await hr.close();
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 3, 1]);
+    const rows = pages.flat();
+    expect(rows.map((r) => r.employee.id)).toEqual(['1', '2', '3', '4', '5', '7', '8', '10', '11', '12']);
+    expect(rows[0]).toEqual({
+      employee: {
+        id: '1',
+        first_name: 'Søren',
+        last_name: 'Ærø',
+        email: 'soren.aero@example.no',
+        title: 'Seniorrådgiver',
+        phone: '+47 912 34 567',
+        profile_image_url: 'https://127.0.0.1:9/photos/1.jpg',
+        status: 'active',
+      },
+      office: {
+        id: '1',
+        name: 'Oslo Sentrum',
+        city: 'Oslo',
+        street_address: 'Karl Johans gate 12',
+        postal_code: '0154',
+        phone: '+47 22 12 34 56',
+        email: 'oslo@example.no',
+        homepage_url: 'https://www.example.no/kontorer/oslo',
+      },
+    });
+    const officeless = rows.find((r) => r.employee.id === '11')!;
+    expect(Object.values(officeless.office).every((v) => v === null)).toBe(true);
+    expect(rows.find((r) => r.employee.id === '3')!.employee.title).toBeNull();
+  });
+
+  it('runs a custom query and converts every value to text', async () => {
+    await using db = await hrDatabase();
+    const query = `
+      SELECT e.id, lower(e.email) AS email, e.first_name || ' ' || e.last_name AS full_name,
+             12.50::numeric AS fte, 7::int AS grade, 9007199254740993::bigint AS big, true AS manager,
+             DATE '2024-02-29' AS hired_on, TIMESTAMPTZ '2024-03-01 12:00:00+01' AS changed_at,
+             '{"floor": 3}'::jsonb AS extra, NULL::text AS nothing, o.city AS office_city
+      FROM employees e JOIN offices o ON o.id = e.office_id
+      WHERE e.id = 8;;  `;
+    const hr = source(db, query, 100);
+    const rows = (await readAll(hr)).flat();
+    expect(rows).toEqual([
+      {
+        employee: {
+          id: '8',
+          email: 'ola.nordmann@example.no',
+          full_name: 'Ola Nordmann',
+          fte: '12.50',
+          grade: '7',
+          big: '9007199254740993',
+          manager: 'true',
+          hired_on: '2024-02-29',
+          changed_at: '2024-03-01T11:00:00.000Z',
+          extra: '{"floor":3}',
+          nothing: null,
+        },
+        office: { city: 'Tromsø' },
+      },
+    ]);
+    await hr.checkQuery(['full_name', 'office.city', 'employee.hired_on']);
+  });
+
+  it('checkQuery names every missing column', async () => {
+    await using db = await hrDatabase();
+    await source(db).checkQuery(['employee.first_name', 'office.name', 'office_city']);
+    const hr = source(db, 'SELECT e.id, e.first_name FROM employees e');
+    await expect(hr.checkQuery(['employee.title', 'office.name'])).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[SourceError: the source query does not return the columns email, title, office_name (it returns: id, first_name)]`,
+    );
+  });
+
+  it('reports a failing query as a SourceError with the server reason', async () => {
+    await using db = await hrDatabase();
+    await expect(source(db, 'SELECT * FROM staff').checkQuery()).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[SourceError: the source query failed: relation "staff" does not exist (42P01)]`,
+    );
+    await expect(
+      readAll(source(db, 'SELECT id, email FROM staff')),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[SourceError: the source query failed: relation "staff" does not exist (42P01)]`,
+    );
+  });
+
+  it('cannot write: the query runs in a read-only transaction', async () => {
+    await using db = await hrDatabase();
+    const hr = source(db, 'WITH gone AS (DELETE FROM employees RETURNING id, email) SELECT * FROM gone');
+    // PostgreSQL names the portal's statement (SELECT), not the DELETE inside it.
+    await expect(readAll(hr)).rejects.toThrow(
+      /^the source query failed: cannot execute \w+ in a read-only transaction \(25006\)$/,
+    );
+    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM employees');
+    expect(rows[0]!.n).toBe('12');
+  });
+
+  it('streams 50,000 rows page by page and lets go of the connection when the reader stops', async () => {
+    const data = generateHrData({ employees: 50_000, offices: 12, seed: 'bench' });
+    await using db = await hrDatabase(data);
+    const active = data.employees.filter((e) => e.status === 'active').length;
+    const hr = source(db, DEFAULT_HR_QUERY, 1000);
+    const sizes: number[] = [];
+    let previousId = 0;
+    let ordered = true;
+    for await (const page of hr.readActive()) {
+      sizes.push(page.length);
+      for (const row of page) {
+        const id = Number(row.employee.id);
+        ordered &&= id > previousId;
+        previousId = id;
+      }
+    }
+    expect(ordered).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(active);
+    expect(sizes.length).toBe(Math.ceil(active / 1000));
+    expect(sizes.slice(0, -1).every((n) => n === 1000)).toBe(true);
+
+    for await (const page of hr.readActive()) {
+      expect(page).toHaveLength(1000);
+      break;
+    }
+    const open = async () =>
+      (
+        await db.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'roster-hr-source'",
+        )
+      ).rows[0]!.n;
+    await expect.poll(open, { timeout: 5000 }).toBe(0);
+    await hr.close();
+    await expect(readAll(hr)).rejects.toThrow('the HR source is closed');
+  });
+
+  it('turns a refused connection into a SourceError without the password', async () => {
+    const port = await freePort();
+    const hr = createPostgresHrSource({
+      connection: postgresConfig(`postgres://hr_reader:Pa55-word@127.0.0.1:${port}/hr`, undefined),
+      query: DEFAULT_HR_QUERY,
+      pageSize: 10,
+    });
+    const error = await readAll(hr).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as Error).message).toBe(
+      `cannot connect to the HR database at 127.0.0.1:${port}/hr: ECONNREFUSED`,
+    );
+    await expect(hr.checkQuery()).rejects.toThrow(
+      /^cannot connect to the HR database at 127\.0\.0\.1:\d+\/hr: ECONNREFUSED$/,
+    );
+  });
+
+  it('refuses a page size that is not a positive integer', () => {
+    expect(() =>
+      createPostgresHrSource({ connection: {}, query: DEFAULT_HR_QUERY, pageSize: 0 }),
+    ).toThrowErrorMatchingInlineSnapshot(`[SourceError: source.pageSize must be a positive integer (got 0)]`);
+  });
+});
+
+describe('toText', () => {
+  it('keeps null and converts other values', () => {
+    expect(
+      [null, undefined, 'x', 3, 2n, false, new Date('2024-01-02T03:04:05Z'), Buffer.from('hi'), [1]].map(
+        toText,
+      ),
+    ).toEqual([null, null, 'x', '3', '2', 'false', '2024-01-02T03:04:05.000Z', 'aGk=', '[1]']);
+  });
+});

@@ -1,0 +1,165 @@
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { SourceRow } from '../../desired/model.js';
+import { SourceError } from '../../errors/roster-error.js';
+import type { HrSource } from '../../ports/hr-source.js';
+import { connectClient } from './connect.js';
+
+/** What the PostgreSQL HR source needs: where, what to run, and how many rows per round trip. */
+export interface PostgresHrSourceOptions {
+  /** From `hrDatabaseConfig(env, settings.source.ssl)`. */
+  connection: pg.ClientConfig;
+  query: string;
+  pageSize: number;
+}
+
+const OFFICE_PREFIX = 'office_';
+const ALWAYS_REQUIRED = ['id', 'email'];
+const DATE_OID = 1082;
+
+/**
+ * `date` columns stay as PostgreSQL prints them (already ISO `YYYY-MM-DD`): node-postgres would
+ * turn them into a local-midnight Date that shifts a day when written back as UTC.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID
+      ? (value: string) => value
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Reads the HR database through a server-side cursor inside a read-only REPEATABLE READ
+ * transaction: every page comes from the same snapshot, the query cannot write, and only one
+ * page of rows is held at a time.
+ */
+export function createPostgresHrSource(options: PostgresHrSourceOptions): HrSource {
+  if (!Number.isInteger(options.pageSize) || options.pageSize < 1) {
+    throw new SourceError(`source.pageSize must be a positive integer (got ${options.pageSize})`);
+  }
+  const query = stripTrailingSemicolons(options.query);
+  const config: pg.ClientConfig = { application_name: 'roster-hr-source', ...options.connection, types };
+  const open = new Set<pg.Client>();
+  let closed = false;
+
+  async function connect(): Promise<pg.Client> {
+    if (closed) throw new SourceError('the HR source is closed');
+    const client = await connectClient(config, 'HR');
+    open.add(client);
+    return client;
+  }
+
+  async function release(client: pg.Client): Promise<void> {
+    open.delete(client);
+    await client.end().catch(() => undefined);
+  }
+
+  async function* readActive(): AsyncGenerator<SourceRow[]> {
+    const client = await connect();
+    let cursor: Cursor | undefined;
+    try {
+      await run(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      cursor = client.query(new Cursor(query));
+      for (;;) {
+        const rows = await run(client, cursor);
+        if (rows.length === 0) break;
+        yield rows.map(toSourceRow);
+        if (rows.length < options.pageSize) break;
+      }
+      await cursor.close();
+      cursor = undefined;
+      await run(client, 'COMMIT');
+    } finally {
+      // Reached early when the consumer stops iterating or a read fails: the transaction is
+      // rolled back by ending the connection.
+      if (cursor) await cursor.close().catch(() => undefined);
+      await release(client);
+    }
+  }
+
+  async function checkQuery(requiredColumns: readonly string[] = []): Promise<void> {
+    const client = await connect();
+    try {
+      await run(client, 'BEGIN READ ONLY');
+      const result = await run(client, `SELECT * FROM (${query}) AS roster_source LIMIT 0`);
+      const returned = new Set(result.map((f) => f.name));
+      const wanted = [...new Set([...ALWAYS_REQUIRED, ...requiredColumns.map(columnName)])];
+      const missing = wanted.filter((c) => !returned.has(c));
+      if (missing.length > 0) {
+        throw new SourceError(
+          `the source query does not return the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ` +
+            `(it returns: ${[...returned].join(', ') || 'nothing'})`,
+        );
+      }
+      await run(client, 'ROLLBACK');
+    } finally {
+      await release(client);
+    }
+  }
+
+  async function run(client: pg.Client, what: Cursor): Promise<Record<string, unknown>[]>;
+  async function run(client: pg.Client, what: string): Promise<pg.FieldDef[]>;
+  async function run(client: pg.Client, what: string | Cursor): Promise<unknown> {
+    try {
+      if (typeof what === 'string') return (await client.query(what)).fields;
+      return await what.read(options.pageSize);
+    } catch (error) {
+      throw queryError(error);
+    }
+  }
+
+  return {
+    readActive,
+    checkQuery,
+    async close() {
+      closed = true;
+      await Promise.all([...open].map(release));
+    },
+  };
+}
+
+/** `employee.title` → `title`, `office.name` → `office_name`; plain column names pass through. */
+export function columnName(reference: string): string {
+  if (reference.startsWith('employee.')) return reference.slice('employee.'.length);
+  if (reference.startsWith('office.')) return OFFICE_PREFIX + reference.slice('office.'.length);
+  return reference;
+}
+
+/** Splits a result row: `office_<col>` columns into `office`, the rest into `employee`. */
+export function toSourceRow(row: Record<string, unknown>): SourceRow {
+  const employee: Record<string, string | null> = {};
+  const office: Record<string, string | null> = {};
+  for (const [name, value] of Object.entries(row)) {
+    if (name.startsWith(OFFICE_PREFIX)) office[name.slice(OFFICE_PREFIX.length)] = toText(value);
+    else employee[name] = toText(value);
+  }
+  return { employee, office };
+}
+
+/** Every source value as text: the desired-state builder works on strings only. */
+export function toText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  return JSON.stringify(value);
+}
+
+function stripTrailingSemicolons(sql: string): string {
+  return sql.trim().replace(/[;\s]+$/, '');
+}
+
+function queryError(error: unknown): SourceError {
+  if (error instanceof SourceError) return error;
+  if (error instanceof pg.DatabaseError) {
+    return new SourceError(`the source query failed: ${error.message} (${error.code ?? 'unknown'})`, {
+      cause: error,
+    });
+  }
+  const e = error as { code?: string; message?: string };
+  return new SourceError(`reading the HR database failed: ${e.code ?? e.message ?? String(error)}`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,133 @@
+import type pg from 'pg';
+import { SourceError } from '../../errors/roster-error.js';
+
+/** One step of Roster's schema; applied in `version` order, each exactly once. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Key of the transaction-level advisory lock that serialises migrations (a different key from
+ * the controller's leader lock). Arbitrary but fixed: 'rstr' 'migr' as two 32-bit halves.
+ */
+export const MIGRATION_LOCK_KEY = 0x72737472_6d696772n;
+
+/** Append only: never edit a released migration, add a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'runs, journal, last_applied, delta_links',
+    sql: `
+      CREATE TABLE roster.runs (
+        id uuid PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('plan', 'apply', 'rollback')),
+        tenant_id text NOT NULL,
+        actor text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        outcome text CHECK (outcome IN ('succeeded', 'partial', 'failed', 'stopped')),
+        plan_hash text,
+        config_revision text,
+        counts jsonb NOT NULL DEFAULT '{}'::jsonb,
+        source_count integer CHECK (source_count >= 0),
+        error text,
+        CHECK ((finished_at IS NULL) = (outcome IS NULL))
+      );
+      -- Listing runs, newest first, overall and per tenant.
+      CREATE INDEX runs_started_at_idx ON roster.runs (started_at DESC);
+      CREATE INDEX runs_tenant_started_at_idx ON roster.runs (tenant_id, started_at DESC);
+      -- The shrink guardrail's baseline: the latest successful source count.
+      CREATE INDEX runs_tenant_source_count_idx ON roster.runs (tenant_id, finished_at DESC)
+        WHERE outcome IN ('succeeded', 'partial') AND source_count IS NOT NULL;
+
+      CREATE TABLE roster.journal (
+        id bigserial PRIMARY KEY,
+        run_id uuid NOT NULL REFERENCES roster.runs (id) ON DELETE CASCADE,
+        action_key text NOT NULL,
+        user_id text,
+        employee_email text,
+        aspect text NOT NULL,
+        before jsonb,
+        after jsonb,
+        status text NOT NULL CHECK (status IN ('applied', 'skipped-stale', 'failed')),
+        error jsonb,
+        request_id text,
+        at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX journal_run_idx ON roster.journal (run_id, id);
+      -- "What did Roster do to this person?"
+      CREATE INDEX journal_user_idx ON roster.journal (user_id, at DESC) WHERE user_id IS NOT NULL;
+      CREATE INDEX journal_email_idx ON roster.journal (lower(employee_email), at DESC)
+        WHERE employee_email IS NOT NULL;
+
+      CREATE TABLE roster.last_applied (
+        tenant_id text NOT NULL,
+        user_id text NOT NULL,
+        aspect text NOT NULL CHECK (aspect IN ('profile', 'photo', 'signature')),
+        desired_hash text NOT NULL,
+        observed_fingerprint text,
+        value jsonb,
+        applied_at timestamptz NOT NULL,
+        run_id uuid REFERENCES roster.runs (id) ON DELETE SET NULL,
+        PRIMARY KEY (tenant_id, user_id, aspect)
+      );
+
+      CREATE TABLE roster.delta_links (
+        tenant_id text NOT NULL,
+        scope_hash text NOT NULL,
+        delta_link text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, scope_hash)
+      );
+    `,
+  },
+];
+
+/**
+ * Applies the migrations the database lacks, all in one transaction under an advisory lock:
+ * a second process migrating at the same moment waits, then finds nothing left to do.
+ * Refuses a database migrated by a newer Roster. Returns the versions applied.
+ */
+export async function runMigrations(
+  client: pg.ClientBase,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  const applied: number[] = [];
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    await client.query(`
+      CREATE SCHEMA IF NOT EXISTS roster;
+      CREATE TABLE IF NOT EXISTS roster.schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      );
+    `);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM roster.schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new SourceError(
+        `the state database schema is at version ${newest}, newer than this Roster knows (${known}): upgrade Roster`,
+      );
+    }
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO roster.schema_migrations (version, name) VALUES ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return applied;
+}

@@ -1,0 +1,239 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { SourceError } from '../../errors/roster-error.js';
+import { freePort } from '../../local/local-postgres.js';
+import type { LastAppliedRecord } from '../../observe/model.js';
+import { lastAppliedKey, type JournalEntry, type StateStore } from '../../ports/state-store.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { postgresConfig } from './connect.js';
+import { MIGRATIONS, runMigrations } from './migrations.js';
+import { createPostgresStateStore } from './state-store.js';
+
+function store(db: TestDatabase): StateStore & AsyncDisposable {
+  const s = createPostgresStateStore({ connection: postgresConfig(db.url, undefined) });
+  return Object.assign(s, { [Symbol.asyncDispose]: () => s.close() });
+}
+
+async function migrated(db: TestDatabase) {
+  const s = store(db);
+  await s.migrate();
+  return s;
+}
+
+const write = (over: Partial<JournalEntry> = {}): JournalEntry => ({
+  actionKey: 'soren.aero@example.no/profile',
+  userId: 'u-1',
+  employeeEmail: 'soren.aero@example.no',
+  aspect: 'profile',
+  before: { jobTitle: 'Rådgiver' },
+  after: { jobTitle: 'Seniorrådgiver' },
+  status: 'applied',
+  requestId: 'req-1',
+  ...over,
+});
+
+const applied = (over: Partial<LastAppliedRecord> = {}): LastAppliedRecord => ({
+  userId: 'u-1',
+  aspect: 'profile',
+  desiredHash: 'sha256:aaa',
+  observedFingerprint: null,
+  appliedAt: '2025-01-02T03:04:05.000Z',
+  value: { jobTitle: 'Seniorrådgiver' },
+  ...over,
+});
+
+describe('migrations', () => {
+  it('are idempotent and safe when several processes migrate at once', async () => {
+    await using db = await createTestDatabase();
+    const stores = [store(db), store(db), store(db), store(db)];
+    await Promise.all(stores.map((s) => s.migrate()));
+    await stores[0]!.migrate();
+    await Promise.all(stores.map((s) => s.close()));
+    const { rows } = await db.pool.query(
+      'SELECT version, name FROM roster.schema_migrations ORDER BY version',
+    );
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    const tables = await db.pool.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'roster' ORDER BY table_name",
+    );
+    expect(tables.rows.map((r) => r.table_name)).toEqual([
+      'delta_links',
+      'journal',
+      'last_applied',
+      'runs',
+      'schema_migrations',
+    ]);
+  });
+
+  it('applies only what is missing, in order, and refuses a newer schema', async () => {
+    await using db = await createTestDatabase();
+    const client = await db.pool.connect();
+    try {
+      const extra = { version: 2, name: 'extra', sql: 'CREATE TABLE roster.extra (id int)' };
+      expect(await runMigrations(client, [MIGRATIONS[0]!])).toEqual([1]);
+      expect(await runMigrations(client, [extra, MIGRATIONS[0]!])).toEqual([2]);
+      expect(await runMigrations(client, [extra, MIGRATIONS[0]!])).toEqual([]);
+      await expect(runMigrations(client, [MIGRATIONS[0]!])).rejects.toThrowErrorMatchingInlineSnapshot(
+        `[SourceError: the state database schema is at version 2, newer than this Roster knows (1): upgrade Roster]`,
+      );
+      const broken = { version: 3, name: 'broken', sql: 'CREATE TABLE roster.half (id int); SELECT nope' };
+      await expect(runMigrations(client, [MIGRATIONS[0]!, extra, broken])).rejects.toThrow(
+        'column "nope" does not exist',
+      );
+      const half = await client.query("SELECT to_regclass('roster.half') AS t");
+      expect(half.rows[0].t).toBeNull();
+    } finally {
+      client.release();
+    }
+  });
+});
+
+describe('PostgreSQL state store', () => {
+  it('records runs and lists them newest first with their journal', async () => {
+    await using db = await createTestDatabase();
+    await using s = await migrated(db);
+    const first = await s.startRun({
+      kind: 'plan',
+      tenantId: 't1',
+      actor: 'ci:pr-12',
+      configRevision: 'rev1',
+    });
+    await s.finishRun(first, 'succeeded', { update: 2 }, undefined, 10);
+    const second = await s.startRun({
+      kind: 'apply',
+      tenantId: 't1',
+      actor: 'controller',
+      planHash: 'sha256:p',
+    });
+    const entryId = await s.recordWrite(second, write(), applied());
+    await s.recordWrite(
+      second,
+      write({
+        actionKey: 'ola/photo',
+        aspect: 'photo',
+        status: 'failed',
+        error: { status: 429 },
+        before: null,
+      }),
+    );
+    await s.finishRun(second, 'partial', { applied: 1, failed: 1 }, 'one action failed');
+    await s.startRun({ kind: 'plan', tenantId: 't2', actor: 'someone' });
+
+    const runs = await s.listRuns(10);
+    expect(runs.map((r) => r.tenantId)).toEqual(['t2', 't1', 't1']);
+    expect((await s.listRuns(1)).map((r) => r.tenantId)).toEqual(['t2']);
+    expect((await s.listRuns(10, 't1')).map((r) => r.id)).toEqual([second, first]);
+    expect(runs[0]).toMatchObject({ finishedAt: null, outcome: null, counts: {}, sourceCount: null });
+
+    const detail = await s.getRun(second);
+    expect(detail).toMatchObject({
+      id: second,
+      kind: 'apply',
+      actor: 'controller',
+      planHash: 'sha256:p',
+      outcome: 'partial',
+      counts: { applied: 1, failed: 1 },
+      error: 'one action failed',
+    });
+    expect(Date.parse(detail!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(detail!.startedAt));
+    expect(detail!.journal).toHaveLength(2);
+    expect(detail!.journal[0]).toMatchObject({ id: entryId, runId: second, ...write() });
+    expect(detail!.journal[1]).toMatchObject({ status: 'failed', error: { status: 429 }, before: null });
+    expect(await s.getRun('not-a-uuid')).toBeUndefined();
+    expect(await s.getRun('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('stores a journal row and its last-applied record together, or neither', async () => {
+    await using db = await createTestDatabase();
+    await using s = await migrated(db);
+    const run = await s.startRun({ kind: 'apply', tenantId: 't1', actor: 'me' });
+    const journalCount = async () =>
+      (await db.pool.query('SELECT count(*)::int AS n FROM roster.journal')).rows[0].n as number;
+
+    // The journal insert succeeds, then the last-applied upsert violates a CHECK constraint.
+    const bad = applied({ aspect: 'mailbox' as LastAppliedRecord['aspect'] });
+    await expect(s.recordWrite(run, write(), bad)).rejects.toThrow(
+      'new row for relation "last_applied" violates check constraint "last_applied_aspect_check"',
+    );
+    expect(await journalCount()).toBe(0);
+    expect((await s.getLastApplied('t1')).size).toBe(0);
+
+    await expect(s.recordWrite(run, write({ status: 'failed' }), applied())).rejects.toThrow(
+      'recordWrite: a failed write cannot update last-applied (a bug in the caller)',
+    );
+    expect(await journalCount()).toBe(0);
+
+    await s.recordWrite(run, write(), applied());
+    await s.recordWrite(run, write(), applied({ desiredHash: 'sha256:bbb', observedFingerprint: 'etag-2' }));
+    await s.recordWrite(run, write({ aspect: 'photo' }), applied({ aspect: 'photo', value: undefined }));
+    expect(await journalCount()).toBe(3);
+    const map = await s.getLastApplied('t1');
+    expect([...map.keys()].sort()).toEqual(['u-1/photo', 'u-1/profile']);
+    expect(map.get(lastAppliedKey('u-1', 'profile'))).toEqual(
+      applied({ desiredHash: 'sha256:bbb', observedFingerprint: 'etag-2' }),
+    );
+    expect(map.get(lastAppliedKey('u-1', 'photo'))).not.toHaveProperty('value');
+    expect((await s.getLastApplied('t2')).size).toBe(0);
+  });
+
+  it('keeps the last successful source count per tenant', async () => {
+    await using db = await createTestDatabase();
+    await using s = await migrated(db);
+    expect(await s.lastSuccessfulSourceCount('t1')).toBeUndefined();
+    const finished = async (
+      outcome: 'succeeded' | 'partial' | 'failed' | 'stopped',
+      count: number,
+      tenant = 't1',
+    ) => {
+      const id = await s.startRun({ kind: 'apply', tenantId: tenant, actor: 'c', sourceCount: count });
+      await s.finishRun(id, outcome, {});
+    };
+    await finished('succeeded', 100);
+    await finished('partial', 98);
+    await finished('stopped', 3);
+    await finished('failed', 0);
+    await finished('succeeded', 500, 't2');
+    await s.startRun({ kind: 'apply', tenantId: 't1', actor: 'c', sourceCount: 1 });
+    expect(await s.lastSuccessfulSourceCount('t1')).toBe(98);
+    expect(await s.lastSuccessfulSourceCount('t2')).toBe(500);
+  });
+
+  it('saves and replaces delta links per tenant and scope', async () => {
+    await using db = await createTestDatabase();
+    await using s = await migrated(db);
+    expect(await s.getDeltaLink('t1', 'scope-a')).toBeUndefined();
+    await s.saveDeltaLink('t1', 'scope-a', 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=1');
+    await s.saveDeltaLink('t1', 'scope-a', 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=2');
+    await s.saveDeltaLink('t1', 'scope-b', 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=9');
+    expect(await s.getDeltaLink('t1', 'scope-a')).toBe(
+      'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=2',
+    );
+    expect(await s.getDeltaLink('t2', 'scope-a')).toBeUndefined();
+  });
+
+  it('says where it cannot connect, without the password', async () => {
+    const port = await freePort();
+    const s = createPostgresStateStore({
+      connection: postgresConfig(`postgres://roster:T0p-secret@127.0.0.1:${port}/roster`, undefined),
+    });
+    const error = await s.migrate().catch((e: unknown) => e);
+    await s.close();
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as Error).message).toBe(
+      `cannot connect to the state database at 127.0.0.1:${port}/roster: ECONNREFUSED`,
+    );
+  });
+
+  it('marks its connections so operators can tell them apart', async () => {
+    await using db = await createTestDatabase();
+    await using s = await migrated(db);
+    await s.listRuns(1);
+    const probe = new pg.Client({ connectionString: db.url });
+    await probe.connect();
+    const { rows } = await probe.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'roster-state' AND datname = current_database()",
+    );
+    await probe.end();
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { LastAppliedRecord } from '../../observe/model.js';
+import type {
+  JournalEntry,
+  JournalRecord,
+  RunCounts,
+  RunDetail,
+  RunOutcome,
+  RunRecord,
+  RunStart,
+  StateStore,
+} from '../../ports/state-store.js';
+import { lastAppliedKey } from '../../ports/state-store.js';
+import { connectionError } from './connect.js';
+import { runMigrations } from './migrations.js';
+
+/** Where Roster keeps its state: from `stateDatabaseConfig(env, ssl)`. */
+export interface PostgresStateStoreOptions {
+  connection: pg.PoolConfig;
+  /** Connections held at most; the controller needs few. */
+  maxConnections?: number;
+}
+
+const MAX_ERROR_LENGTH = 8_000;
+
+/** The state store on PostgreSQL, schema `roster`, migrated by `migrate()`. */
+export function createPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
+  const pool = new pg.Pool({
+    application_name: 'roster-state',
+    ...options.connection,
+    max: options.maxConnections ?? 4,
+  });
+  // Idle clients whose server went away emit 'error' on the pool; the next query reports it.
+  pool.on('error', () => undefined);
+
+  async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw connectionError(error, options.connection, 'state');
+    }
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return withClient(async (c) => (await c.query<R>(sql, params)).rows);
+  }
+
+  return {
+    async migrate() {
+      await withClient((c) => runMigrations(c));
+    },
+
+    async startRun(run: RunStart) {
+      const id = run.id ?? randomUUID();
+      await query(
+        `INSERT INTO roster.runs (id, kind, tenant_id, actor, plan_hash, config_revision, source_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          id,
+          run.kind,
+          run.tenantId,
+          run.actor,
+          run.planHash ?? null,
+          run.configRevision ?? null,
+          run.sourceCount ?? null,
+        ],
+      );
+      return id;
+    },
+
+    async finishRun(
+      runId: string,
+      outcome: RunOutcome,
+      counts: RunCounts,
+      error?: string,
+      sourceCount?: number,
+    ) {
+      const rows = await query(
+        `UPDATE roster.runs
+         SET finished_at = now(), outcome = $2, counts = $3, error = $4, source_count = COALESCE($5, source_count)
+         WHERE id = $1 RETURNING id`,
+        [
+          runId,
+          outcome,
+          JSON.stringify(counts),
+          error?.slice(0, MAX_ERROR_LENGTH) ?? null,
+          sourceCount ?? null,
+        ],
+      );
+      if (rows.length === 0) throw new Error(`finishRun: no run ${runId} (a bug in the caller)`);
+    },
+
+    async recordWrite(runId: string, entry: JournalEntry, lastApplied?: LastAppliedRecord) {
+      if (lastApplied && entry.status !== 'applied') {
+        throw new Error(
+          `recordWrite: a ${entry.status} write cannot update last-applied (a bug in the caller)`,
+        );
+      }
+      return withClient(async (c) => {
+        await c.query('BEGIN');
+        try {
+          const { rows } = await c.query<{ id: string }>(
+            `INSERT INTO roster.journal
+               (run_id, action_key, user_id, employee_email, aspect, before, after, status, error, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+            [
+              runId,
+              entry.actionKey,
+              entry.userId,
+              entry.employeeEmail,
+              entry.aspect,
+              json(entry.before),
+              json(entry.after),
+              entry.status,
+              json(entry.error),
+              entry.requestId ?? null,
+            ],
+          );
+          if (lastApplied) {
+            await c.query(
+              `INSERT INTO roster.last_applied
+                 (tenant_id, user_id, aspect, desired_hash, observed_fingerprint, value, applied_at, run_id)
+               SELECT r.tenant_id, $2, $3, $4, $5, $6, $7, r.id FROM roster.runs r WHERE r.id = $1
+               ON CONFLICT (tenant_id, user_id, aspect) DO UPDATE SET
+                 desired_hash = EXCLUDED.desired_hash, observed_fingerprint = EXCLUDED.observed_fingerprint,
+                 value = EXCLUDED.value, applied_at = EXCLUDED.applied_at, run_id = EXCLUDED.run_id`,
+              [
+                runId,
+                lastApplied.userId,
+                lastApplied.aspect,
+                lastApplied.desiredHash,
+                lastApplied.observedFingerprint,
+                json(lastApplied.value),
+                lastApplied.appliedAt,
+              ],
+            );
+          }
+          await c.query('COMMIT');
+          return Number(rows[0]!.id);
+        } catch (error) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
+    },
+
+    async getLastApplied(tenantId: string) {
+      const rows = await query<LastAppliedRow>(
+        `SELECT user_id, aspect, desired_hash, observed_fingerprint, value, applied_at
+         FROM roster.last_applied WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      const map = new Map<string, LastAppliedRecord>();
+      for (const r of rows) {
+        const record: LastAppliedRecord = {
+          userId: r.user_id,
+          aspect: r.aspect,
+          desiredHash: r.desired_hash,
+          observedFingerprint: r.observed_fingerprint,
+          appliedAt: r.applied_at.toISOString(),
+          ...(r.value !== null && { value: r.value }),
+        };
+        map.set(lastAppliedKey(r.user_id, r.aspect), record);
+      }
+      return map;
+    },
+
+    async getDeltaLink(tenantId: string, scopeHash: string) {
+      const rows = await query<{ delta_link: string }>(
+        'SELECT delta_link FROM roster.delta_links WHERE tenant_id = $1 AND scope_hash = $2',
+        [tenantId, scopeHash],
+      );
+      return rows[0]?.delta_link;
+    },
+
+    async saveDeltaLink(tenantId: string, scopeHash: string, deltaLink: string) {
+      await query(
+        `INSERT INTO roster.delta_links (tenant_id, scope_hash, delta_link) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, scope_hash) DO UPDATE SET delta_link = EXCLUDED.delta_link, updated_at = now()`,
+        [tenantId, scopeHash, deltaLink],
+      );
+    },
+
+    async lastSuccessfulSourceCount(tenantId: string) {
+      const rows = await query<{ source_count: number }>(
+        `SELECT source_count FROM roster.runs
+         WHERE tenant_id = $1 AND outcome IN ('succeeded', 'partial') AND source_count IS NOT NULL
+         ORDER BY finished_at DESC LIMIT 1`,
+        [tenantId],
+      );
+      return rows[0]?.source_count;
+    },
+
+    async listRuns(limit: number, tenantId?: string) {
+      const rows = await query<RunRow>(
+        `SELECT * FROM roster.runs WHERE ($2::text IS NULL OR tenant_id = $2)
+         ORDER BY started_at DESC, id LIMIT $1`,
+        [limit, tenantId ?? null],
+      );
+      return rows.map(toRunRecord);
+    },
+
+    async getRun(runId: string) {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) return undefined;
+      const [run] = await query<RunRow>('SELECT * FROM roster.runs WHERE id = $1', [runId]);
+      if (!run) return undefined;
+      const journal = await query<JournalRow>('SELECT * FROM roster.journal WHERE run_id = $1 ORDER BY id', [
+        runId,
+      ]);
+      return { ...toRunRecord(run), journal: journal.map(toJournalRecord) } satisfies RunDetail;
+    },
+
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** JSON for a jsonb parameter; `undefined` is stored as SQL NULL. */
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+interface LastAppliedRow {
+  user_id: string;
+  aspect: LastAppliedRecord['aspect'];
+  desired_hash: string;
+  observed_fingerprint: string | null;
+  value: unknown;
+  applied_at: Date;
+}
+
+interface RunRow {
+  id: string;
+  kind: RunRecord['kind'];
+  tenant_id: string;
+  actor: string;
+  started_at: Date;
+  finished_at: Date | null;
+  outcome: RunOutcome | null;
+  plan_hash: string | null;
+  config_revision: string | null;
+  counts: RunCounts;
+  source_count: number | null;
+  error: string | null;
+}
+
+interface JournalRow {
+  id: string;
+  run_id: string;
+  action_key: string;
+  user_id: string | null;
+  employee_email: string | null;
+  aspect: JournalEntry['aspect'];
+  before: unknown;
+  after: unknown;
+  status: JournalEntry['status'];
+  error: unknown;
+  request_id: string | null;
+  at: Date;
+}
+
+function toRunRecord(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    tenantId: r.tenant_id,
+    actor: r.actor,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    outcome: r.outcome,
+    planHash: r.plan_hash,
+    configRevision: r.config_revision,
+    counts: r.counts,
+    sourceCount: r.source_count,
+    error: r.error,
+  };
+}
+
+function toJournalRecord(r: JournalRow): JournalRecord {
+  return {
+    id: Number(r.id),
+    runId: r.run_id,
+    at: r.at.toISOString(),
+    actionKey: r.action_key,
+    userId: r.user_id,
+    employeeEmail: r.employee_email,
+    aspect: r.aspect,
+    before: r.before,
+    after: r.after,
+    status: r.status,
+    ...(r.error !== null && { error: r.error }),
+    requestId: r.request_id,
+  };
+}
