@@ -3,6 +3,7 @@ import type { DesiredEmployee, DesiredState } from '../desired/model.js';
 import type { LastAppliedRecord, ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
+import { lastAppliedKey } from '../ports/state-store.js';
 import { matchEmployees } from './match-employees.js';
 import {
   PLAN_FORMAT_VERSION,
@@ -31,12 +32,8 @@ export interface PlanOptions {
   whenRoamingEnabled: 'refuse' | 'warn';
 }
 
-/** Last-applied records keyed `${userId}#${aspect}`. */
+/** Last-applied records keyed by `lastAppliedKey(userId, aspect)`. */
 export type LastAppliedIndex = ReadonlyMap<string, LastAppliedRecord>;
-
-export function lastAppliedKey(userId: string, aspect: LastAppliedRecord['aspect']): string {
-  return `${userId}#${aspect}`;
-}
 
 function sameValue(
   a: string | string[] | null | undefined,

@@ -7,7 +7,8 @@ import type {
   ObservedUser,
 } from '../observe/model.js';
 import { desiredSignatureHash, observedSignatureFingerprint } from './fingerprints.js';
-import { lastAppliedKey, type PlanOptions } from './plan-changes.js';
+import { lastAppliedKey } from '../ports/state-store.js';
+import type { PlanOptions } from './plan-changes.js';
 
 /** Small in-memory builders for planner tests. */
 export function employee(email: string, partial: Partial<DesiredEmployee> = {}): DesiredEmployee {
