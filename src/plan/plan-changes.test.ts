@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DesiredEmployee } from '../desired/model.js';
 import { planChanges } from './plan-changes.js';
 import {
   appliedPhoto,
@@ -13,6 +14,7 @@ import {
 } from './test-builders.js';
 
 const A = 'ase.aero@example.no';
+type Fields = DesiredEmployee['fields'];
 
 describe('profile changes', () => {
   it.each([
@@ -44,7 +46,7 @@ describe('profile changes', () => {
       [],
     ],
     ['empty array equals null', { businessPhones: null }, { businessPhones: [] }, []],
-  ] as const)('%s', (_name, desiredFields, userFields, expected) => {
+  ] satisfies Array<[string, Fields, Fields, unknown[]]>)('%s', (_name, desiredFields, userFields, expected) => {
     const plan = planChanges(
       desiredState([employee(A, { fields: { ...desiredFields } })]),
       observedState([user(A, { fields: { ...userFields } })]),
