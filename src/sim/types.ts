@@ -81,6 +81,8 @@ export interface SimThrottleSettings {
   writesPer150s: number;
   photoConcurrencyPerMailbox: number;
   photoRequestsPer10min: number;
+  /** Outlook's upload budget per app + mailbox per 5 min (default 150 MB). */
+  photoUploadBytesPer5min?: number;
   exchangeRequestsPerMinute: number;
   exchangeConcurrency: number;
   /** Share of 429s that carry a fractional Retry-After, and that carry none. */
@@ -100,6 +102,8 @@ export interface SimFaultSettings {
   rate500: number;
   rate504: number;
   dropRate: number;
+  /** Retry-After of injected 429/503 responses, in seconds before `throttle.timeScale` (default 1). */
+  retryAfterSeconds?: number;
   /** Token endpoint answers 503 while `now < tokenOutageUntil` (epoch ms). */
   tokenOutageUntil?: number;
   /** Which services the random faults apply to. */
@@ -112,6 +116,8 @@ export interface SimChange {
   userId: string;
   kind: 'changed' | 'deleted';
   properties: string[];
+  /** For `deleted`: hard-deleted (delta says `reason: "deleted"`) rather than soft-deleted (`"changed"`). */
+  permanent?: boolean;
 }
 
 export interface SimRequest {
@@ -142,8 +148,14 @@ export interface SimRoute {
   service: SimService;
   method: string;
   pattern: RegExp;
+  /** Name in stats, e.g. `/v1.0/users/{id}` (default: the pattern's source). */
+  name?: string;
   /** Graph permission(s) any one of which the app needs (403 otherwise). */
   permissions?: string[];
+  /** Served by Exchange Online behind Graph (photos): Outlook's per-mailbox limits apply. */
+  outlookBacked?: boolean;
+  /** For outlook-backed routes: the mailbox (user id) a matched request targets, if it exists. */
+  mailboxOf?(match: RegExpMatchArray, state: SimState): string | undefined;
   handle(req: SimRequest, match: RegExpMatchArray, sim: SimContext): SimResponse | Promise<SimResponse>;
 }
 
@@ -169,6 +181,8 @@ export interface SimState {
   organizationConfig: SimOrganizationConfig;
   changes: SimChange[];
   nextSeq: number;
+  /** Delta tokens issued before this change seq are refused with 410 Gone (forces a resync). */
+  deltaResetBefore?: number;
   tokenLifetimeSeconds: number;
   throttle: SimThrottleSettings;
   faults: SimFaultSettings;
@@ -187,3 +201,31 @@ export interface SimStats {
   /** Resource units charged, and the time the first and last charged request arrived. */
   resourceUnits: number;
 }
+
+/**
+ * Throttling plugged into the request pipeline (implemented by `throttle.ts`).
+ * The server calls `admit` before a graph/exchange route runs and `release` after it.
+ */
+export interface SimThrottle {
+  /** Called before a graph/exchange route runs; returns a 429 response to send instead, or undefined. */
+  admit(req: SimRequest, route: SimRoute, sim: SimContext): SimResponse | undefined;
+  /** Called after the route finished (concurrency bookkeeping). */
+  release(req: SimRequest, route: SimRoute): void;
+  /** Headers to add to the response (x-ms-resource-unit, x-ms-throttle-limit-percentage …). */
+  responseHeaders(req: SimRequest, route: SimRoute): Record<string, string>;
+}
+
+/** Fault injection plugged into the request pipeline (implemented by `faults.ts`). */
+export interface SimFaults {
+  /** Before routing: may delay (await), or return a fault response (503/500/504, drop: true). */
+  before(req: SimRequest, service: SimService): Promise<SimResponse | undefined>;
+  /** True while the token endpoint is in an outage. */
+  tokenOutage(now: number): boolean;
+}
+
+/**
+ * How `createSimulator` builds its throttle and faults: called once with the simulator's context
+ * (state, clock). The defaults are `(sim) => new Throttler(sim)` and `(sim) => new FaultInjector(sim)`.
+ */
+export type SimThrottleFactory = (sim: SimContext) => SimThrottle;
+export type SimFaultsFactory = (sim: SimContext) => SimFaults;
