@@ -1,5 +1,9 @@
 import type { TestProject } from 'vitest/node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLocalPostgres, type LocalPostgres } from '../../src/local/local-postgres.js';
+import { SIM_CA_CERT_ENV, SIM_CA_KEY_ENV, writeCa } from '../../src/sim/tls.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,6 +12,21 @@ declare module 'vitest' {
 }
 
 let pg: LocalPostgres | undefined;
+let caDir: string | undefined;
+
+/**
+ * One dev CA per test run for the tenant simulator. Node's fetch and @azure/identity read
+ * `NODE_EXTRA_CA_CERTS` only at process start, so it is set here, before the forked workers
+ * start and inherit it; `createSimulator` issues its server certificate from this CA.
+ */
+async function setupSimulatorCa() {
+  if (process.env[SIM_CA_CERT_ENV] && process.env[SIM_CA_KEY_ENV]) return;
+  caDir = await mkdtemp(join(tmpdir(), 'roster-test-ca-'));
+  const { certFile, keyFile } = await writeCa(caDir);
+  process.env[SIM_CA_CERT_ENV] = certFile;
+  process.env[SIM_CA_KEY_ENV] = keyFile;
+  process.env.NODE_EXTRA_CA_CERTS = certFile;
+}
 
 /**
  * One PostgreSQL for the whole suite: `DATABASE_URL` when given, else a throwaway cluster
@@ -15,6 +34,7 @@ let pg: LocalPostgres | undefined;
  * Each test file then creates its own database (see `test/support/database.ts`).
  */
 export async function setup(project: TestProject) {
+  await setupSimulatorCa();
   const given = process.env.DATABASE_URL;
   if (given) {
     project.provide('databaseUrl', given);
@@ -29,4 +49,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await pg?.stop();
+  if (caDir) await rm(caDir, { recursive: true, force: true });
 }

@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/roster-error.js';
+import { registerSim, runSim } from './sim.js';
+
+describe('roster sim', () => {
+  it('refuses an invalid seed with a ConfigError naming file, line and key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'roster-sim-cli-'));
+    const file = join(dir, 'seed.yaml');
+    await writeFile(file, 'tenant:\n  domain: contoso.onmicrosoft.com\ntokenLifetime: 5\n');
+    const program = new Command('roster').exitOverride();
+    registerSim(program);
+    const run = program.parseAsync(['node', 'roster', 'sim', '--seed', file]);
+    await expect(run).rejects.toBeInstanceOf(ConfigError);
+    await expect(run).rejects.toThrow(`${file}:3 /tokenLifetime: error: unknown key`);
+  });
+
+  it('serves the example seed, writes the CA and prints the environment for Roster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'roster-sim-cli-'));
+    const caOut = join(dir, 'ca.pem');
+    const stop = new AbortController();
+    let printed = '';
+    const running = runSim({ port: 0, caOut }, { write: (t) => (printed += t), signal: stop.signal });
+    await expect.poll(() => printed, { timeout: 20_000 }).toContain('NODE_EXTRA_CA_CERTS');
+    const origin = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1];
+    expect(printed).toContain(`export ROSTER_GRAPH_URL=${origin}`);
+    expect(printed).toContain(`export AZURE_AUTHORITY_HOST=${origin}`);
+    expect(printed).toContain('export AZURE_TENANT_ID=5f1c7a2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b');
+    expect(printed).toContain(`export NODE_EXTRA_CA_CERTS=${caOut}`);
+    expect(printed).not.toContain('sim-only-secret');
+    expect(await readFile(caOut, 'utf8')).toContain('BEGIN CERTIFICATE');
+    const res = await fetch(`${origin}/_sim/state`);
+    expect(((await res.json()) as { users: unknown[] }).users).toHaveLength(5);
+    stop.abort();
+    await running;
+    await expect(fetch(`${origin}/_sim/state`)).rejects.toThrow();
+  });
+});
