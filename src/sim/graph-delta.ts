@@ -252,6 +252,7 @@ export const graphDeltaRoutes: SimRoute[] = [
     service: 'graph',
     method: 'GET',
     pattern: /^\/v1\.0\/users\/delta(?:\(\))?$/,
+    name: '/v1.0/users/delta',
     permissions: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     handle: usersDelta,
   },
