@@ -178,7 +178,7 @@ describe('routing', () => {
     await call('/v1.0/users', { token: t });
     await call('/v1.0/users', { token: t });
     const stats = sim.statsSnapshot();
-    expect(stats.requests['GET ^\\/v1\\.0\\/users$ 200']).toBe(2);
+    expect(stats.requests['GET /v1.0/users 200']).toBe(2);
     expect(stats.requests['POST /{tenant}/oauth2/v2.0/token 200']).toBe(1);
     await call('/v1.0/users');
     expect(sim.statsSnapshot().requests['GET (unmatched graph) 401']).toBe(1);
