@@ -1,0 +1,81 @@
+import type { TokenCredential } from '@azure/identity';
+import type { RateLimitSettings } from '../config/settings.js';
+import type { ApiMetrics, ApiName } from '../http/api-metrics.js';
+import { createApiLimiters, type ApiLimiters } from '../http/api-limiters.js';
+import { createSystemClock, type Clock } from '../http/clock.js';
+import { createHttpClient, type DebugLogger, type TokenProvider } from '../http/http-client.js';
+import { retryPolicyFrom } from '../http/retry-policy.js';
+import type { DirectoryPort } from '../ports/directory.js';
+import type { OrgSettingsPort } from '../ports/org-settings.js';
+import type { PhotosPort } from '../ports/photos.js';
+import type { SignaturesPort } from '../ports/signatures.js';
+import { selectCredential, type CredentialKind } from './azure/credentials.js';
+import { readMicrosoftEndpoints } from './azure/endpoints.js';
+import { createTokenSource, EXCHANGE_SCOPE, GRAPH_SCOPE } from './azure/token-source.js';
+import { createExchangeClient } from './exchange/exchange-client.js';
+import { createExchangeOrgSettings } from './exchange/exchange-org-settings.js';
+import { createExchangeSignatures } from './exchange/exchange-signatures.js';
+import { createGraphDirectory } from './graph/graph-directory.js';
+import { createGraphPhotos } from './graph/graph-photos.js';
+
+/** What the composition root hands over to reach a tenant. */
+export interface MicrosoftAdaptersOptions {
+  /** `AZURE_*`, `ROSTER_GRAPH_URL`, `ROSTER_EXCHANGE_URL`. */
+  env: Record<string, string | undefined>;
+  tenant: { id: string; domain: string };
+  rateLimits: RateLimitSettings;
+  /** Replaces the credential chosen from `env` (tests, embedding). */
+  credential?: TokenCredential;
+  clock?: Clock;
+  metrics?: ApiMetrics;
+  logger?: DebugLogger;
+  /** Per attempt; default 60 s (photo uploads of up to 4 MB included). */
+  timeoutMs?: number;
+}
+
+/** The four ports over Microsoft 365, sharing one limiter per API. */
+export interface MicrosoftAdapters {
+  directory: DirectoryPort;
+  photos: PhotosPort;
+  signatures: SignaturesPort;
+  orgSettings: OrgSettingsPort;
+  limiters: ApiLimiters;
+  /** Which credential the environment selected (undefined when one was passed in). */
+  credentialKind: CredentialKind | undefined;
+}
+
+export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): MicrosoftAdapters {
+  const clock = options.clock ?? createSystemClock();
+  const endpoints = readMicrosoftEndpoints(options.env);
+  const selected = options.credential ? undefined : selectCredential(options.env);
+  const credential = options.credential ?? selected!.credential;
+  const limiters = createApiLimiters(options.rateLimits, clock);
+  const retry = retryPolicyFrom(options.rateLimits);
+  const graphTokens = createTokenSource(credential, GRAPH_SCOPE, clock);
+  const exchangeTokens = createTokenSource(credential, EXCHANGE_SCOPE, clock);
+  const client = (api: ApiName, baseUrl: string, tokens: TokenProvider) =>
+    createHttpClient({
+      service: api === 'exchange' ? 'exchange' : 'graph',
+      api,
+      baseUrl,
+      tokens,
+      limiter: limiters[api],
+      retry,
+      clock,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  const exchange = createExchangeClient(
+    client('exchange', endpoints.exchangeUrl, exchangeTokens),
+    options.tenant,
+  );
+  return {
+    directory: createGraphDirectory(client('graph', endpoints.graphUrl, graphTokens)),
+    photos: createGraphPhotos(client('graph-photos', endpoints.graphUrl, graphTokens)),
+    signatures: createExchangeSignatures(exchange),
+    orgSettings: createExchangeOrgSettings(exchange),
+    limiters,
+    credentialKind: selected?.kind,
+  };
+}

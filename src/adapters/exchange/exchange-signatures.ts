@@ -1,0 +1,78 @@
+import { RemoteApiError } from '../../errors/roster-error.js';
+import type { ObservedSignature } from '../../observe/model.js';
+import type { ItemResult } from '../../ports/item-result.js';
+import type { SignaturesPort, SignatureUpdate } from '../../ports/signatures.js';
+import type { ExchangeClient } from './exchange-client.js';
+
+/** Cmdlet parameter names of the signature settings Roster manages. */
+const PARAMETERS = {
+  html: 'SignatureHtml',
+  text: 'SignatureText',
+  autoAddSignature: 'AutoAddSignature',
+  autoAddSignatureOnReply: 'AutoAddSignatureOnReply',
+  autoAddSignatureOnMobile: 'AutoAddSignatureOnMobile',
+  useDefaultSignatureOnMobile: 'UseDefaultSignatureOnMobile',
+} as const satisfies Record<keyof ObservedSignature, string>;
+
+function toObservedSignature(raw: Record<string, unknown>): ObservedSignature {
+  const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : '');
+  const bool = (k: string) => raw[k] === true;
+  return {
+    html: str(PARAMETERS.html),
+    text: str(PARAMETERS.text),
+    autoAddSignature: bool(PARAMETERS.autoAddSignature),
+    autoAddSignatureOnReply: bool(PARAMETERS.autoAddSignatureOnReply),
+    autoAddSignatureOnMobile: bool(PARAMETERS.autoAddSignatureOnMobile),
+    useDefaultSignatureOnMobile: bool(PARAMETERS.useDefaultSignatureOnMobile),
+  };
+}
+
+/**
+ * The signatures port over `Get-/Set-MailboxMessageConfiguration`.
+ * https://learn.microsoft.com/powershell/module/exchange/get-mailboxmessageconfiguration
+ * https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration
+ */
+export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPort {
+  return {
+    /** Concurrently: the Exchange limiter keeps the number in flight (and per mailbox) bounded. */
+    async getMessageConfigs(identities) {
+      return Promise.all(
+        identities.map(async (id): Promise<ItemResult<ObservedSignature>> => {
+          try {
+            const result = await exchange.invoke(
+              'Get-MailboxMessageConfiguration',
+              { Identity: id },
+              { select: Object.values(PARAMETERS), key: id.toLowerCase() },
+            );
+            const first = result.value[0];
+            if (!first) {
+              const error = new RemoteApiError(
+                'exchange',
+                200,
+                'EmptyResult',
+                `exchange Get-MailboxMessageConfiguration: no configuration returned for ${id}`,
+              );
+              return { id, ok: false, error };
+            }
+            return { id, ok: true, value: toObservedSignature(first) };
+          } catch (err) {
+            if (err instanceof RemoteApiError) return { id, ok: false, error: err };
+            throw err;
+          }
+        }),
+      );
+    },
+
+    async setMessageConfig(identity, update: SignatureUpdate) {
+      const parameters: Record<string, unknown> = { Identity: identity };
+      for (const [key, name] of Object.entries(PARAMETERS)) {
+        const value = update[key as keyof ObservedSignature];
+        if (value !== undefined) parameters[name] = value;
+      }
+      const result = await exchange.invoke('Set-MailboxMessageConfiguration', parameters, {
+        key: identity.toLowerCase(),
+      });
+      return { warnings: result.warnings };
+    },
+  };
+}

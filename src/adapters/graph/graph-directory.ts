@@ -1,0 +1,141 @@
+import { GRAPH_UNITS, GRAPH_WRITES } from '../../http/api-limiters.js';
+import type { HttpClient } from '../../http/http-client.js';
+import type { ObservedUser } from '../../observe/model.js';
+import type { DeltaResult, DirectoryPort, RemovedUser, UserPatch } from '../../ports/directory.js';
+import type { ItemResult } from '../../ports/item-result.js';
+import { itemError, runBatch, type BatchRequest } from './graph-batch.js';
+import { errorOf, graphError } from './graph-response.js';
+import { inDomains, toObservedUser, USER_SELECT, type GraphUser } from './user-mapping.js';
+
+/** Graph's largest page for `/users` (graph.md §2). */
+const PAGE_SIZE = 999;
+
+/**
+ * Resource units per request (graph.md §6): a GET costs 1 (a list 2), `$select` takes one off,
+ * with a minimum of 1; a write costs 1 unit plus 1 write.
+ */
+const READ_COST = { [GRAPH_UNITS]: 1 };
+const WRITE_COST = { [GRAPH_UNITS]: 1, [GRAPH_WRITES]: 1 };
+
+interface Page<T> {
+  value?: T[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
+
+/** Delta codes that mean "this token is no longer any good: sync from scratch". */
+const RESYNC_CODES = new Set(['syncStateNotFound', 'resyncRequired', 'SyncStateInvalid']);
+
+/**
+ * The directory port over Microsoft Graph users.
+ * https://learn.microsoft.com/graph/api/user-list · /graph/api/user-delta · /graph/api/user-update
+ */
+export function createGraphDirectory(http: HttpClient): DirectoryPort {
+  return {
+    /**
+     * One `$select`ed list of all users, `$top=999`, filtered here. A server-side
+     * `endsWith(mail,…)` filter costs the same number of requests whenever most users are in
+     * the managed domains, but it is an advanced query — eventually consistent, so a plan right
+     * after an apply could read stale values — and it would miss users matched by UPN or alias.
+     */
+    async *listUsers(domains) {
+      let url: string | undefined = `users?$select=${USER_SELECT}&$top=${PAGE_SIZE}`;
+      while (url) {
+        const request = { method: 'GET', url, cost: READ_COST };
+        const res = await http.send(request);
+        if (res.status !== 200) throw errorOf(http, request, res);
+        const page = JSON.parse(res.body.toString('utf8')) as Page<GraphUser>;
+        const users = (page.value ?? []).map(toObservedUser).filter((u) => inDomains(u, domains));
+        if (users.length > 0) yield users;
+        url = page['@odata.nextLink'];
+      }
+    },
+
+    async delta(deltaLink) {
+      let url: string | undefined = deltaLink ?? `users/delta?$select=${USER_SELECT}`;
+      const users = new Map<string, ObservedUser>();
+      const removed = new Map<string, RemovedUser>();
+      for (;;) {
+        const request = {
+          method: 'GET',
+          url,
+          cost: READ_COST,
+          headers: { prefer: `odata.maxpagesize=${PAGE_SIZE}` },
+        };
+        const res = await http.send(request);
+        if (res.status !== 200) {
+          const error = errorOf(http, request, res);
+          if (res.status === 410 || (error.errorCode !== undefined && RESYNC_CODES.has(error.errorCode))) {
+            return { kind: 'resync-required', reason: error.message } satisfies DeltaResult;
+          }
+          throw error;
+        }
+        const page = JSON.parse(res.body.toString('utf8')) as Page<
+          GraphUser & { '@removed'?: { reason?: string } }
+        >;
+        // Duplicates happen across pages: the last entry for an id wins.
+        for (const item of page.value ?? []) {
+          if (item['@removed']) {
+            users.delete(item.id);
+            removed.set(item.id, {
+              id: item.id,
+              reason: item['@removed'].reason === 'deleted' ? 'deleted' : 'changed',
+            });
+          } else {
+            removed.delete(item.id);
+            users.set(item.id, toObservedUser(item));
+          }
+        }
+        if (page['@odata.deltaLink']) {
+          return {
+            kind: 'changes',
+            users: [...users.values()],
+            removed: [...removed.values()],
+            deltaLink: page['@odata.deltaLink'],
+          };
+        }
+        url = page['@odata.nextLink'];
+        if (!url)
+          throw graphError(
+            'GET',
+            '/v1.0/users/delta',
+            200,
+            'a delta page had neither nextLink nor deltaLink',
+            res.requestId,
+          );
+      }
+    },
+
+    async getUsers(ids) {
+      const requests: BatchRequest[] = ids.map((id) => ({
+        method: 'GET',
+        url: `/users/${encodeURIComponent(id)}?$select=${USER_SELECT}`,
+        cost: READ_COST,
+      }));
+      const outcomes = await runBatch(http, requests);
+      return outcomes.map((o, i): ItemResult<ObservedUser | null> => {
+        const id = ids[i]!;
+        if (!o.ok) return { id, ok: false, error: o.error };
+        if (o.status === 200) return { id, ok: true, value: toObservedUser(o.body as GraphUser) };
+        if (o.status === 404) return { id, ok: true, value: null };
+        return { id, ok: false, error: itemError(requests[i]!, o) };
+      });
+    },
+
+    async patchUsers(patches: UserPatch[]) {
+      const requests: BatchRequest[] = patches.map((p) => ({
+        method: 'PATCH',
+        url: `/users/${encodeURIComponent(p.userId)}`,
+        body: p.body,
+        cost: WRITE_COST,
+      }));
+      const outcomes = await runBatch(http, requests);
+      return outcomes.map((o, i): ItemResult<void> => {
+        const id = patches[i]!.userId;
+        if (!o.ok) return { id, ok: false, error: o.error };
+        if (o.status >= 200 && o.status <= 299) return { id, ok: true, value: undefined };
+        return { id, ok: false, error: itemError(requests[i]!, o) };
+      });
+    },
+  };
+}

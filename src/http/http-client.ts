@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { RemoteApiError, type RemoteService } from '../errors/roster-error.js';
+import type { ApiMetrics, ApiName } from './api-metrics.js';
+import type { Clock } from './clock.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { retryDecisionForStatus, withRetry, type RetryPolicy } from './retry-policy.js';
+
+/** The slice of a pino logger the shell uses. */
+export interface DebugLogger {
+  debug(obj: object, msg: string): void;
+}
+
+/** Where bearer tokens come from (one per audience); see `adapters/azure/token-source.ts`. */
+export interface TokenProvider {
+  getToken(signal?: AbortSignal): Promise<string>;
+}
+
+/** Everything one API's client needs: where, as whom, how fast, and who is watching. */
+export interface HttpClientOptions {
+  service: RemoteService;
+  api: ApiName;
+  /** Origin (plus optional path prefix) every request goes to; absolute URLs must share its origin. */
+  baseUrl: string;
+  tokens: TokenProvider;
+  limiter: RateLimiter;
+  retry: RetryPolicy;
+  clock: Clock;
+  random?: () => number;
+  metrics?: ApiMetrics;
+  logger?: DebugLogger;
+  /** Per attempt, including reading the body. */
+  timeoutMs: number;
+}
+
+/** One logical call (retries included). */
+export interface HttpRequest {
+  method: string;
+  /** Relative to `baseUrl`, or an absolute link the service gave us (nextLink, deltaLink). */
+  url: string;
+  headers?: Record<string, string>;
+  /** JSON-serialised with `Content-Type: application/json`. */
+  json?: unknown;
+  /** Raw bytes, sent as-is (set `Content-Type` in headers). */
+  body?: Uint8Array;
+  /** Defaults to true except for POST. */
+  idempotent?: boolean;
+  /** Limiter budget the call draws on per attempt. */
+  cost?: Record<string, number>;
+  /** Per-key concurrency (mailbox). */
+  key?: string;
+  signal?: AbortSignal;
+  /** Extra, non-secret fields for the debug log line (e.g. the cmdlet name). */
+  logFields?: Record<string, string | number>;
+}
+
+/** A response of any status: adapters decide what an error status means for them. */
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  /** `request-id` (Graph) or `client-request-id` echoed back, else the one we sent. */
+  requestId: string;
+  retries: number;
+}
+
+export interface HttpClient {
+  readonly options: HttpClientOptions;
+  send(request: HttpRequest): Promise<HttpResponse>;
+  /** Resolves a link against the base URL and refuses other origins, so a token never leaves it. */
+  resolveUrl(url: string): URL;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+  const random = options.random ?? Math.random;
+
+  function resolveUrl(url: string): URL {
+    const resolved = /^[a-z][a-z0-9+.-]*:/i.test(url) ? new URL(url) : new URL(url.replace(/^\//, ''), base);
+    if (resolved.origin !== base.origin) {
+      throw new RemoteApiError(
+        options.service,
+        undefined,
+        'UnexpectedOrigin',
+        `${options.service}: refusing to follow a link to ${resolved.origin} (expected ${base.origin})`,
+      );
+    }
+    return resolved;
+  }
+
+  async function attempt(request: HttpRequest, url: URL, clientRequestId: string, retries: number) {
+    const release = await options.limiter.acquire({
+      ...(request.cost ? { cost: request.cost } : {}),
+      ...(request.key !== undefined ? { key: request.key } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    const started = performance.now();
+    let status: number | 'network-error' = 'network-error';
+    let requestId = clientRequestId;
+    try {
+      const token = await options.tokens.getToken(request.signal);
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...request.headers,
+        authorization: `Bearer ${token}`,
+        'client-request-id': clientRequestId,
+      };
+      let body: Uint8Array | string | undefined = request.body;
+      if (request.json !== undefined) {
+        body = JSON.stringify(request.json);
+        headers['content-type'] = 'application/json';
+      }
+      const timeout = AbortSignal.timeout(options.timeoutMs);
+      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+      const res = await fetch(url, { method: request.method, headers, body, signal, redirect: 'manual' });
+      const buf = Buffer.from(await res.arrayBuffer());
+      status = res.status;
+      requestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? clientRequestId;
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: buf,
+        requestId,
+        retries,
+      } satisfies HttpResponse;
+    } finally {
+      release();
+      const durationMs = Math.round(performance.now() - started);
+      options.metrics?.request(options.api, request.method, status, durationMs);
+      options.logger?.debug(
+        {
+          service: options.service,
+          api: options.api,
+          method: request.method,
+          path: url.pathname,
+          status,
+          durationMs,
+          requestId,
+          retry: retries,
+          ...request.logFields,
+        },
+        'api call',
+      );
+    }
+  }
+
+  async function send(request: HttpRequest): Promise<HttpResponse> {
+    const url = resolveUrl(request.url);
+    const clientRequestId = randomUUID();
+    const idempotent = request.idempotent ?? request.method.toUpperCase() !== 'POST';
+    try {
+      const { value } = await withRetry((n) => attempt(request, url, clientRequestId, n), options.retry, {
+        clock: options.clock,
+        random,
+        idempotent,
+        ...(request.signal ? { signal: request.signal } : {}),
+        classify: (res) =>
+          retryDecisionForStatus(res.status, res.headers.get('retry-after'), options.clock.now(), idempotent),
+        onThrottled: (e) => {
+          options.metrics?.throttled(options.api);
+          options.limiter.pauseUntil(options.clock.now() + e.delayMs);
+        },
+        onRetry: (e) => options.metrics?.retry(options.api, e.reason),
+      });
+      return value;
+    } catch (err) {
+      if (err instanceof RemoteApiError) throw err;
+      if (request.signal?.aborted) throw err;
+      throw new RemoteApiError(
+        options.service,
+        undefined,
+        'NetworkError',
+        `${options.service} ${request.method} ${url.pathname}: ${describeNetworkError(err)}`,
+        clientRequestId,
+        { cause: err },
+      );
+    }
+  }
+
+  return { options, send, resolveUrl };
+}
+
+/** The innermost message of a fetch failure (undici wraps the useful part in `cause`). */
+function describeNetworkError(err: unknown): string {
+  let e = err;
+  for (let depth = 0; e instanceof Error && e.cause instanceof Error && depth < 5; depth++) e = e.cause;
+  if (!(e instanceof Error)) return 'request failed';
+  if (e.name === 'TimeoutError') return 'timed out';
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && !e.message.includes(code) ? `${e.message} (${code})` : e.message;
+}
