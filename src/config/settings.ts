@@ -40,6 +40,8 @@ export interface SourceSettings {
 
 export interface PhotoSettings {
   enabled: boolean;
+  /** Mustache expression giving the photo URL (default `{{employee.profile_image_url}}`); always set by the loader. */
+  from?: string;
   /** Hosts `profile_image_url` may point at (exact host or `*.suffix`). */
   allowedHosts: string[];
   /** Allow loopback/private/link-local addresses (only for local demos and tests). */
@@ -116,6 +118,10 @@ export interface Override {
   template?: string;
   photoUrl?: string | null;
   exclude: boolean;
+  /** Column of the override's entry in `file`. */
+  column?: number;
+  /** Why the override exists, as written in the file (shown in plans). */
+  reason?: string;
 }
 
 /** A signature template pair as read from `templates/`. */
