@@ -20,6 +20,12 @@ export interface EmployeeIssue {
     | 'unknown-override-target';
   field?: string;
   message: string;
+  /**
+   * `error` (the default when absent): the employee is left out of the run entirely.
+   * `warning`: the employee is kept and only the named field (or signature section, or photo)
+   * is left alone; unknown override targets are warnings too.
+   */
+  severity?: 'error' | 'warning';
 }
 
 export interface DesiredSignature {

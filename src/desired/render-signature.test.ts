@@ -1,0 +1,290 @@
+import { describe, expect, it } from 'vitest';
+import type { SignatureTemplate } from '../config/settings.js';
+import { loadTemplate } from '../../test/support/builders.js';
+import { renderSignature } from './render-signature.js';
+import type { RenderedSignature, SignatureView } from './render-signature.js';
+
+const templates = { default: loadTemplate('default'), compact: loadTemplate('compact') };
+
+function view(
+  employee: Partial<SignatureView['employee']> = {},
+  office: Partial<SignatureView['office']> = {},
+  variables: Record<string, string> = {},
+): SignatureView {
+  return {
+    employee: {
+      givenName: 'Søren',
+      surname: 'Ærø',
+      displayName: 'Søren Ærø',
+      jobTitle: 'Senior rådgiver',
+      department: 'Salg',
+      officeLocation: 'Oslo',
+      mobilePhone: '+47 91 23 45 67',
+      email: 'soren.aero@contoso.no',
+      photoUrl: 'https://hr.contoso.no/photos/1.jpg',
+      ...employee,
+    },
+    office: {
+      name: 'Oslo',
+      streetAddress: 'Karl Johans gate 1',
+      postalCode: '0154',
+      city: 'Oslo',
+      phone: '+47 22 12 34 56',
+      email: 'oslo@contoso.no',
+      homepage: 'https://contoso.no/oslo',
+      ...office,
+    },
+    variables: { companyName: 'Contoso AS', logoUrl: 'https://cdn.contoso.no/logo.png', ...variables },
+  };
+}
+
+function ok(result: RenderedSignature) {
+  if ('error' in result) throw new Error(`unexpected error: ${result.error.message}`);
+  return result;
+}
+
+function inline(html: string, text = 'x'): SignatureTemplate {
+  return {
+    name: 'inline',
+    html,
+    text,
+    htmlFile: 'templates/inline.html.mustache',
+    textFile: 'templates/inline.txt.mustache',
+  };
+}
+
+describe.each(['default', 'compact'] as const)('renderSignature with the %s template', (name) => {
+  const template = templates[name];
+
+  it('inlines the CSS: no <style> block left, styles on the elements', () => {
+    const { html } = ok(renderSignature(template, view()));
+    expect(html).not.toMatch(/<style/i);
+    expect(html).toMatch(/<td[^>]*style="[^"]*font-family: 'Segoe UI', Arial/);
+    expect(html).toMatch(/<a href="mailto:soren\.aero@contoso\.no" style="[^"]*color: #1a73e8/);
+  });
+
+  it('stays within 600 px, loads images only by https and uses no pure black', () => {
+    const { html } = ok(renderSignature(template, view()));
+    const widths = [...html.matchAll(/width[:=]\s*"?(\d+)/g)].map((m) => Number(m[1]));
+    expect(Math.max(...widths)).toBe(600);
+    const sources = [...html.matchAll(/src="([^"]*)"/g)].map((m) => m[1]);
+    expect(sources.length).toBeGreaterThan(0);
+    for (const src of sources) expect(src).toMatch(/^https:\/\//);
+    expect(html).not.toMatch(/#000\b|#000000|color:\s*black/i);
+  });
+
+  it('escapes HTML and script in names and titles', () => {
+    const { html } = ok(
+      renderSignature(
+        template,
+        view({ displayName: '"><img src=x onerror=alert(1)>', jobTitle: '<script>alert(1)</script>' }),
+      ),
+    );
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/<img src=x/);
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    'data:text/html,<b>x</b>',
+    'file:///etc/passwd',
+    'http://contoso.no',
+  ])('drops the URL %s from homepage, website and logo, with warnings', (bad) => {
+    const result = ok(
+      renderSignature(template, view({ photoUrl: bad }, { homepage: bad }, { website: bad, logoUrl: bad })),
+    );
+    for (const out of [result.html, result.text]) {
+      expect(out.toLowerCase()).not.toContain(bad.toLowerCase().slice(0, 10));
+    }
+    expect(result.warnings.map((w) => w.variable).sort()).toEqual([
+      'employee.photoUrl',
+      'logoUrl',
+      'office.homepage',
+      'website',
+    ]);
+  });
+
+  it('keeps emoji and right-to-left text intact', () => {
+    const { html, text } = ok(
+      renderSignature(template, view({ displayName: 'יעל כהן 👩🏽‍💻', jobTitle: 'مدير المبيعات' })),
+    );
+    for (const out of [html, text]) {
+      expect(out).toContain('יעל כהן 👩🏽‍💻');
+      expect(out).toContain('مدير المبيعات');
+    }
+  });
+});
+
+describe('renderSignature: empty values vanish', () => {
+  it('leaves no Mobile label when the mobile number is empty (HTML and text)', () => {
+    const full = ok(renderSignature(templates.default, view()));
+    expect(full.html).toContain('>Mobile</span>');
+    expect(full.text).toContain('Mobile: +47 91 23 45 67');
+    const empty = ok(renderSignature(templates.default, view({ mobilePhone: '' })));
+    expect(empty.html).not.toContain('Mobile');
+    expect(empty.text).not.toContain('Mobile');
+  });
+
+  it('leaves out photo, office lines and logo when they are empty', () => {
+    const { html, text } = ok(
+      renderSignature(
+        templates.default,
+        view(
+          { photoUrl: '', jobTitle: '' },
+          { phone: '', city: '', homepage: '' },
+          { logoUrl: '', companyName: '' },
+        ),
+      ),
+    );
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('Office');
+    expect(html).not.toContain('Karl Johans');
+    expect(text).toMatchInlineSnapshot(`
+      "Søren Ærø
+      Salg
+
+      Mobile: +47 91 23 45 67
+      Email: soren.aero@contoso.no
+      "
+    `);
+  });
+
+  it('builds tel: and mailto: links itself', () => {
+    const { html } = ok(renderSignature(templates.default, view()));
+    expect(html).toContain('href="tel:+4791234567"');
+    expect(html).toContain('href="tel:+4722123456"');
+    expect(html).toContain('href="mailto:soren.aero@contoso.no"');
+  });
+});
+
+describe('renderSignature: the plain-text twin', () => {
+  it('renders a realistic Norwegian employee', () => {
+    const { text } = ok(renderSignature(templates.default, view({}, {}, { website: 'https://contoso.no' })));
+    expect(text).toMatchInlineSnapshot(`
+      "Søren Ærø
+      Senior rådgiver
+      Salg · Contoso AS
+
+      Mobile: +47 91 23 45 67
+      Office: +47 22 12 34 56
+      Email: soren.aero@contoso.no
+      Karl Johans gate 1, 0154 Oslo
+      https://contoso.no/oslo
+      "
+    `);
+  });
+
+  it('is not HTML-escaped but loses control characters from the template', () => {
+    const { text } = ok(
+      renderSignature(inline('<p>x</p>', 'A & B <{{employee.jobTitle}}>\u0007\n'), view({ jobTitle: 'R&D' })),
+    );
+    expect(text).toBe('A & B <R&D>\n');
+  });
+});
+
+describe('renderSignature: refusals', () => {
+  it.each([
+    ['triple mustache', '<p>{{{employee.jobTitle}}}</p>'],
+    ['ampersand tag', '<p>{{& employee.jobTitle}}</p>'],
+    [
+      'triple mustache inside a section',
+      '{{#employee.jobTitle}}<p>{{{employee.jobTitle}}}</p>{{/employee.jobTitle}}',
+    ],
+    ['unescaped tag behind changed delimiters', '{{=<% %>=}}<p><%{employee.jobTitle}%></p>'],
+  ])('refuses a template with a %s', (_, html) => {
+    const result = renderSignature(inline(html), view({ jobTitle: '<script>alert(1)</script>' }));
+    expect(result).toEqual({
+      error: {
+        kind: 'template-error',
+        message:
+          'templates/inline.html.mustache: not allowed in signature templates: unescaped variable "employee.jobTitle" ({{{…}}} or {{&…}})',
+      },
+    });
+  });
+
+  it.each([
+    ['a script', '<p>x</p><script>alert(1)</script>'],
+    ['an event handler', '<p onclick="alert(1)">x</p>'],
+  ])('refuses a template with %s', (_, html) => {
+    expect(renderSignature(inline(html), view())).toEqual({
+      error: {
+        kind: 'template-error',
+        message: 'templates/inline.html.mustache: scripts and event handler attributes are not allowed',
+      },
+    });
+  });
+
+  it.each([
+    [
+      'a non-URL variable in a link',
+      '<a href="{{employee.jobTitle}}">x</a>',
+      'href="{{employee.jobTitle}}": a link may only hold a URL variable (https-checked) or a built mailto:/tel: link',
+    ],
+    [
+      'a built mailto: link as an image',
+      '<img src="{{employee.emailHref}}">',
+      'src="{{employee.emailHref}}": a link may only hold a URL variable (https-checked) or a built mailto:/tel: link',
+    ],
+    [
+      'a URL variable with a prefix',
+      '<a href="x{{website}}">x</a>',
+      'href="x{{website}}": links must be literal https:, mailto: or tel: URLs or a single URL variable',
+    ],
+    [
+      'a literal javascript: link',
+      "<a href='javascript:alert(1)'>x</a>",
+      'href="javascript:alert(1)": links must be literal https:, mailto: or tel: URLs or a single URL variable',
+    ],
+    [
+      'an unquoted data: image',
+      '<img src=data:image/png;base64,AAAA>',
+      'src="data:image/png;base64,AAAA": links must be literal https: URLs or a single URL variable',
+    ],
+  ])('refuses a template with %s', (_, html, problem) => {
+    const result = renderSignature(inline(html), view({ jobTitle: 'javascript:alert(1)' }));
+    expect(result).toEqual({
+      error: { kind: 'template-error', message: `templates/inline.html.mustache: ${problem}` },
+    });
+  });
+
+  it('accepts literal https, mailto and tel links and validated variables', () => {
+    const html =
+      '<a href="https://contoso.no">a</a><a href="mailto:x@contoso.no">b</a><a href="{{employee.mobileTel}}">c</a><img src="{{logoUrl}}">';
+    expect(ok(renderSignature(inline(html), view())).html).toBe(
+      '<a href="https://contoso.no">a</a><a href="mailto:x@contoso.no">b</a><a href="tel:+4791234567">c</a><img src="https://cdn.contoso.no/logo.png">',
+    );
+  });
+
+  it('reports a syntax error in a template', () => {
+    expect(renderSignature(inline('<p>{{#a}}</p>'), view())).toEqual({
+      error: {
+        kind: 'template-error',
+        message: 'templates/inline.html.mustache: Unclosed section "a" at 13',
+      },
+    });
+  });
+
+  it('refuses HTML over 30,000 characters and accepts it just under', () => {
+    const template = inline('<p>{{employee.jobTitle}}</p>');
+    expect(renderSignature(template, view({ jobTitle: 'x'.repeat(30_000 - 7) }))).toMatchObject({
+      warnings: [],
+    });
+    expect(renderSignature(template, view({ jobTitle: 'x'.repeat(30_000 - 6) }))).toEqual({
+      error: {
+        kind: 'signature-too-long',
+        message: 'signature HTML is 30001 characters; at most 30000 are allowed',
+      },
+    });
+  });
+
+  it('refuses a non-numeric logo width', () => {
+    const result = ok(renderSignature(templates.default, view({}, {}, { logoWidth: '100" onload="x' })));
+    expect(result.html).toContain('width="160"');
+    expect(result.warnings).toEqual([
+      { variable: 'logoWidth', message: 'logoWidth must be a whole number of pixels; left out' },
+    ]);
+  });
+});

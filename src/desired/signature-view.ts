@@ -1,0 +1,79 @@
+import type { Settings } from '../config/settings.js';
+import { formatPhone } from './format-phone.js';
+import type { DesiredEmployee } from './model.js';
+import type { Report } from './render-fields.js';
+import type { SignatureView } from './render-signature.js';
+import { isValidEmail } from './validate-url.js';
+
+/** What a signature is built from: the employee's desired values and the normalized office row. */
+export interface SignatureSource {
+  email: string;
+  fields: DesiredEmployee['fields'];
+  photoUrl?: string;
+  /** Office columns, normalized; refused values already replaced by "". */
+  office: Record<string, string>;
+  variables: Record<string, string>;
+  phone: Settings['phone'];
+  report: Report;
+}
+
+function text(value: string | string[] | null | undefined): string {
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) ? (value[0] ?? '') : '';
+}
+
+/**
+ * The signature shows what the directory will show: managed fields as desired (a field left
+ * alone or not managed renders empty, so its section vanishes), office data straight from HR.
+ */
+export function signatureView(source: SignatureSource): SignatureView {
+  const { office, fields } = source;
+  let officePhone = office['phone'] ?? '';
+  if (officePhone) {
+    const formatted = formatPhone(officePhone, { ...source.phone, format: 'INTERNATIONAL' });
+    if (!formatted.ok) {
+      source.report({
+        kind: 'invalid-value',
+        severity: 'warning',
+        field: 'office.phone',
+        message: `office.phone ${formatted.reason}; left out of the signature`,
+      });
+    }
+    officePhone = formatted.ok ? formatted.value : '';
+  }
+  let officeEmail = office['email'] ?? '';
+  if (officeEmail && !isValidEmail(officeEmail)) {
+    source.report({
+      kind: 'invalid-email',
+      severity: 'warning',
+      field: 'office.email',
+      message: 'office.email is not a valid email address; left out of the signature',
+    });
+    officeEmail = '';
+  }
+  const givenName = text(fields.givenName);
+  const surname = text(fields.surname);
+  return {
+    employee: {
+      givenName,
+      surname,
+      displayName: text(fields.displayName) || `${givenName} ${surname}`.trim(),
+      jobTitle: text(fields.jobTitle),
+      department: text(fields.department),
+      officeLocation: text(fields.officeLocation),
+      mobilePhone: text(fields.mobilePhone),
+      email: source.email,
+      photoUrl: source.photoUrl ?? '',
+    },
+    office: {
+      name: office['name'] ?? '',
+      streetAddress: office['street_address'] ?? '',
+      postalCode: office['postal_code'] ?? '',
+      city: office['city'] ?? '',
+      phone: officePhone,
+      email: officeEmail,
+      homepage: office['homepage_url'] ?? '',
+    },
+    variables: source.variables,
+  };
+}
