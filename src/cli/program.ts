@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { registerPlan } from './plan.js';
+import { registerRender } from './render.js';
 import { registerSim } from './sim.js';
+import { registerValidate } from './validate.js';
 
 /**
  * The one composition root of the command line: each command lives in its own file and
@@ -10,6 +13,9 @@ export function buildProgram(): Command {
     .description("Keep a Microsoft 365 tenant's staff directory true to the HR database.")
     .option('-C, --dir <path>', 'folder holding desired-state/ and templates/', '.')
     .showHelpAfterError();
+  registerValidate(program);
+  registerRender(program);
+  registerPlan(program);
   registerSim(program);
   return program;
 }

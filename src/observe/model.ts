@@ -41,6 +41,8 @@ export interface ObservedState {
   roamingSignaturesPostponed: boolean | undefined;
   /** Which aspects were read back from the tenant this run (the rest rely on last-applied). */
   deepChecked: { photos: boolean; signatures: boolean };
+  /** Reads that failed or were skipped this run, for the plan's warnings. */
+  warnings: string[];
 }
 
 /**

@@ -46,16 +46,19 @@ describe('profile changes', () => {
       [],
     ],
     ['empty array equals null', { businessPhones: null }, { businessPhones: [] }, []],
-  ] satisfies Array<[string, Fields, Fields, unknown[]]>)('%s', (_name, desiredFields, userFields, expected) => {
-    const plan = planChanges(
-      desiredState([employee(A, { fields: { ...desiredFields } })]),
-      observedState([user(A, { fields: { ...userFields } })]),
-      new Map(),
-      planOptions({ photos: false, signatures: false }),
-    );
-    const profile = plan.actions.find((a) => a.kind === 'update-profile');
-    expect(profile?.kind === 'update-profile' ? profile.changes : []).toEqual(expected);
-  });
+  ] satisfies Array<[string, Fields, Fields, unknown[]]>)(
+    '%s',
+    (_name, desiredFields, userFields, expected) => {
+      const plan = planChanges(
+        desiredState([employee(A, { fields: { ...desiredFields } })]),
+        observedState([user(A, { fields: { ...userFields } })]),
+        new Map(),
+        planOptions({ photos: false, signatures: false }),
+      );
+      const profile = plan.actions.find((a) => a.kind === 'update-profile');
+      expect(profile?.kind === 'update-profile' ? profile.changes : []).toEqual(expected);
+    },
+  );
 
   it('reports fields of on-premises-synced users instead of planning them', () => {
     const plan = planChanges(

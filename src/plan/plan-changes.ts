@@ -199,6 +199,7 @@ export function planChanges(
         message: i.message,
       })),
     ...matchWarnings,
+    ...observed.warnings.map((message) => ({ kind: 'observation' as const, message })),
   ];
   const actions: PlanAction[] = [];
   let inSync = 0;

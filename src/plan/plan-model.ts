@@ -68,6 +68,8 @@ export type WarningKind =
   | 'synced-user'
   | 'roaming-signatures'
   | 'employee-error'
+  | 'observation'
+  | 'rollback'
   | 'guardrail';
 
 export interface PlanWarning {

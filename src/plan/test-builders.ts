@@ -48,6 +48,7 @@ export function observedState(users: ObservedUser[], partial: Partial<ObservedSt
     signatures: new Map<string, ObservedSignature>(),
     roamingSignaturesPostponed: true,
     deepChecked: { photos: true, signatures: true },
+    warnings: [],
     ...partial,
   };
 }

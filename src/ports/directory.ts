@@ -35,6 +35,11 @@ export interface DirectoryPort {
    * time. Not filtered to domains: a user may move out of scope.
    */
   delta(deltaLink?: string): Promise<DeltaResult>;
+  /**
+   * A delta link for "from now on" without reading any user (`$deltaToken=latest`): taken before a
+   * full list, so a change made during the list shows up in the next delta round.
+   */
+  latestDeltaLink(): Promise<string>;
   /** Fresh copies for stale checks; `null` = no such user. */
   getUsers(ids: string[]): Promise<ItemResult<ObservedUser | null>[]>;
   /** Applies each patch on its own; results in input order. */

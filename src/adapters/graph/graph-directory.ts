@@ -5,7 +5,8 @@ import type { DeltaResult, DirectoryPort, RemovedUser, UserPatch } from '../../p
 import type { ItemResult } from '../../ports/item-result.js';
 import { itemError, runBatch, type BatchRequest } from './graph-batch.js';
 import { errorOf, graphError } from './graph-response.js';
-import { inDomains, toObservedUser, USER_SELECT, type GraphUser } from './user-mapping.js';
+import { inDomains } from '../../observe/in-scope.js';
+import { toObservedUser, USER_SELECT, type GraphUser } from './user-mapping.js';
 
 /** Graph's largest page for `/users` (graph.md §2). */
 const PAGE_SIZE = 999;
@@ -104,6 +105,26 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
             res.requestId,
           );
       }
+    },
+
+    async latestDeltaLink() {
+      const request = {
+        method: 'GET',
+        url: `users/delta?$select=${USER_SELECT}&$deltaToken=latest`,
+        cost: READ_COST,
+      };
+      const res = await http.send(request);
+      if (res.status !== 200) throw errorOf(http, request, res);
+      const link = (JSON.parse(res.body.toString('utf8')) as Page<GraphUser>)['@odata.deltaLink'];
+      if (!link)
+        throw graphError(
+          'GET',
+          '/v1.0/users/delta',
+          200,
+          'no deltaLink for $deltaToken=latest',
+          res.requestId,
+        );
+      return link;
     },
 
     async getUsers(ids) {

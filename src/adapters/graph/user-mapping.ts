@@ -51,18 +51,3 @@ export function toObservedUser(raw: GraphUser): ObservedUser {
     fields,
   };
 }
-
-/**
- * In scope when mail, UPN or an SMTP proxy address is in a managed domain — the same keys the
- * matcher uses (mail, then UPN, then proxyAddresses).
- */
-export function inDomains(user: ObservedUser, domains: readonly string[]): boolean {
-  const wanted = new Set(domains.map((d) => d.toLowerCase()));
-  const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-  const addresses = [
-    user.mail,
-    user.userPrincipalName,
-    ...user.proxyAddresses.filter((p) => /^smtp:/i.test(p)).map((p) => p.slice(5)),
-  ];
-  return addresses.some((a) => typeof a === 'string' && a.includes('@') && wanted.has(domainOf(a)));
-}

@@ -83,6 +83,30 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'observation cache: user snapshots for delta, deep-check times',
+    sql: `
+      -- The users seen at the last observation, with the delta link that continues from them:
+      -- a re-plan reads only what changed since.
+      CREATE TABLE roster.user_snapshots (
+        tenant_id text NOT NULL,
+        scope_hash text NOT NULL,
+        users jsonb NOT NULL,
+        delta_link text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, scope_hash)
+      );
+      -- When photos and signatures were last read back from the tenant (they are checked on a
+      -- slower cadence than profile fields).
+      CREATE TABLE roster.deep_checks (
+        tenant_id text NOT NULL,
+        aspect text NOT NULL CHECK (aspect IN ('photo', 'signature')),
+        checked_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant_id, aspect)
+      );
+    `,
+  },
 ];
 
 /**

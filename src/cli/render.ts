@@ -1,0 +1,71 @@
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { createDesiredBuilder } from '../desired/build-desired.js';
+import type { DesiredState } from '../desired/model.js';
+import { UsageError } from '../errors/roster-error.js';
+import { cliContext, type CliContext } from './cli-context.js';
+import { loadConfigOrThrow, openHrSource } from './runtime.js';
+
+/** Desired state of every active employee: configuration + the whole HR source (duplicates need all rows). */
+export async function readDesiredState(ctx: CliContext): Promise<DesiredState> {
+  const { config } = await loadConfigOrThrow(ctx.dir, ctx.env);
+  const source = openHrSource(config, ctx.env);
+  try {
+    const builder = createDesiredBuilder(config);
+    for await (const page of source.readActive()) for (const row of page) builder.add(row);
+    return builder.finish();
+  } finally {
+    await source.close();
+  }
+}
+
+/** `roster render --email X`: the signature one employee would get, as HTML or text. */
+export async function runRender(
+  ctx: CliContext,
+  opts: { email: string; format: 'html' | 'text'; out?: string },
+): Promise<number> {
+  const desired = await readDesiredState(ctx);
+  const key = opts.email.toLowerCase();
+  const employee = desired.employees.find((e) => e.key === key);
+  const issues = desired.issues.filter((i) => i.employee?.toLowerCase() === key);
+  for (const issue of issues) ctx.stderr.write(`${issue.severity ?? 'error'}: ${issue.message}\n`);
+  if (!employee) {
+    const why = desired.excluded.includes(key)
+      ? 'is excluded by an override'
+      : issues.length > 0
+        ? 'is left out because of the errors above'
+        : 'is not an active employee in the HR source';
+    throw new UsageError(`${opts.email} ${why}`);
+  }
+  if (!employee.signature)
+    throw new UsageError(`no signature for ${opts.email}: signatures are disabled or could not be rendered`);
+  const body = opts.format === 'html' ? employee.signature.html : employee.signature.text;
+  if (opts.out) await writeFile(opts.out, body);
+  else ctx.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
+  return 0;
+}
+
+/** `roster desired`: the desired state of every employee as JSON. */
+export async function runDesired(ctx: CliContext): Promise<number> {
+  const desired = await readDesiredState(ctx);
+  ctx.stdout.write(`${JSON.stringify(desired, null, 2)}\n`);
+  return 0;
+}
+
+export function registerRender(program: Command): void {
+  program
+    .command('render')
+    .description("render one employee's signature from the HR source, overrides and templates")
+    .requiredOption('--email <email>', 'the employee')
+    .addOption(new Option('--format <format>', 'signature version').choices(['html', 'text']).default('html'))
+    .option('--out <file>', 'write to FILE instead of standard output')
+    .action(async (opts: { email: string; format: 'html' | 'text'; out?: string }, command: Command) => {
+      process.exitCode = await runRender(cliContext(command), opts);
+    });
+  program
+    .command('desired')
+    .description('print the desired state of every employee as JSON (nothing is read from the tenant)')
+    .action(async (_opts: unknown, command: Command) => {
+      process.exitCode = await runDesired(cliContext(command));
+    });
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { loadDesiredConfig } from '../config/load-desired-config.js';
+import { referencedColumns } from '../config/referenced-columns.js';
+import { createDesiredBuilder } from '../desired/build-desired.js';
+import { formatProblem, RosterError } from '../errors/roster-error.js';
+import { cliContext, type CliContext } from './cli-context.js';
+import { openHrSource } from './runtime.js';
+
+/**
+ * `roster validate`: configuration, overrides and templates, then (when DATABASE_URL is set) the
+ * source query against the database and every employee through the merge rules. Lists every
+ * problem; exit 1 when any is an error.
+ */
+export async function runValidate(ctx: CliContext, opts: { source: boolean }): Promise<number> {
+  const out = (line: string) => ctx.stdout.write(`${line}\n`);
+  const { config, problems } = await loadDesiredConfig(ctx.dir, ctx.env);
+  for (const p of problems) out(formatProblem(p));
+  if (!config) {
+    out(`configuration: ${problems.filter((p) => p.severity === 'error').length} error(s)`);
+    return 1;
+  }
+  out(
+    `configuration: valid (revision ${config.revision.slice(0, 12)}, ${config.overrides.length} override(s), ${config.templates.size} template(s))`,
+  );
+  if (!opts.source) return 0;
+  if (!ctx.env.DATABASE_URL) {
+    out('source: skipped (DATABASE_URL is not set)');
+    return 0;
+  }
+  const source = openHrSource(config, ctx.env);
+  try {
+    await source.checkQuery(referencedColumns(config.settings));
+    const builder = createDesiredBuilder(config);
+    for await (const page of source.readActive()) for (const row of page) builder.add(row);
+    const desired = builder.finish();
+    const errors = desired.issues.filter((i) => i.severity !== 'warning');
+    for (const issue of desired.issues) {
+      out(
+        `source: ${issue.severity ?? 'error'}: ${issue.employee ? `${issue.employee}: ` : ''}${issue.message}`,
+      );
+    }
+    out(
+      `source: query valid; ${desired.sourceCount} active employee(s), ${desired.employees.length} usable, ${desired.excluded.length} excluded, ${errors.length} with errors (left out of runs)`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof RosterError) {
+      out(`source: error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await source.close();
+  }
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check configuration, overrides, templates and the source query; list every problem')
+    .option('--no-source', 'do not connect to the HR database')
+    .action(async (opts: { source: boolean }, command: Command) => {
+      process.exitCode = await runValidate(cliContext(command), opts);
+    });
+}

@@ -1,0 +1,153 @@
+import type { DesiredConfig } from '../config/settings.js';
+import { createDesiredBuilder } from '../desired/build-desired.js';
+import type { DesiredState } from '../desired/model.js';
+import { observeDeep } from '../observe/observe-deep.js';
+import { observeUsers, type ObservedUsers } from '../observe/observe-users.js';
+import type { ObservedState } from '../observe/model.js';
+import { matchEmployees } from '../plan/match-employees.js';
+import { planChanges } from '../plan/plan-changes.js';
+import type { Plan } from '../plan/plan-model.js';
+import type { DirectoryPort } from '../ports/directory.js';
+import type { HrSource } from '../ports/hr-source.js';
+import type { ObservationCache } from '../ports/observation-cache.js';
+import type { OrgSettingsPort } from '../ports/org-settings.js';
+import type { PhotoFetcher } from '../ports/photo-fetcher.js';
+import type { PhotosPort } from '../ports/photos.js';
+import type { SignaturesPort } from '../ports/signatures.js';
+import { lastAppliedKey, type StateStore } from '../ports/state-store.js';
+import { sourcePhotoHashes } from './source-photo-hashes.js';
+
+/** Everything a plan run reads from. */
+export interface PlanDeps {
+  config: DesiredConfig;
+  hrSource: HrSource;
+  store: StateStore;
+  cache: ObservationCache;
+  directory: DirectoryPort;
+  photos: PhotosPort;
+  signatures: SignaturesPort;
+  orgSettings: OrgSettingsPort;
+  /** Used to hash source photos during a deep photo check (source changed at the same URL). */
+  photoFetcher?: PhotoFetcher;
+  now: () => Date;
+}
+
+export interface PlanRunOptions {
+  only?: string[];
+  /** `auto`: on the configured cadence; `force`: read back every photo and signature now. */
+  deepCheck?: 'auto' | 'force';
+  /** List every user instead of continuing from the last snapshot with a delta round. */
+  fullResync?: boolean;
+}
+
+export interface PlanRun {
+  plan: Plan;
+  desired: DesiredState;
+  observed: ObservedState;
+  users: Pick<ObservedUsers, 'via' | 'reason'>;
+}
+
+async function readDesired(deps: PlanDeps): Promise<DesiredState> {
+  const builder = createDesiredBuilder(deps.config);
+  for await (const page of deps.hrSource.readActive()) {
+    for (const row of page) builder.add(row);
+  }
+  return builder.finish();
+}
+
+async function deepCheckDue(
+  deps: PlanDeps,
+  aspect: 'photo' | 'signature',
+  options: PlanRunOptions,
+): Promise<boolean> {
+  if (options.deepCheck === 'force') return true;
+  const last = await deps.cache.getLastDeepCheck(deps.config.settings.tenant.id, aspect);
+  const interval = deps.config.settings.schedule.deepCheckIntervalSeconds * 1000;
+  return !last || deps.now().getTime() - last.getTime() >= interval;
+}
+
+/**
+ * One plan, end to end: HR source → desired; tenant → observed (users by delta when possible;
+ * photos and signatures read back on their slower cadence, and always for users Roster has not
+ * written yet); state store → last-applied; then the pure planner.
+ */
+export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Promise<PlanRun> {
+  const { settings } = deps.config;
+  const tenantId = settings.tenant.id;
+  const [desired, lastApplied, previousSourceCount, observedUsers] = await Promise.all([
+    readDesired(deps),
+    deps.store.getLastApplied(tenantId),
+    deps.store.lastSuccessfulSourceCount(tenantId),
+    observeUsers(deps, {
+      tenantId,
+      domains: settings.scope.domains,
+      fullResync: options.fullResync ?? false,
+    }),
+  ]);
+  const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
+  const employees = desired.employees.filter((e) => !only || only.has(e.key));
+  const { matches } = matchEmployees(employees, observedUsers.users, settings.scope.domains);
+
+  const photosOn = settings.photos.enabled;
+  const signaturesOn = settings.signatures.enabled;
+  const [photoDue, signatureDue] = await Promise.all([
+    photosOn ? deepCheckDue(deps, 'photo', options) : false,
+    signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
+  ]);
+  const needsRead = (userId: string, aspect: 'photo' | 'signature', due: boolean) =>
+    due || !lastApplied.has(lastAppliedKey(userId, aspect));
+  const photoMatches = matches.filter(
+    (m) => photosOn && m.employee.photoUrl && needsRead(m.user.id, 'photo', photoDue),
+  );
+  const signatureMatches = matches.filter(
+    (m) => signaturesOn && m.employee.signature && needsRead(m.user.id, 'signature', signatureDue),
+  );
+  const [deep, hashes] = await Promise.all([
+    observeDeep(deps, {
+      photoUserIds: photoMatches.map((m) => m.user.id),
+      signatureUsers: signatureMatches.map((m) => ({
+        userId: m.user.id,
+        identity: m.user.userPrincipalName,
+      })),
+      readOrgSettings: signaturesOn,
+    }),
+    photoDue && deps.photoFetcher
+      ? sourcePhotoHashes(
+          deps.photoFetcher,
+          photoMatches
+            .filter((m) => lastApplied.has(lastAppliedKey(m.user.id, 'photo')))
+            .map((m) => m.employee.photoUrl!),
+        )
+      : Promise.resolve({ hashes: new Map<string, string>(), warnings: [] }),
+  ]);
+
+  const observed: ObservedState = {
+    users: observedUsers.users,
+    photos: deep.photos,
+    signatures: deep.signatures,
+    roamingSignaturesPostponed: deep.roamingSignaturesPostponed,
+    deepChecked: { photos: photoDue, signatures: signatureDue },
+    warnings: [...deep.warnings, ...hashes.warnings],
+  };
+  const plan = planChanges(desired, observed, lastApplied, {
+    tenantId,
+    configRevision: deps.config.revision,
+    scopeDomains: settings.scope.domains,
+    photos: photosOn,
+    signatures: signaturesOn,
+    ...(options.only ? { only: options.only } : {}),
+    sourcePhotoHashes: hashes.hashes,
+    guardrails: settings.guardrails,
+    ...(previousSourceCount !== undefined ? { previousSourceCount } : {}),
+    whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
+  });
+  const now = deps.now();
+  if (photoDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'photo', now);
+  if (signatureDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'signature', now);
+  return {
+    plan,
+    desired,
+    observed,
+    users: { via: observedUsers.via, ...(observedUsers.reason ? { reason: observedUsers.reason } : {}) },
+  };
+}
