@@ -1,0 +1,97 @@
+import type { ActionKind, Plan } from '../plan/plan-model.js';
+import type { JournalEntry, RunKind, RunOutcome } from '../ports/state-store.js';
+
+/** Kubernetes-style condition types the controller reports (`GET /status`). */
+export type ConditionType = 'Ready' | 'Degraded' | 'Progressing';
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** One observed condition; `lastTransitionTime` moves only when `status` changes. */
+export interface Condition {
+  type: ConditionType;
+  status: ConditionStatus;
+  /** Machine-readable CamelCase reason, e.g. `RunSucceeded`, `GuardrailTripped`. */
+  reason: string;
+  /** Human sentence; never holds secrets. */
+  message: string;
+  /** ISO-8601. */
+  lastTransitionTime: string;
+}
+
+/** What the last (or current) run did, as the status API and notifications show it. */
+export interface RunSummary {
+  id: string;
+  kind: RunKind;
+  /** ISO-8601. */
+  startedAt: string;
+  /** ISO-8601; absent while running. */
+  finishedAt?: string;
+  durationSeconds?: number;
+  outcome: RunOutcome | 'running';
+  /** Planned actions per kind. */
+  actions: Record<ActionKind, number>;
+  /** Write results of an apply run (all zero for a plan run). */
+  results: Record<JournalEntry['status'], number>;
+  warnings: number;
+  /** Names of the guardrails that stopped the run. */
+  guardrailsTripped: string[];
+  /** Short, secret-free error text of a failed run. */
+  error?: string;
+}
+
+/** How far the tenant is from the desired state: pending actions per aspect, plus plan warnings. */
+export interface DriftCounts {
+  profile: number;
+  photo: number;
+  signature: number;
+  warnings: number;
+}
+
+/** Everything `GET /status` shows. Built by the controller, rendered by the server. */
+export interface ControllerStatus {
+  instance: { id: string; hostname: string; startedAt: string };
+  /** `holder` is the leader instance's id when known (this one's or another's). */
+  leader: { isLeader: boolean; holder?: string };
+  mode: 'observe' | 'apply';
+  lastRun?: RunSummary;
+  conditions: Condition[];
+  drift: DriftCounts;
+  config: { revision: string; valid: boolean; errors: string[] };
+}
+
+/** The condition fields a caller decides; the transition time is derived. */
+export type ConditionUpdate = Omit<Condition, 'lastTransitionTime'>;
+
+/**
+ * Returns a new condition list with `next` set. `lastTransitionTime` moves to `now` only when
+ * the status of that type changes (or the condition is new), so monitors can tell how long a
+ * state has held; reason and message always take the new values.
+ */
+export function setCondition(
+  conditions: readonly Condition[],
+  next: ConditionUpdate,
+  now: Date,
+): Condition[] {
+  const existing = conditions.find((c) => c.type === next.type);
+  const lastTransitionTime =
+    existing && existing.status === next.status ? existing.lastTransitionTime : now.toISOString();
+  const updated: Condition = { ...next, lastTransitionTime };
+  if (!existing) return [...conditions, updated];
+  return conditions.map((c) => (c.type === next.type ? updated : c));
+}
+
+/** Pending actions per aspect of a plan. */
+export function driftOf(plan: Plan): DriftCounts {
+  return {
+    profile: plan.summary.updateProfile,
+    photo: plan.summary.setPhoto,
+    signature: plan.summary.setSignature,
+    warnings: plan.summary.warnings,
+  };
+}
+
+/** Planned actions per kind, every kind present. */
+export function countActions(plan: Plan | undefined): Record<ActionKind, number> {
+  const counts: Record<ActionKind, number> = { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 };
+  for (const action of plan?.actions ?? []) counts[action.kind] += 1;
+  return counts;
+}

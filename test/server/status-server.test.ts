@@ -1,0 +1,315 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createLogger } from '../../src/logging/logger.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import {
+  createStatusApp,
+  startStatusServer,
+  statusRoutes,
+  statusServerSettingsFromEnv,
+  type StatusServer,
+} from '../../src/server/create-status-server.js';
+import { FakeController, RUN_ID } from './fake-controller.js';
+
+const TOKEN = 'tok-3f9a8c7e1d2b4a6f9e8d7c6b5a4f3e2d';
+const SECRET = 'planted-client-secret-Zq81xP';
+
+interface Harness {
+  api: FakeController;
+  server: StatusServer;
+  lines: string[];
+}
+
+/** `apiToken: null` configures no token. */
+async function start(apiToken: string | null = TOKEN): Promise<Harness> {
+  const api = new FakeController();
+  const lines: string[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: { write: (l) => lines.push(l) },
+    secrets: [SECRET],
+  });
+  const app = createStatusApp({
+    api,
+    metrics: createMetrics({ defaultMetrics: false }),
+    ...(apiToken !== null ? { apiToken } : {}),
+    logger,
+    secrets: [SECRET],
+  });
+  const server = await startStatusServer({ app, port: 0 });
+  return { api, server, lines };
+}
+
+let h: Harness;
+beforeEach(async () => {
+  h = await start();
+});
+afterEach(async () => {
+  await h.server.close();
+});
+
+// Bodies are checked by value; `any` keeps the property paths short.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function read(res: Response): Promise<any> {
+  return res.json();
+}
+
+function call(path: string, init: RequestInit = {}) {
+  return fetch(`${h.server.url}${path}`, init);
+}
+
+/** `token: null` sends no Authorization header. */
+function post(path: string, body?: string, token: string | null = TOKEN) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  return call(path, { method: 'POST', headers, ...(body !== undefined ? { body } : {}) });
+}
+
+describe('read routes', () => {
+  it('binds to 127.0.0.1 and serves /healthz with security headers', async () => {
+    expect(h.server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await call('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(await read(res)).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz 200 when ready and 503 with the checks when not', async () => {
+    expect((await call('/readyz')).status).toBe(200);
+    h.api.ready = { ready: false, checks: { database: { ok: false, message: 'connection refused' } } };
+    const res = await call('/readyz');
+    expect(res.status).toBe(503);
+    expect(await read(res)).toEqual(h.api.ready);
+  });
+
+  it('serves /status as JSON', async () => {
+    const res = await call('/status');
+    expect(res.status).toBe(200);
+    const body = await read(res);
+    expect(body.leader).toEqual({ isLeader: true, holder: 'instance-a' });
+    expect(body.drift).toEqual({ profile: 1, photo: 0, signature: 0, warnings: 0 });
+    expect(body.lastRun.actions).toEqual({ 'update-profile': 1, 'set-photo': 0, 'set-signature': 0 });
+  });
+
+  it('serves the latest plan in each format with its content type', async () => {
+    const json = await call('/plan');
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await read(json)).actions[0].key).toBe('kari@example.no#profile');
+    const md = await call('/plan?format=markdown');
+    expect(md.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(await md.text()).toContain('kari@example.no');
+    const text = await call('/plan?format=text');
+    expect(text.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await text.text()).toContain('~ jobTitle: "Rådgiver" → "Seniorrådgiver"');
+    const bad = await call('/plan?format=xml');
+    expect(bad.status).toBe(400);
+    expect((await read(bad)).error.code).toBe('invalid_format');
+  });
+
+  it('answers 404 JSON before the first plan', async () => {
+    h.api.plan = undefined;
+    const res = await call('/plan');
+    expect(res.status).toBe(404);
+    expect(await read(res)).toEqual({ error: { status: 404, code: 'no_plan', message: 'no plan yet' } });
+  });
+
+  it('lists runs with a validated limit and shows one run', async () => {
+    const runs = await call('/runs?limit=5');
+    expect(runs.status).toBe(200);
+    expect((await read(runs)).runs[0].id).toBe(RUN_ID);
+    expect(h.api.listCalls).toEqual([5]);
+    expect((await call('/runs')).status).toBe(200);
+    expect(h.api.listCalls).toEqual([5, 20]);
+    expect((await call('/runs?limit=0')).status).toBe(400);
+    expect((await call('/runs?limit=abc')).status).toBe(400);
+    const one = await call(`/runs/${RUN_ID}`);
+    expect(one.status).toBe(200);
+    expect((await read(one)).journal).toEqual([]);
+    expect((await call('/runs/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    expect((await call('/runs/not-a-uuid')).status).toBe(404);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const res = await call('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await res.text()).toContain('# TYPE roster_runs_total counter');
+  });
+
+  it('answers unknown routes with 404 JSON and wrong methods with 405', async () => {
+    const res = await call('/nope');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await read(res)).toEqual({ error: { status: 404, code: 'not_found', message: 'no such route' } });
+    const wrong = await call('/status', { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('mutating routes', () => {
+  it('answers 401 with WWW-Authenticate without a token, without calling the controller', async () => {
+    const res = await post('/apply', '{}', null);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="roster"');
+    expect(await read(res)).toEqual({
+      error: { status: 401, code: 'unauthorized', message: 'bearer token required' },
+    });
+    expect((await post('/plan', undefined, null)).status).toBe(401);
+    expect(h.api.applyCalls).toEqual([]);
+    expect(h.api.planNowCalls).toBe(0);
+  });
+
+  it('answers 403 to a wrong token, also one of another length', async () => {
+    for (const token of [TOKEN.replace(/.$/, 'x'), 'short', `${TOKEN}extra`]) {
+      const res = await post('/apply', '{}', token);
+      expect(res.status).toBe(403);
+      expect(await read(res)).toEqual({
+        error: { status: 403, code: 'forbidden', message: 'invalid token' },
+      });
+    }
+    expect(h.api.applyCalls).toEqual([]);
+  });
+
+  it('refuses mutations with 403 when no token is configured', async () => {
+    await h.server.close();
+    h = await start(null);
+    for (const token of [null, TOKEN]) {
+      const res = await post('/plan', '{}', token);
+      expect(res.status).toBe(403);
+      expect((await read(res)).error.message).toBe('mutations disabled: set ROSTER_API_TOKEN');
+    }
+    expect(h.api.planNowCalls).toBe(0);
+  });
+
+  it('applies with the right token, passing the email on', async () => {
+    const res = await post('/apply', JSON.stringify({ email: 'kari@example.no' }));
+    expect(res.status).toBe(200);
+    expect((await read(res)).run).toMatchObject({ kind: 'apply', outcome: 'succeeded' });
+    expect((await post('/apply')).status).toBe(200);
+    expect(h.api.applyCalls).toEqual([{ email: 'kari@example.no' }, {}]);
+  });
+
+  it('plans now with the right token', async () => {
+    const res = await post('/plan');
+    expect(res.status).toBe(200);
+    const body = await read(res);
+    expect(body.run.kind).toBe('plan');
+    expect(body.summary.updateProfile).toBe(1);
+    expect(h.api.planNowCalls).toBe(1);
+  });
+
+  it('validates the apply body', async () => {
+    const cases: [string, string][] = [
+      ['[]', 'body must be a JSON object'],
+      ['{"email": 3}', 'email must be an email address'],
+      ['{"email": "not an email"}', 'email must be an email address'],
+      ['{"email": "a@b.no", "force": true}', 'unknown field(s): force'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post('/apply', body);
+      expect(res.status).toBe(400);
+      expect((await read(res)).error.message).toBe(message);
+    }
+    expect(h.api.applyCalls).toEqual([]);
+  });
+
+  it('answers 400 JSON to invalid JSON and 413 JSON to a 1 MB body', async () => {
+    const invalid = await post('/apply', '{"email":');
+    expect(invalid.status).toBe(400);
+    expect(await read(invalid)).toEqual({
+      error: { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' },
+    });
+    const big = await post('/apply', JSON.stringify({ email: 'x'.repeat(1024 * 1024) }));
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await read(big)).error.code).toBe('payload_too_large');
+    expect(h.api.applyCalls).toEqual([]);
+  });
+
+  it('maps refusals to 409 and 404', async () => {
+    h.api.refusal = { accepted: false, reason: 'busy', message: 'a run is in progress' };
+    const busy = await post('/apply');
+    expect(busy.status).toBe(409);
+    expect((await read(busy)).error).toEqual({ status: 409, code: 'busy', message: 'a run is in progress' });
+    h.api.refusal = { accepted: false, reason: 'unknown-employee', message: 'no such employee in the plan' };
+    expect((await post('/apply', '{"email":"x@example.no"}')).status).toBe(404);
+  });
+});
+
+describe('secrets', () => {
+  it('answers 500 without the internal message and logs it scrubbed', async () => {
+    h.api.failure = new Error(`token endpoint said: client_secret ${SECRET} is wrong`);
+    for (const res of [await post('/apply'), await call('/runs'), await call(`/runs/${RUN_ID}`)]) {
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(text).not.toContain(SECRET);
+      expect(JSON.parse(text).error).toMatchObject({
+        status: 500,
+        code: 'internal',
+        message: 'internal error',
+      });
+      expect(text).not.toContain('at ');
+    }
+    const readyz = await call('/readyz');
+    expect(readyz.status).toBe(503);
+    expect(await readyz.text()).not.toContain(SECRET);
+    const logged = h.lines.join('');
+    expect(logged).toContain('status API request failed');
+    expect(logged).toContain('client_secret [redacted] is wrong');
+    expect(logged).not.toContain(SECRET);
+  });
+
+  it('scrubs the token and known secrets from response bodies and never logs the token', async () => {
+    h.api.ready = {
+      ready: false,
+      checks: { tenant: { ok: false, message: `sent Bearer ${TOKEN} and ${SECRET}` } },
+    };
+    const text = await (await call('/readyz')).text();
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(SECRET);
+    await post('/apply');
+    expect(h.lines.join('')).not.toContain(TOKEN);
+  });
+});
+
+describe('OpenAPI description', () => {
+  it('describes exactly the routes the app serves', () => {
+    const doc = parse(
+      readFileSync(new URL('../../schemas/status-api.openapi.yaml', import.meta.url), 'utf8'),
+    );
+    expect(doc.openapi).toBe('3.1.0');
+    const described = Object.entries(doc.paths as Record<string, object>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+      .sort();
+    const app = createStatusApp({
+      api: new FakeController(),
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: createLogger({ level: 'silent' }),
+    });
+    const served = statusRoutes(app)
+      .flatMap((r) => r.methods.map((m) => `${m} ${r.path.replace(/:(\w+)/g, '{$1}')}`))
+      .sort();
+    expect(served).toEqual(described);
+    expect(served).toContain('post /apply');
+    expect(doc.paths['/apply'].post.security).toEqual([{ bearer: [] }]);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+});
+
+describe('settings from the environment', () => {
+  it('reads token, host and port with defaults', () => {
+    expect(statusServerSettingsFromEnv({})).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(
+      statusServerSettingsFromEnv({
+        ROSTER_API_TOKEN: 't',
+        ROSTER_STATUS_HOST: '0.0.0.0',
+        ROSTER_STATUS_PORT: '9000',
+      }),
+    ).toEqual({ apiToken: 't', host: '0.0.0.0', port: 9000 });
+    expect(() => statusServerSettingsFromEnv({ ROSTER_STATUS_PORT: 'http' })).toThrow(/ROSTER_STATUS_PORT/);
+  });
+});
