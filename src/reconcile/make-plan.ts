@@ -68,8 +68,8 @@ async function deepCheckDue(
 
 /**
  * One plan, end to end: HR source → desired; tenant → observed (users by delta when possible;
- * photos and signatures read back on their slower cadence, and always for users Roster has not
- * written yet); state store → last-applied; then the pure planner.
+ * photos and signatures read back on their slower cadence); state store → last-applied; then the
+ * pure planner.
  */
 export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Promise<PlanRun> {
   const { settings } = deps.config;
@@ -94,14 +94,10 @@ export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Pr
     photosOn ? deepCheckDue(deps, 'photo', options) : false,
     signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
   ]);
-  const needsRead = (userId: string, aspect: 'photo' | 'signature', due: boolean) =>
-    due || !lastApplied.has(lastAppliedKey(userId, aspect));
-  const photoMatches = matches.filter(
-    (m) => photosOn && m.employee.photoUrl && needsRead(m.user.id, 'photo', photoDue),
-  );
-  const signatureMatches = matches.filter(
-    (m) => signaturesOn && m.employee.signature && needsRead(m.user.id, 'signature', signatureDue),
-  );
+  // Photos and signatures are read back only on their cadence (the first run is always one);
+  // in between, the last-applied record stands in for them.
+  const photoMatches = photoDue ? matches.filter((m) => m.employee.photoUrl) : [];
+  const signatureMatches = signatureDue ? matches.filter((m) => m.employee.signature) : [];
   const [deep, hashes] = await Promise.all([
     observeDeep(deps, {
       photoUserIds: photoMatches.map((m) => m.user.id),
