@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { createLogger, secretsFromEnv, type Logger, type LogLevel } from '../logging/logger.js';
 
 /** What every command gets from the environment: read once here, passed down as data. */
 export interface CliContext {
@@ -9,13 +10,22 @@ export interface CliContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
   actor: string;
+  /** Log lines go to standard error, so standard output carries only the command's result. */
+  logger: Logger;
 }
 
 export function cliContext(command: Command): CliContext {
-  const globals = command.optsWithGlobals<{ dir: string }>();
+  const globals = command.optsWithGlobals<{ dir: string; logLevel?: LogLevel }>();
   const env = process.env;
+  const level = globals.logLevel ?? (env.ROSTER_LOG_LEVEL as LogLevel | undefined) ?? 'warn';
   return {
     dir: resolve(globals.dir),
+    logger: createLogger({
+      level,
+      pretty: process.stderr.isTTY === true,
+      destination: process.stderr,
+      secrets: secretsFromEnv(env),
+    }),
     env,
     stdout: process.stdout,
     stderr: process.stderr,

@@ -38,7 +38,7 @@ export function planRunOptions(
 
 /** `roster plan`: what would change; exit 0/2 with --detailed-exitcode. */
 export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions): Promise<number> {
-  const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env });
+  const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   try {
     const { plan } = await makePlan(runtime, planRunOptions(opts));
     const runId = await runtime.store.startRun({

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
 import { registerSim } from './sim.js';
@@ -12,6 +12,17 @@ export function buildProgram(): Command {
   const program = new Command('roster')
     .description("Keep a Microsoft 365 tenant's staff directory true to the HR database.")
     .option('-C, --dir <path>', 'folder holding desired-state/ and templates/', '.')
+    .addOption(
+      new Option('--log-level <level>', 'log level (debug logs every API call); env ROSTER_LOG_LEVEL').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
     .showHelpAfterError();
   registerValidate(program);
   registerRender(program);

@@ -6,6 +6,7 @@ import { hrDatabaseConfig, stateDatabaseConfig } from '../adapters/postgres/conn
 import { createPostgresHrSource } from '../adapters/postgres/hr-source.js';
 import { createPostgresObservationCache } from '../adapters/postgres/observation-cache.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
+import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
 import type { DebugLogger } from '../http/http-client.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
 import type { HrSource } from '../ports/hr-source.js';
@@ -57,6 +58,7 @@ export async function openStateStore(
 
 export interface Runtime extends PlanDeps {
   microsoft: MicrosoftAdapters;
+  photoFetcher: NonNullable<PlanDeps['photoFetcher']>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function openRuntime(options: {
     photos: microsoft.photos,
     signatures: microsoft.signatures,
     orgSettings: microsoft.orgSettings,
+    photoFetcher: createSafePhotoFetcher(config.settings.photos),
     microsoft,
     now: () => new Date(),
     async close() {
