@@ -1,0 +1,302 @@
+import { GuardrailError } from '../errors/roster-error.js';
+import type { LastAppliedRecord } from '../observe/model.js';
+import { contentHash } from '../plan/fingerprints.js';
+import { PlanFileError, renderPlanJson } from '../plan/plan-file.js';
+import type {
+  GuardrailResult,
+  Plan,
+  PlanAction,
+  SetPhotoAction,
+  SetSignatureAction,
+  UpdateProfileAction,
+} from '../plan/plan-model.js';
+import type { DirectoryPort } from '../ports/directory.js';
+import type { PhotoFetcher } from '../ports/photo-fetcher.js';
+import type { PhotosPort } from '../ports/photos.js';
+import type { SignaturesPort } from '../ports/signatures.js';
+import type { JournalEntry, RunKind, StateStore } from '../ports/state-store.js';
+import { failureOf, type ActionOutcome } from './action-outcome.js';
+import {
+  actionRef,
+  runCounts,
+  runOutcome,
+  type ActionRef,
+  type ApplyFailure,
+  type ApplyResult,
+  type StaleAction,
+} from './apply-result.js';
+import { closeOrphanedRuns } from './orphaned-runs.js';
+import { checkPhotos, writePhoto } from './photo-writes.js';
+import { applyProfileChunk } from './profile-writes.js';
+import { checkSignatures, writeSignature } from './signature-writes.js';
+import { chunk, runPool } from './worker-pool.js';
+
+/** Structured log sink (a pino logger fits). */
+export interface ApplyLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** The ports apply writes through, and where it journals. */
+export interface ApplyDeps {
+  directory: DirectoryPort;
+  photos: PhotosPort;
+  signatures: SignaturesPort;
+  photoFetcher: PhotoFetcher;
+  store: StateStore;
+  logger?: ApplyLogger;
+  /** The clock for `appliedAt` (default: the system clock). */
+  now?: () => Date;
+}
+
+/**
+ * Workers in flight. The adapters' limiters pace the real request rates; these only bound how
+ * much work is queued at once.
+ */
+export interface ApplyConcurrency {
+  /** `$batch`es of 20 profile actions in flight (default 2). */
+  profileBatches?: number;
+  /** Photo downloads + uploads in flight (default 8). */
+  photos?: number;
+  /** Signature writes in flight (default 8). */
+  signatures?: number;
+}
+
+/** Who applies what, and how. */
+export interface ApplyOptions {
+  tenantId: string;
+  configRevision: string;
+  actor: string;
+  /** Overrides the max-changes guardrail (`--allow-large-change`); the other guardrails stay. */
+  allowLargeChange?: boolean;
+  /** SIGINT/SIGTERM: stop starting new writes, let those in flight finish and be journaled. */
+  signal?: AbortSignal;
+  runKind?: Extract<RunKind, 'apply' | 'rollback'>;
+  concurrency?: ApplyConcurrency;
+}
+
+/** Photo and signature actions whose stale checks are batched together. */
+const CHECK_CHUNK = 20;
+
+/** sha256 of the plan's canonical JSON: journaled with the run. */
+export function planHash(plan: Plan): string {
+  return contentHash(renderPlanJson(plan));
+}
+
+/** Refuses a plan made for another tenant or another configuration revision. */
+export function checkPlanTarget(
+  plan: Plan,
+  options: Pick<ApplyOptions, 'tenantId' | 'configRevision'>,
+): void {
+  if (plan.tenantId !== options.tenantId) {
+    throw new PlanFileError(
+      `the plan was made for tenant ${plan.tenantId}, not the configured tenant ${options.tenantId}; run roster plan against this tenant`,
+    );
+  }
+  if (plan.configRevision !== options.configRevision) {
+    throw new PlanFileError(
+      `the plan was made from configuration revision ${plan.configRevision}, but the configuration is now at ${options.configRevision}; run roster plan again and review the new plan`,
+    );
+  }
+}
+
+/** The guardrails that stop this apply (max-changes does not when `allowLargeChange`). */
+export function trippedGuardrails(plan: Plan, allowLargeChange = false): GuardrailResult[] {
+  return plan.guardrails.filter((g) => g.tripped && !(g.name === 'max-changes' && allowLargeChange));
+}
+
+function aspectOf(action: PlanAction): JournalEntry['aspect'] {
+  return action.kind === 'update-profile' ? 'profile' : action.kind === 'set-photo' ? 'photo' : 'signature';
+}
+
+/**
+ * Executes a plan: refuses another tenant's or revision's plan and any tripped guardrail before
+ * the first write, then writes profiles (batched), photos and signatures, each after a fresh
+ * stale check, journaling every outcome (and the last-applied state of each successful write,
+ * in the same transaction). One action's failure never stops the others. Throws only for a
+ * refused plan, a guardrail, or a state store that cannot journal.
+ */
+export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptions): Promise<ApplyResult> {
+  checkPlanTarget(plan, options);
+  const kind = options.runKind ?? 'apply';
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger;
+  const hash = planHash(plan);
+  const closed = await closeOrphanedRuns(deps.store, options.tenantId);
+  if (closed.length > 0) log?.warn({ runs: closed }, 'closed runs whose process ended before they finished');
+
+  const runStart = {
+    kind,
+    tenantId: options.tenantId,
+    actor: options.actor,
+    planHash: hash,
+    configRevision: options.configRevision,
+    ...(kind === 'apply' && { sourceCount: plan.sourceCount }),
+  };
+  const tripped = trippedGuardrails(plan, options.allowLargeChange);
+  if (tripped.length > 0) {
+    const runId = await deps.store.startRun(runStart);
+    const message = tripped.map((g) => `${g.name}: ${g.message}`).join('\n');
+    await deps.store.finishRun(runId, 'stopped', { actions: plan.actions.length }, message);
+    log?.warn(
+      { runId, guardrails: tripped.map((g) => g.name) },
+      'guardrail stopped the apply before any write',
+    );
+    throw new GuardrailError(tripped[0]!.name, `apply stopped before any write by a guardrail:\n${message}`);
+  }
+
+  const runId = await deps.store.startRun(runStart);
+  log?.info({ runId, actions: plan.actions.length, planHash: hash }, 'apply started');
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  let fatal: unknown;
+  const applied: ActionRef[] = [];
+  const skippedStale: StaleAction[] = [];
+  const failed: ApplyFailure[] = [];
+  const notStarted: ActionRef[] = [];
+
+  async function record(action: PlanAction, outcome: ActionOutcome): Promise<void> {
+    const entry: JournalEntry = {
+      actionKey: action.key,
+      userId: action.userId,
+      employeeEmail: action.employee,
+      aspect: aspectOf(action),
+      before: outcome.before,
+      after: outcome.after,
+      status: outcome.status,
+      ...(outcome.status === 'failed' && { error: outcome.failure }),
+      requestId:
+        outcome.status === 'failed'
+          ? (outcome.failure.requestId ?? null)
+          : outcome.status === 'applied'
+            ? (outcome.requestId ?? null)
+            : null,
+    };
+    const lastApplied: LastAppliedRecord | undefined =
+      outcome.status === 'applied' ? outcome.lastApplied : undefined;
+    try {
+      await deps.store.recordWrite(runId, entry, lastApplied);
+    } catch (error) {
+      // Without a journal no further write may start; the ones in flight still finish.
+      fatal ??= error;
+      stop.abort();
+    }
+    const ref = actionRef(action);
+    if (outcome.status === 'applied') applied.push(ref);
+    else if (outcome.status === 'skipped-stale') skippedStale.push({ ...ref, message: outcome.message });
+    else {
+      failed.push({ ...ref, ...outcome.failure });
+      log?.warn({ runId, key: action.key, ...outcome.failure }, 'action failed');
+    }
+  }
+
+  /** Runs `work` and journals its outcome; a bug in one action is that action's failure. */
+  async function attempt(action: PlanAction, work: () => Promise<ActionOutcome>): Promise<void> {
+    let outcome: ActionOutcome;
+    try {
+      outcome = await work();
+    } catch (error) {
+      outcome = { status: 'failed', before: null, after: null, failure: failureOf(error) };
+    }
+    await record(action, outcome);
+  }
+
+  async function runChecked<A extends PlanAction>(
+    actions: A[],
+    width: number,
+    check: (chunk: A[]) => Promise<Map<string, ActionOutcome>>,
+    write: (action: A) => Promise<ActionOutcome>,
+  ): Promise<void> {
+    for (const part of chunk(actions, CHECK_CHUNK)) {
+      if (signal.aborted) {
+        notStarted.push(...part.map(actionRef));
+        continue;
+      }
+      let blocked: Map<string, ActionOutcome>;
+      try {
+        blocked = await check(part);
+      } catch (error) {
+        blocked = new Map(
+          part.map((a) => [
+            a.key,
+            { status: 'failed', before: null, after: null, failure: failureOf(error) },
+          ]),
+        );
+      }
+      for (const [key, outcome] of blocked)
+        await record(
+          part.find((a) => a.key === key)!,
+          outcome,
+        );
+      const clear = part.filter((a) => !blocked.has(a.key));
+      const left = await runPool(clear, width, signal, (a) => attempt(a, () => write(a)));
+      notStarted.push(...left.map(actionRef));
+    }
+  }
+
+  const profiles = plan.actions.filter((a): a is UpdateProfileAction => a.kind === 'update-profile');
+  const photos = plan.actions.filter((a): a is SetPhotoAction => a.kind === 'set-photo');
+  const signatures = plan.actions.filter((a): a is SetSignatureAction => a.kind === 'set-signature');
+  const concurrency = options.concurrency ?? {};
+
+  const leftProfiles = await runPool(
+    chunk(profiles, CHECK_CHUNK),
+    concurrency.profileBatches ?? 2,
+    signal,
+    async (part) => {
+      let outcomes: Map<string, ActionOutcome>;
+      try {
+        outcomes = await applyProfileChunk(part, deps.directory, now);
+      } catch (error) {
+        outcomes = new Map(
+          part.map((a) => [
+            a.key,
+            { status: 'failed', before: null, after: null, failure: failureOf(error) },
+          ]),
+        );
+      }
+      for (const a of part) await record(a, outcomes.get(a.key)!);
+    },
+  );
+  notStarted.push(...leftProfiles.flat().map(actionRef));
+  // Photos go to Graph and signatures to Exchange: separate budgets, so they run side by side.
+  await Promise.all([
+    runChecked(
+      photos,
+      concurrency.photos ?? 8,
+      (part) => checkPhotos(part, deps.photos),
+      (a) => writePhoto(a, deps, now),
+    ),
+    runChecked(
+      signatures,
+      concurrency.signatures ?? 8,
+      (part) => checkSignatures(part, deps.signatures),
+      (a) => writeSignature(a, deps.signatures, now),
+    ),
+  ]);
+
+  const interrupted = options.signal?.aborted === true && notStarted.length > 0;
+  const partial = { applied, skippedStale, failed, notStarted };
+  const outcome = fatal !== undefined ? 'failed' : runOutcome(partial);
+  const counts = runCounts(partial);
+  const error =
+    fatal !== undefined
+      ? `the state store failed: ${failureOf(fatal).message}`
+      : interrupted
+        ? 'interrupted: stopped starting new writes'
+        : undefined;
+  try {
+    await deps.store.finishRun(
+      runId,
+      outcome,
+      counts,
+      error,
+      kind === 'apply' ? plan.sourceCount : undefined,
+    );
+  } catch (finishError) {
+    fatal ??= finishError;
+  }
+  if (fatal !== undefined) throw fatal;
+  log?.info({ runId, outcome, ...counts }, 'apply finished');
+  return { runId, outcome, planHash: hash, ...partial, interrupted, counts };
+}
