@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { registerApply } from './apply.js';
+import { registerHistory } from './history.js';
+import { registerController } from './controller.js';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
 import { registerSim } from './sim.js';
@@ -13,20 +16,18 @@ export function buildProgram(): Command {
     .description("Keep a Microsoft 365 tenant's staff directory true to the HR database.")
     .option('-C, --dir <path>', 'folder holding desired-state/ and templates/', '.')
     .addOption(
-      new Option('--log-level <level>', 'log level (debug logs every API call); env ROSTER_LOG_LEVEL').choices([
-        'fatal',
-        'error',
-        'warn',
-        'info',
-        'debug',
-        'trace',
-        'silent',
-      ]),
+      new Option(
+        '--log-level <level>',
+        'log level (debug logs every API call); env ROSTER_LOG_LEVEL',
+      ).choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     )
     .showHelpAfterError();
   registerValidate(program);
   registerRender(program);
   registerPlan(program);
+  registerApply(program);
+  registerHistory(program);
   registerSim(program);
+  registerController(program);
   return program;
 }

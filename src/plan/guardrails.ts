@@ -12,7 +12,10 @@ export interface GuardrailInput {
   signaturesEnabled: boolean;
 }
 
-/** The largest number of actions one run may carry: the stricter of the absolute and percent limits. */
+/**
+ * The most users one run may change: the stricter of the absolute and percent limits. Users, not
+ * actions, so that the percentage of managed users compares like with like.
+ */
 export function maxChangesAllowed(settings: GuardrailSettings, managedUsers: number): number {
   const limits: number[] = [];
   if (settings.maxChanges.absolute !== undefined) limits.push(settings.maxChanges.absolute);
@@ -29,14 +32,14 @@ export function maxChangesAllowed(settings: GuardrailSettings, managedUsers: num
 export function evaluateGuardrails(input: GuardrailInput): GuardrailResult[] {
   const results: GuardrailResult[] = [];
   const limit = maxChangesAllowed(input.settings, input.managedUsers);
-  const n = input.actions.length;
+  const n = new Set(input.actions.map((a) => a.userId)).size;
   results.push({
     name: 'max-changes',
     tripped: n > limit,
     message:
       n > limit
-        ? `the plan has ${n} changes, more than the limit of ${limit} per run (guardrails.maxChanges); review it and re-run with --allow-large-change to proceed`
-        : `${n} changes within the limit of ${Number.isFinite(limit) ? limit : 'unlimited'}`,
+        ? `the plan changes ${n} users, more than the limit of ${limit} per run (guardrails.maxChanges); review it and re-run with --allow-large-change to proceed`
+        : `${n} users changed, within the limit of ${Number.isFinite(limit) ? limit : 'unlimited'}`,
   });
   const prev = input.previousSourceCount;
   if (prev !== undefined && prev > 0) {

@@ -206,7 +206,7 @@ describe('applyPlan refusals', () => {
     });
     await expect(applyPlan(large, world.deps, options(world))).rejects.toThrowErrorMatchingInlineSnapshot(`
       [GuardrailError: apply stopped before any write by a guardrail:
-      max-changes: the plan has 4 changes, more than the limit of 1 per run (guardrails.maxChanges); review it and re-run with --allow-large-change to proceed]
+      max-changes: the plan changes 2 users, more than the limit of 1 per run (guardrails.maxChanges); review it and re-run with --allow-large-change to proceed]
     `);
     const shrink = await world.plan(employees, { previousSourceCount: 10 });
     await expect(applyPlan(shrink, world.deps, options(world))).rejects.toMatchObject({

@@ -8,7 +8,10 @@ import { readPlanJson } from '../../src/plan/plan-file.js';
 import type { Plan, UpdateProfileAction } from '../../src/plan/plan-model.js';
 import { createTestWorld, usersFromDesired, type TestWorld } from '../support/roster-world.js';
 
-async function plan(world: TestWorld, extra: Record<string, unknown> = {}): Promise<{ plan: Plan; code: number }> {
+async function plan(
+  world: TestWorld,
+  extra: Record<string, unknown> = {},
+): Promise<{ plan: Plan; code: number }> {
   const ctx = world.context();
   const code = await runPlanCommand(ctx, { format: 'json', detailedExitcode: true, ...extra });
   return { plan: readPlanJson(ctx.output(), 'stdout'), code };
@@ -47,7 +50,11 @@ describe('roster plan against the simulator and PostgreSQL', () => {
       'oystein.lovas@example.no',
       'soren.aero@example.no',
     ]);
-    expect(p.actions.filter((a) => a.kind === 'set-photo').every((a) => a.kind === 'set-photo' && a.photoReason === 'no-photo')).toBe(true);
+    expect(
+      p.actions
+        .filter((a) => a.kind === 'set-photo')
+        .every((a) => a.kind === 'set-photo' && a.photoReason === 'no-photo'),
+    ).toBe(true);
     expect(p.summary).toMatchObject({ updateProfile: 6, setPhoto: 5, setSignature: 6 });
     expect(p.warnings.map((w) => `${w.kind} ${w.employee ?? ''}`)).toEqual([
       'employee-error ola.nordmann@example.no',
@@ -90,7 +97,9 @@ describe('roster plan against the simulator and PostgreSQL', () => {
     await using world = await createTestWorld({
       settings: PROFILE_ONLY,
       users: async ({ desired }) =>
-        usersFromDesired(await desired()).map((u) => (u.userPrincipalName === 'ase.maeland@example.no' ? { ...u, jobTitle: 'Gammel tittel' } : u)),
+        usersFromDesired(await desired()).map((u) =>
+          u.userPrincipalName === 'ase.maeland@example.no' ? { ...u, jobTitle: 'Gammel tittel' } : u,
+        ),
     });
     const dir = await mkdtemp(join(tmpdir(), 'roster-out-'));
     const summary = join(dir, 'summary.md');
@@ -122,11 +131,16 @@ describe('roster plan against the simulator and PostgreSQL', () => {
     });
     const first = await plan(world);
     const r1 = world.sim.statsSnapshot().requests as Record<string, number>;
-    const count = (prefix: string) => Object.entries(r1).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+    const count = (prefix: string) =>
+      Object.entries(r1)
+        .filter(([k]) => k.startsWith(prefix))
+        .reduce((n, [, v]) => n + v, 0);
     expect(count('GET /v1.0/users ')).toBe(2); // 999 + the rest
     expect(count('GET /v1.0/users/{id} ')).toBe(0); // never one GET per employee
     const matched = first.plan.summary.matched;
-    expect(count('POST /v1.0/$batch ')).toBe(Math.ceil(first.plan.actions.filter((a) => a.kind === 'set-photo').length / 20));
+    expect(count('POST /v1.0/$batch ')).toBe(
+      Math.ceil(first.plan.actions.filter((a) => a.kind === 'set-photo').length / 20),
+    );
     expect(count('POST /adminapi/beta/{tenant}/InvokeCommand ')).toBe(matched + 1);
 
     world.sim.resetStats();
