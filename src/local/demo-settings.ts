@@ -63,7 +63,7 @@ export function demoSettingsYaml(options: DemoSettingsOptions): string {
       },
     },
     guardrails: { maxChanges: '100%', maxSourceShrinkPercent: 50 },
-    schedule: { interval: '1m', jitter: '0s', mode: 'apply', deepCheckInterval: '1h' },
+    schedule: { interval: '1m', jitter: '0s', mode: 'observe', deepCheckInterval: '1h' },
   };
   return [
     '# yaml-language-server: $schema=../../schemas/settings.schema.json',

@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
+import { applyPlan } from '../apply/apply-plan.js';
+import { openRuntime, type Runtime } from '../cli/runtime.js';
+import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
+import type { Plan } from '../plan/plan-model.js';
+import { makePlan, type PlanDeps } from '../reconcile/make-plan.js';
+import { createScaledClock } from './scaled-clock.js';
+
+/** A request from the orchestrator to the worker process. */
+export type WorkerRequest =
+  | { type: 'init'; configDir: string; env: Record<string, string>; timeScale: number }
+  | { type: 'plan'; deepCheck?: 'auto' | 'force' }
+  | { type: 'apply' }
+  | { type: 'plan-apply' }
+  | { type: 'close' };
+
+/** What the worker measured for one request. */
+export interface WorkerReply {
+  ok: boolean;
+  error?: string;
+  wallMs: number;
+  /** Client metrics after the step (the orchestrator diffs them). */
+  metrics: ApiMetricsSnapshot;
+  actions: number;
+  applied: number;
+  failed: number;
+  /** Highest RSS sampled every 50 ms during the step, and the process's lifetime maximum. */
+  peakRssMb: number;
+  maxRssMb: number;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * The Roster side of the benchmark, in its own process so its peak RSS is Roster's alone (the
+ * simulator, the photo server and PostgreSQL live in the orchestrator and in postgres).
+ */
+export function runWorker(): void {
+  const metrics = createInMemoryApiMetrics();
+  let runtime: Runtime | undefined;
+  let deps: PlanDeps | undefined;
+  let plan: Plan | undefined;
+
+  async function doPlan(deepCheck: 'auto' | 'force'): Promise<Plan> {
+    const run = await makePlan(deps!, { deepCheck });
+    plan = run.plan;
+    return run.plan;
+  }
+
+  async function doApply(): Promise<{ applied: number; failed: number }> {
+    const { config } = runtime!;
+    const result = await applyPlan(
+      plan!,
+      { ...deps!, photoFetcher: runtime!.photoFetcher, store: runtime!.store },
+      { tenantId: config.settings.tenant.id, configRevision: config.revision, actor: 'bench' },
+    );
+    return { applied: result.applied.length, failed: result.failed.length + result.notStarted.length };
+  }
+
+  async function handle(
+    request: WorkerRequest,
+  ): Promise<Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb'>> {
+    switch (request.type) {
+      case 'init': {
+        runtime = await openRuntime({ dir: request.configDir, env: request.env, metrics });
+        const microsoft = createMicrosoftAdapters({
+          env: request.env,
+          tenant: runtime.config.settings.tenant,
+          rateLimits: runtime.config.settings.rateLimits,
+          clock: createScaledClock(request.timeScale),
+          metrics,
+        });
+        deps = { ...runtime, ...microsoft };
+        return { ok: true, actions: 0, applied: 0, failed: 0 };
+      }
+      case 'plan': {
+        const p = await doPlan(request.deepCheck ?? 'auto');
+        return { ok: true, actions: p.actions.length, applied: 0, failed: 0 };
+      }
+      case 'apply': {
+        const r = await doApply();
+        return { ok: true, actions: plan!.actions.length, ...r };
+      }
+      case 'plan-apply': {
+        const p = await doPlan('auto');
+        const r = await doApply();
+        return { ok: true, actions: p.actions.length, ...r };
+      }
+      case 'close':
+        await runtime?.close();
+        return { ok: true, actions: 0, applied: 0, failed: 0 };
+    }
+  }
+
+  process.on('message', (request: WorkerRequest) => {
+    let peak = process.memoryUsage.rss();
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+    const started = performance.now();
+    const finish = (part: Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb'>) => {
+      const wallMs = performance.now() - started;
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage.rss());
+      const reply: WorkerReply = {
+        ...part,
+        wallMs,
+        metrics: metrics.snapshot(),
+        peakRssMb: peak / MB,
+        maxRssMb: process.resourceUsage().maxRSS / 1024,
+      };
+      process.send!(reply, () => {
+        if (request.type === 'close') process.exit(0);
+      });
+    };
+    handle(request).then(finish, (error: unknown) =>
+      finish({
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+        actions: 0,
+        applied: 0,
+        failed: 0,
+      }),
+    );
+  });
+}
