@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerApply } from './apply.js';
 import { registerHistory } from './history.js';
 import { registerController } from './controller.js';
+import { registerDemo } from './demo.js';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
 import { registerSim } from './sim.js';
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
   registerHistory(program);
   registerSim(program);
   registerController(program);
+  registerDemo(program);
   return program;
 }
