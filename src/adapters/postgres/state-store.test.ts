@@ -57,11 +57,13 @@ describe('migrations', () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'roster' ORDER BY table_name",
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
+      'deep_checks',
       'delta_links',
       'journal',
       'last_applied',
       'runs',
       'schema_migrations',
+      'user_snapshots',
     ]);
   });
 
