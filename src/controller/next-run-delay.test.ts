@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ScheduleSettings } from '../config/settings.js';
+import { NO_SCHEDULE_RETRY_MS, nextRunDelay } from './next-run-delay.js';
+
+const base: ScheduleSettings = {
+  intervalSeconds: 60,
+  jitterSeconds: 0,
+  mode: 'observe',
+  deepCheckIntervalSeconds: 86_400,
+};
+const now = new Date('2025-03-04T10:00:30.000Z');
+
+describe('nextRunDelay', () => {
+  it.each([
+    ['first run: at once', base, undefined, 0.5, 0],
+    ['one interval after the last start', base, new Date('2025-03-04T10:00:00.000Z'), 0.5, 30_000],
+    [
+      'a run longer than the interval: at once, never overlapping',
+      base,
+      new Date('2025-03-04T09:58:00.000Z'),
+      0.5,
+      0,
+    ],
+    [
+      'jitter adds 0..jitter',
+      { ...base, jitterSeconds: 10 },
+      new Date('2025-03-04T10:00:00.000Z'),
+      0.5,
+      35_000,
+    ],
+    [
+      'cron: the next slot',
+      { ...base, intervalSeconds: undefined, cron: '*/5 * * * *' },
+      undefined,
+      0,
+      270_000,
+    ],
+  ] as const)('%s', (_name, schedule, last, random, expected) => {
+    expect(nextRunDelay(schedule, last, now, () => random)).toBe(expected);
+  });
+
+  it('without a configuration: retries later', () => {
+    expect(nextRunDelay(undefined, undefined, now)).toBe(NO_SCHEDULE_RETRY_MS);
+  });
+});
