@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { html, httpsUrl, pathTo } from './html.js';
+
+describe('html', () => {
+  it('escapes every interpolation for text and quoted attributes, keeps nested html, drops empty values', () => {
+    const name = `<img src=x onerror="alert('1')">&`;
+    const items = ['a<b', html`<i>${'c&d'}</i>`];
+    const list = items.map((i) => html`<li>${i}</li>`);
+    // prettier-ignore
+    const out = html`<p title="${name}">${name}</p><ul>${list}</ul>`;
+    expect(out.toString()).toBe(
+      '<p title="&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;">' +
+        '&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;</p><ul><li>a&lt;b</li><li><i>c&amp;d</i></li></ul>',
+    );
+    expect(html`${null}${undefined}${false}${0}`.toString()).toBe('0');
+  });
+
+  it('lets only https URLs through and encodes path segments', () => {
+    expect(httpsUrl('https://hr.example.no/p/1.jpg')).toBe('https://hr.example.no/p/1.jpg');
+    expect([httpsUrl('javascript:alert(1)'), httpsUrl('http://x.no/a'), httpsUrl('not a url')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(pathTo('employees', 'a+b@example.no', 'signature-preview')).toBe(
+      '/employees/a%2Bb%40example.no/signature-preview',
+    );
+  });
+});

@@ -1,0 +1,279 @@
+import type { ReadinessCheck } from '../../controller/controller-api.js';
+import type { RunSummary } from '../../controller/status-model.js';
+import type { DashboardOverview, EmployeePage, EmployeeRow, StatusFilter } from './dashboard-source.js';
+import { html, pathTo, type SafeHtml } from './html.js';
+import { renderLayout, statusBadge } from './render-layout.js';
+
+/** The table's filters as they came in the query string (already validated). */
+export interface OverviewFilters {
+  search: string;
+  status: StatusFilter;
+  office: string;
+}
+
+const STATUS_LABELS: Record<StatusFilter, string> = {
+  all: 'All',
+  drift: 'Drift',
+  'in-sync': 'In sync',
+  warning: 'With warnings',
+};
+
+function checkRow(name: string, check: ReadinessCheck): SafeHtml {
+  return html`<tr>
+    <th scope="row">${name}</th>
+    <td>${check.ok ? statusBadge('ok', 'OK') : statusBadge('fail', 'Failing')}</td>
+    <td>${check.message ?? ''}</td>
+  </tr>`;
+}
+
+function connection(o: DashboardOverview): SafeHtml {
+  const roaming =
+    o.roamingSignaturesPostponed === undefined
+      ? statusBadge('warning', 'Unknown')
+      : o.roamingSignaturesPostponed
+        ? statusBadge('ok', 'Postponed: signatures show in Outlook')
+        : statusBadge('fail', 'Roaming signatures on: pushed signatures will not show');
+  const leader = o.leader.isLeader
+    ? statusBadge('ok', 'Leader (this instance)')
+    : statusBadge('warning', `Standby${o.leader.holder ? `: leader is ${o.leader.holder}` : ''}`);
+  return html`<section aria-labelledby="connection-h">
+    <h2 id="connection-h">Tenant connection</h2>
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Check</th>
+          <th scope="col">State</th>
+          <th scope="col">Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${checkRow('Token', o.checks.token)}${checkRow('Microsoft Graph', o.checks.graph)}${checkRow('Exchange Online', o.checks.exchange)}
+        <tr>
+          <th scope="row">Roaming signatures</th>
+          <td colspan="2">${roaming}</td>
+        </tr>
+        <tr>
+          <th scope="row">Controller</th>
+          <td colspan="2">${leader}${o.mode ? html` <span class="muted">mode: ${o.mode}</span>` : ''}</td>
+        </tr>
+      </tbody>
+    </table>
+  </section>`;
+}
+
+function lastRun(run: RunSummary | undefined): SafeHtml {
+  if (!run) return html`<p>No run yet.</p>`;
+  const a = run.actions;
+  return html`<dl class="counts">
+    <dt>Kind</dt>
+    <dd>${run.kind}</dd>
+    <dt>Outcome</dt>
+    <dd>${run.outcome}</dd>
+    <dt>Started</dt>
+    <dd><time datetime="${run.startedAt}">${run.startedAt}</time></dd>
+    ${
+      run.durationSeconds !== undefined
+        ? html`<dt>Duration</dt>
+            <dd>${run.durationSeconds.toFixed(1)} s</dd>`
+        : ''
+    }
+    <dt>Planned</dt>
+    <dd>${a['update-profile']} profile, ${a['set-photo']} photo, ${a['set-signature']} signature</dd>
+    <dt>Written</dt>
+    <dd>
+      ${run.results.applied} applied, ${run.results['skipped-stale']} stale, ${run.results.failed} failed
+    </dd>
+    ${
+      run.guardrailsTripped.length > 0
+        ? html`<dt>Guardrails</dt>
+            <dd>${run.guardrailsTripped.join(', ')}</dd>`
+        : ''
+    }
+    ${
+      run.error
+        ? html`<dt>Error</dt>
+            <dd>${run.error}</dd>`
+        : ''
+    }
+  </dl>`;
+}
+
+function driftSection(o: DashboardOverview): SafeHtml {
+  const d = o.drift;
+  const conditions = o.conditions.map(
+    (c) =>
+      html`<tr>
+        <th scope="row">${c.type}</th>
+        <td>${c.status}</td>
+        <td>${c.reason}</td>
+        <td>${c.message}</td>
+      </tr>`,
+  );
+  return html`<section class="grid">
+      <div aria-labelledby="drift-h">
+        <h2 id="drift-h">Drift</h2>
+        <dl class="counts" id="drift-summary">
+          <dt>Employees</dt>
+          <dd id="drift-employees">${d.employees}</dd>
+          <dt>Drifted</dt>
+          <dd id="drift-drifted">${d.drifted}</dd>
+          <dt>In sync</dt>
+          <dd id="drift-in-sync">${d.inSync}</dd>
+          <dt>Profile changes</dt>
+          <dd>${d.profile}</dd>
+          <dt>Photo changes</dt>
+          <dd>${d.photo}</dd>
+          <dt>Signature changes</dt>
+          <dd>${d.signature}</dd>
+          <dt>Warnings</dt>
+          <dd>${d.warnings}</dd>
+        </dl>
+        ${o.plannedAt ? html`<p class="muted">Planned at <time datetime="${o.plannedAt}">${o.plannedAt}</time></p>` : ''}
+      </div>
+      <div aria-labelledby="run-h">
+        <h2 id="run-h">Last run</h2>
+        ${lastRun(o.lastRun)}
+      </div>
+    </section>
+    <section aria-labelledby="conditions-h">
+      <h2 id="conditions-h">Conditions</h2>
+      ${
+        conditions.length === 0
+          ? html`<p>No conditions reported.</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">Type</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Message</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${conditions}
+              </tbody>
+            </table>`
+      }
+    </section>`;
+}
+
+function rowStatus(row: EmployeeRow): SafeHtml {
+  const label =
+    row.status === 'drift'
+      ? `Drift: ${row.pending.map((k) => k.replace(/^(update|set)-/, '')).join(', ')}`
+      : row.status === 'warning'
+        ? 'Warning'
+        : 'In sync';
+  return html`${statusBadge(row.status, label)}${row.warnings > 0 && row.status === 'drift' ? html` ${statusBadge('warning', `${row.warnings} warning${row.warnings === 1 ? '' : 's'}`)}` : ''}${row.matched ? '' : html` <span class="muted">(no tenant user)</span>`}`;
+}
+
+function pageLink(filters: OverviewFilters, page: number): string {
+  const q = new URLSearchParams();
+  if (filters.search) q.set('search', filters.search);
+  if (filters.status !== 'all') q.set('status', filters.status);
+  if (filters.office) q.set('office', filters.office);
+  q.set('page', String(page));
+  return `/?${q.toString()}`;
+}
+
+function employeeTable(page: EmployeePage, filters: OverviewFilters): SafeHtml {
+  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  const rows = page.rows.map(
+    (r) =>
+      html`<tr>
+        <td>
+          <input
+            type="checkbox"
+            name="select"
+            value="${r.email}"
+            class="js-only"
+            hidden
+            aria-label="Select ${r.email}"
+          />
+        </td>
+        <th scope="row"><a href="${pathTo('employees', r.email)}">${r.email}</a></th>
+        <td>${r.displayName}</td>
+        <td>${r.jobTitle}</td>
+        <td>${r.office}</td>
+        <td>${rowStatus(r)}</td>
+      </tr>`,
+  );
+  const options = (Object.keys(STATUS_LABELS) as StatusFilter[]).map(
+    (s) =>
+      html`<option value="${s}" ${s === filters.status ? html` selected` : ''}>${STATUS_LABELS[s]}</option>`,
+  );
+  const offices = page.offices.map(
+    (o) => html`<option value="${o}" ${o === filters.office ? html` selected` : ''}>${o}</option>`,
+  );
+  return html`<section aria-labelledby="employees-h">
+    <h2 id="employees-h">Employees</h2>
+    <form class="filters" method="get" action="/" role="search">
+      <div>
+        <label for="f-search">Search</label
+        ><input id="f-search" name="search" type="search" value="${filters.search}" />
+      </div>
+      <div>
+        <label for="f-status">Status</label
+        ><select id="f-status" name="status">
+          ${options}
+        </select>
+      </div>
+      <div>
+        <label for="f-office">Office</label
+        ><select id="f-office" name="office">
+          <option value="">All offices</option>
+          ${offices}
+        </select>
+      </div>
+      <button type="submit">Filter</button>
+    </form>
+    <p id="employee-count">
+      ${page.total} employee${page.total === 1 ? '' : 's'} match; page ${page.page} of ${pages}.
+    </p>
+    <div class="actions-bar js-only" hidden>
+      <button type="button" data-action="apply-selected">Apply selected</button>
+    </div>
+    <table id="employees">
+      <thead>
+        <tr>
+          <th scope="col">
+            <input
+              type="checkbox"
+              id="select-all"
+              class="js-only"
+              hidden
+              aria-label="Select all on this page"
+            />
+          </th>
+          <th scope="col">Email</th>
+          <th scope="col">Name</th>
+          <th scope="col">Title</th>
+          <th scope="col">Office</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+    <nav class="pages" aria-label="Pagination">
+      ${page.page > 1 ? html`<a href="${pageLink(filters, page.page - 1)}" rel="prev">← Previous page</a>` : ''}
+      <span>Page ${page.page} of ${pages}</span>
+      ${page.page < pages ? html`<a href="${pageLink(filters, page.page + 1)}" rel="next">Next page →</a>` : ''}
+    </nav>
+  </section>`;
+}
+
+/** `/`: tenant connection, drift, last run and conditions, then the filtered, paginated table. */
+export function renderOverviewPage(
+  overview: DashboardOverview,
+  page: EmployeePage,
+  filters: OverviewFilters,
+): string {
+  return renderLayout({
+    title: 'Directory status',
+    tenantId: overview.tenantId,
+    body: html`<h1>Directory status</h1>
+      ${connection(overview)}${driftSection(overview)}${employeeTable(page, filters)}`,
+  });
+}
