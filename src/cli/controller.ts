@@ -9,7 +9,10 @@ import {
   startStatusServer,
   statusServerSettingsFromEnv,
 } from '../server/create-status-server.js';
+import { createControllerDashboardSource } from '../controller/controller-dashboard.js';
+import { createDashboardRouter } from '../server/dashboard/create-dashboard-router.js';
 import { createMetrics, type RosterMetrics } from '../server/metrics.js';
+import { requireBearer } from '../server/require-bearer.js';
 import { createNotifier, webhookSettingsFromEnv } from '../server/notify-webhook.js';
 import type { Env } from './runtime.js';
 
@@ -61,7 +64,12 @@ export async function startControllerServer(options: ControllerServerOptions): P
     logger,
     secrets,
     ...(fromEnv.apiToken ? { apiToken: fromEnv.apiToken } : {}),
-    ...(options.dashboard ? { dashboard: options.dashboard } : {}),
+    dashboard:
+      options.dashboard ??
+      createDashboardRouter({
+        source: createControllerDashboardSource(controller),
+        apiTokenCheck: requireBearer(fromEnv.apiToken),
+      }),
   });
   const server = await startStatusServer({
     app,

@@ -8,6 +8,7 @@ import type { DesiredConfig } from '../config/settings.js';
 import { formatProblem } from '../errors/roster-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { Plan } from '../plan/plan-model.js';
+import type { PlanRun } from '../reconcile/make-plan.js';
 import type { RosterMetrics } from '../server/metrics.js';
 import type { NotificationEvent, Notifier } from '../server/notify-webhook.js';
 import type {
@@ -58,6 +59,10 @@ export interface Controller extends ControllerApi {
    * Undefined when no run happened: busy, standby, or no valid configuration (`status()` says which).
    */
   runOnce(kind?: RunRequest['kind']): Promise<RunSummary | undefined>;
+  /** The latest full plan run (desired, observed, plan; after an apply, what is left to do). */
+  latestPlanRun(): PlanRun | undefined;
+  /** The configuration runs use now (the last good revision). */
+  currentConfig(): DesiredConfig | undefined;
 }
 
 const PING_TIMEOUT_MS = 2_000;
@@ -100,6 +105,7 @@ export function createController(options: ControllerOptions): Controller {
   let lastRun: RunSummary | undefined;
   let lastTickStart: Date | undefined;
   let latestPlan: Plan | undefined;
+  let latestPlanRun: PlanRun | undefined;
   let drift: DriftCounts = NO_DRIFT;
   let tenantReachable: boolean | undefined;
   let conditions: Condition[] = [];
@@ -196,6 +202,7 @@ export function createController(options: ControllerOptions): Controller {
     lastRun = run;
     if (report.tenantReachable !== undefined) tenantReachable = report.tenantReachable;
     // A run for one employee shows no whole-tenant picture: keep the last full plan and drift.
+    if (!request.only && report.planRun) latestPlanRun = report.planRun;
     if (!request.only && report.plan) {
       latestPlan = report.plan;
       drift = report.drift ?? drift;
@@ -409,6 +416,9 @@ export function createController(options: ControllerOptions): Controller {
   }
 
   return {
+    latestPlanRun: () => latestPlanRun,
+    currentConfig: () => config,
+
     status(): ControllerStatus {
       return {
         instance: { id: identity, hostname: hostname(), startedAt: startedAt.toISOString() },

@@ -37,6 +37,8 @@ export interface RunContext {
 export interface RunReport {
   summary: RunSummary;
   plan?: Plan;
+  /** The whole plan run (desired and observed state too), for the dashboard's views. */
+  planRun?: PlanRun;
   /** Drift left after the run: the plan's, minus what an apply wrote. */
   drift?: DriftCounts;
   /** False when the tenant could not be read (readiness); undefined when not known. */
@@ -159,12 +161,24 @@ export async function reconcileRun(
         warnings: plan.summary.warnings,
       });
     } catch (error) {
-      return { ...(await failed(error, 'recording the run failed')), plan, drift, tenantReachable: true };
+      return {
+        ...(await failed(error, 'recording the run failed')),
+        plan,
+        planRun: planned,
+        drift,
+        tenantReachable: true,
+      };
     }
     for (const [kind, count] of Object.entries(actions))
       ctx.metrics.recordActions(kind as ActionKind, 'planned', count);
     log.info({ ...plan.summary }, 'plan run finished');
-    return { summary: { ...finish('plan', 'succeeded', common) }, plan, drift, tenantReachable: true };
+    return {
+      summary: { ...finish('plan', 'succeeded', common) },
+      plan,
+      planRun: planned,
+      drift,
+      tenantReachable: true,
+    };
   }
 
   let result: ApplyRunResult;
@@ -182,7 +196,7 @@ export async function reconcileRun(
   } catch (error) {
     if (!(error instanceof GuardrailError)) {
       const report = await failed(error, 'apply failed');
-      return { ...report, plan, drift, tenantReachable: true };
+      return { ...report, plan, planRun: planned, drift, tenantReachable: true };
     }
     const tripped = trippedGuardrails(plan).map((g) => g.name);
     // applyPlan recorded the stopped run under its own id; show that one.
@@ -196,7 +210,7 @@ export async function reconcileRun(
       error: errorText(error),
       ...(recorded ? { id: recorded } : {}),
     });
-    return { summary, plan, drift, tenantReachable: true };
+    return { summary, plan, planRun: planned, drift, tenantReachable: true };
   }
 
   const appliedKeys = new Set(result.applied.map((a) => a.key));
@@ -230,6 +244,8 @@ export async function reconcileRun(
   return {
     summary,
     plan,
+    // What is left to do after the writes: the dashboard shows that, not the drift just healed.
+    planRun: { ...planned, plan: { ...plan, actions: left } },
     drift: {
       profile: remaining['update-profile'],
       photo: remaining['set-photo'],

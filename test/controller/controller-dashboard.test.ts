@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { startControllerServer } from '../../src/cli/controller.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { createTestWorld, usersFromDesired } from '../support/roster-world.js';
+import { captureLogger, controllerSettings, waitFor } from './controller-harness.js';
+
+const TOKEN = 'dashboard-controller-token-3f9a1c7e';
+
+describe('the dashboard served by the controller', () => {
+  it("shows the controller's latest plan and applies one employee through it", async () => {
+    await using world = await createTestWorld({
+      settings: {
+        ...controllerSettings('observe', '1h'),
+        photos: { enabled: false },
+        signatures: { enabled: false },
+      },
+      users: async ({ desired }) =>
+        usersFromDesired(await desired()).map((u) =>
+          u.userPrincipalName === 'bjorn.okland@example.no' ? { ...u, department: 'Gammel avdeling' } : u,
+        ),
+    });
+    const { logger } = captureLogger();
+    const server = await startControllerServer({
+      dir: world.dir,
+      env: { ...world.env, ROSTER_API_TOKEN: TOKEN },
+      logger,
+      port: 0,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    try {
+      await waitFor(() => server.controller.latestPlanRun(), 20_000, 'the start run');
+      const page = await (await fetch(`${server.url}/?status=drift`)).text();
+      expect(page).toContain('bjorn.okland@example.no');
+      expect(page).not.toContain('ase.maeland@example.no');
+      const detail = await (await fetch(`${server.url}/employees/bjorn.okland@example.no`)).text();
+      expect(detail).toContain('Gammel avdeling');
+      expect(detail).toContain('Bergen Bryggen');
+
+      const refused = await fetch(`${server.url}/actions/apply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ emails: ['bjorn.okland@example.no'] }),
+      });
+      expect(refused.status).toBe(401);
+
+      const started = await fetch(`${server.url}/actions/apply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ emails: ['bjorn.okland@example.no'] }),
+      });
+      expect(started.status).toBe(202);
+      const { jobId } = (await started.json()) as { jobId: string };
+      const events = await (await fetch(`${server.url}/actions/${jobId}/events`)).text();
+      expect(events).toContain('"outcome":"applied"');
+      const users = world.sim.stateSnapshot().users as Array<{
+        userPrincipalName: string;
+        department: string | null;
+      }>;
+      expect(users.find((u) => u.userPrincipalName === 'bjorn.okland@example.no')?.department).toBe(
+        'Bergen Bryggen',
+      );
+      // The view was re-planned after the batch: nothing left to do.
+      const after = await (await fetch(`${server.url}/?status=drift`)).text();
+      expect(after).not.toContain('bjorn.okland@example.no');
+    } finally {
+      await server.close();
+    }
+  });
+});
