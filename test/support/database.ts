@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { startEmbeddedPostgres } from '../../src/local/local-postgres.js';
 
 /** A fresh database on the suite's server, dropped on dispose. */
 export interface TestDatabase {
@@ -10,6 +11,7 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
+  if (inject('databaseKind') === 'embedded') return embeddedTestDatabase();
   const serverUrl = inject('databaseUrl');
   const name = `roster_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -30,6 +32,21 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/** PGlite serves a single database, so an embedded test database is a PGlite instance of its own. */
+async function embeddedTestDatabase(): Promise<TestDatabase> {
+  const server = await startEmbeddedPostgres();
+  const pool = new pg.Pool({ connectionString: server.url, max: 5 });
+  pool.on('error', () => undefined);
+  return {
+    url: server.url,
+    pool,
+    async [Symbol.asyncDispose]() {
+      await pool.end();
+      await server.stop();
     },
   };
 }

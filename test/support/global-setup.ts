@@ -2,12 +2,14 @@ import type { TestProject } from 'vitest/node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalPostgres, type LocalPostgres } from '../../src/local/local-postgres.js';
+import { startEmbeddedPostgres, startLocalPostgres, type LocalPostgres } from '../../src/local/local-postgres.js';
 import { SIM_CA_CERT_ENV, SIM_CA_KEY_ENV, writeCa } from '../../src/sim/tls.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** `embedded`: PGlite, one database per server, so each test database gets its own instance. */
+    databaseKind: 'server' | 'embedded';
   }
 }
 
@@ -38,13 +40,19 @@ export async function setup(project: TestProject) {
   const given = process.env.DATABASE_URL;
   if (given) {
     project.provide('databaseUrl', given);
+    project.provide('databaseKind', 'server');
     return;
   }
-  pg = await startLocalPostgres({ requireServer: process.env.ROSTER_TEST_REQUIRE_POSTGRES === '1' });
+  // ROSTER_TEST_POSTGRES=embedded forces the fallback (to test it on a machine that has PostgreSQL).
+  pg =
+    process.env.ROSTER_TEST_POSTGRES === 'embedded'
+      ? await startEmbeddedPostgres()
+      : await startLocalPostgres({ requireServer: process.env.ROSTER_TEST_REQUIRE_POSTGRES === '1' });
   if (pg.kind === 'embedded') {
     console.warn('test: no PostgreSQL server binary found; using embedded PGlite over the wire protocol');
   }
   project.provide('databaseUrl', pg.url);
+  project.provide('databaseKind', pg.kind);
 }
 
 export async function teardown() {
