@@ -100,10 +100,32 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
     expect(again.code).toBe(0);
     expect(JSON.stringify(world.sim.statsSnapshot().writesPerUser)).toBe(writesBefore);
 
+    // Read back from the tenant: photos re-encoded, signature HTML rewritten, still nothing to do.
+    const deep = await roster(world, ['plan', '--deep-check', '--detailed-exitcode']);
+    expect(deep.stdout).toContain('No changes.');
+    expect(deep.code).toBe(0);
+
     const stale = await roster(world, ['apply', out]);
     expect(stale.code).toBe(0);
     expect(stale.stdout).toMatch(/skipped.*stale|stale/i);
     expect(JSON.stringify(world.sim.statsSnapshot().writesPerUser)).toBe(writesBefore);
+  });
+
+  it('an out-of-band signature edit shows as exactly that drift at the next deep check', async () => {
+    world.sim.patchMailbox('goril.strom@example.no', { SignatureHtml: '<p>Hand-made signature</p>' });
+    const { stdout, code } = await roster(world, [
+      'plan',
+      '--deep-check',
+      '--format',
+      'json',
+      '--detailed-exitcode',
+    ]);
+    expect(code).toBe(2);
+    const plan = JSON.parse(stdout) as { actions: Array<{ key: string; signatureReason?: string }> };
+    expect(plan.actions.map((a) => [a.key, a.signatureReason])).toEqual([
+      ['goril.strom@example.no#signature', 'changed-out-of-band'],
+    ]);
+    expect((await roster(world, ['apply', '--auto-approve'])).code).toBe(0);
   });
 
   it('refuses a plan file of another tenant or an unknown format version', async () => {
