@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -24,4 +24,32 @@ describe('roster demo', () => {
     expect(before).not.toContain('partner.example');
     expect(after).toContain('No changes.');
   }, 180_000);
+
+  it('serves the dashboard with the drift, and Ctrl-C stops and cleans up everything', async () => {
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' };
+    // Its own process group, as in a terminal: Ctrl-C signals the whole group.
+    const child = spawn('node', [BIN, 'demo', '--port', '0'], { cwd: ROOT, env, detached: true });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const deadline = Date.now() + 150_000;
+    let url: string | undefined;
+    while (!url && Date.now() < deadline) {
+      url = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(url, out).toBeDefined();
+    let page = '';
+    while (Date.now() < deadline) {
+      page = await (await fetch(`${url}/?status=drift`)).text();
+      if (/bjorn|drift/i.test(page) && !page.includes('No plan yet')) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(page).toContain('<table');
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toContain('Stopping');
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  }, 200_000);
 });
