@@ -2,7 +2,11 @@ import type { TestProject } from 'vitest/node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres, startLocalPostgres, type LocalPostgres } from '../../src/local/local-postgres.js';
+import {
+  startEmbeddedPostgres,
+  startLocalPostgres,
+  type LocalPostgres,
+} from '../../src/local/local-postgres.js';
 import { SIM_CA_CERT_ENV, SIM_CA_KEY_ENV, writeCa } from '../../src/sim/tls.js';
 
 declare module 'vitest' {
