@@ -60,7 +60,10 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
   const ca = await ensureDemoCa();
   if (!trustsCa(ca.certFile, ctx.env)) return (await runTrustingCa(ca.certFile)).code;
 
-  const world = await startDemoWorld({ ca });
+  // ROSTER_DEMO_POSTGRES=embedded shows the path of a machine without PostgreSQL.
+  const pgChoice = ctx.env.ROSTER_DEMO_POSTGRES;
+  const usePgServer = pgChoice === 'embedded' || pgChoice === 'server' ? pgChoice : 'auto';
+  const world = await startDemoWorld({ ca, usePgServer });
   let server: ControllerServer | undefined;
   const stop = async () => {
     await server?.close();
