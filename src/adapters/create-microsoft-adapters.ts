@@ -51,8 +51,10 @@ export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): Micr
   const credential = options.credential ?? selected!.credential;
   const limiters = createApiLimiters(options.rateLimits, clock);
   const retry = retryPolicyFrom(options.rateLimits);
-  const graphTokens = createTokenSource(credential, GRAPH_SCOPE, clock);
-  const exchangeTokens = createTokenSource(credential, EXCHANGE_SCOPE, clock);
+  // A credential of our own can be made anew (with an empty cache) when the service refuses a token.
+  const tokenOptions = selected ? { renewCredential: () => selectCredential(options.env).credential } : {};
+  const graphTokens = createTokenSource(credential, GRAPH_SCOPE, clock, tokenOptions);
+  const exchangeTokens = createTokenSource(credential, EXCHANGE_SCOPE, clock, tokenOptions);
   const client = (api: ApiName, baseUrl: string, tokens: TokenProvider) =>
     createHttpClient({
       service: api === 'exchange' ? 'exchange' : 'graph',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { applyPlan, checkPlanTarget } from '../apply/apply-plan.js';
+import { applyPlan, checkPlanTarget, trippedGuardrails } from '../apply/apply-plan.js';
 import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
 import type { ApplyResult } from '../apply/apply-result.js';
 import { readPlanJson } from '../plan/plan-file.js';
@@ -79,15 +79,19 @@ export async function runApplyCommand(
       plan = (await makePlan(runtime, planRunOptions(opts))).plan;
       ctx.stdout.write(renderPlanText(plan, { color: ctx.stdout.isTTY === true }));
     }
-    if (plan.actions.length === 0) {
+    // A tripped guardrail is reported (and the run recorded as stopped) even when the plan
+    // writes nothing: a source that shrank to nothing must not pass as "in sync".
+    const tripped = trippedGuardrails(plan, opts.allowLargeChange ?? false).length > 0;
+    if (plan.actions.length === 0 && !tripped) {
       ctx.stdout.write('Nothing to apply.\n');
       return 0;
     }
-    const go = planFile
-      ? true
-      : await confirmApply(`Apply these ${plan.actions.length} change(s) to tenant ${plan.tenantId}?`, {
-          autoApprove: opts.autoApprove ?? false,
-        });
+    const go =
+      planFile || plan.actions.length === 0
+        ? true
+        : await confirmApply(`Apply these ${plan.actions.length} change(s) to tenant ${plan.tenantId}?`, {
+            autoApprove: opts.autoApprove ?? false,
+          });
     if (!go) {
       ctx.stdout.write('Apply cancelled.\n');
       return 1;

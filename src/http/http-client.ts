@@ -13,6 +13,8 @@ export interface DebugLogger {
 /** Where bearer tokens come from (one per audience); see `adapters/azure/token-source.ts`. */
 export interface TokenProvider {
   getToken(signal?: AbortSignal): Promise<string>;
+  /** The service refused `token` (401) although it had not expired here: forget it. */
+  invalidate?(token: string): void;
 }
 
 /** Everything one API's client needs: where, as whom, how fast, and who is watching. */
@@ -97,21 +99,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let status: number | 'network-error' = 'network-error';
     let requestId = clientRequestId;
     try {
-      const token = await options.tokens.getToken(request.signal);
-      const headers: Record<string, string> = {
-        accept: 'application/json',
-        ...request.headers,
-        authorization: `Bearer ${token}`,
-        'client-request-id': clientRequestId,
-      };
-      let body: Uint8Array | string | undefined = request.body;
-      if (request.json !== undefined) {
-        body = JSON.stringify(request.json);
-        headers['content-type'] = 'application/json';
+      let token = await options.tokens.getToken(request.signal);
+      let res = await fetchOnce(request, url, clientRequestId, token);
+      // A token can expire early as the service sees it (clock skew, revocation): a 401 is not
+      // "not processed" in general, but a 401 to a token is; renew it once and repeat.
+      if (res.status === 401 && options.tokens.invalidate) {
+        await res.arrayBuffer().catch(() => undefined);
+        options.tokens.invalidate(token);
+        token = await options.tokens.getToken(request.signal);
+        res = await fetchOnce(request, url, clientRequestId, token);
       }
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-      const res = await fetch(url, { method: request.method, headers, body, signal, redirect: 'manual' });
       const buf = Buffer.from(await res.arrayBuffer());
       status = res.status;
       requestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? clientRequestId;
@@ -141,6 +138,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         'api call',
       );
     }
+  }
+
+  function fetchOnce(request: HttpRequest, url: URL, clientRequestId: string, token: string) {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...request.headers,
+      authorization: `Bearer ${token}`,
+      'client-request-id': clientRequestId,
+    };
+    let body: Uint8Array | string | undefined = request.body;
+    if (request.json !== undefined) {
+      body = JSON.stringify(request.json);
+      headers['content-type'] = 'application/json';
+    }
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    return fetch(url, { method: request.method, headers, body, signal, redirect: 'manual' });
   }
 
   async function send(request: HttpRequest): Promise<HttpResponse> {

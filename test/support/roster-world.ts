@@ -64,7 +64,12 @@ export function usersFromDesired(desired: DesiredState): SimSeedUser[] {
 }
 
 function silentContext() {
-  return { stdout: process.stdout, stderr: process.stderr, actor: 'test', logger: createLogger({ level: 'silent' }) };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    actor: 'test',
+    logger: createLogger({ level: 'silent' }),
+  };
 }
 
 export async function createTestWorld(options: WorldOptions = {}): Promise<TestWorld> {
@@ -76,9 +81,14 @@ export async function createTestWorld(options: WorldOptions = {}): Promise<TestW
   await cp(join(REPO, 'templates'), join(dir, 'templates'), { recursive: true });
   await mkdir(join(dir, 'desired-state', 'overrides'), { recursive: true });
   if (options.overrides !== false) {
-    await cp(join(REPO, 'desired-state/overrides'), join(dir, 'desired-state/overrides'), { recursive: true });
+    await cp(join(REPO, 'desired-state/overrides'), join(dir, 'desired-state/overrides'), {
+      recursive: true,
+    });
   }
-  const base = parse(await readFile(join(REPO, 'desired-state/roster.yaml'), 'utf8')) as Record<string, unknown>;
+  const base = parse(await readFile(join(REPO, 'desired-state/roster.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const settings = { ...base, tenant: { id: TENANT_ID, domain: TENANT_DOMAIN }, ...options.settings };
   await writeFile(join(dir, 'desired-state/roster.yaml'), stringify(settings));
 

@@ -154,6 +154,28 @@ export function connectionError(error: unknown, config: pg.ClientConfig, role: D
   });
 }
 
+/**
+ * A statement on an open connection failed: the server went away, the connection was cut, or
+ * it refused the statement. A `SourceError` naming the database (never its password), so the
+ * run stops with a clear message instead of an internal error. Anything else is rethrown as is.
+ */
+export function queryFailure(error: unknown, config: pg.ClientConfig, role: DatabaseRole): unknown {
+  if (error instanceof SourceError) return error;
+  const e = error as { code?: unknown; message?: unknown };
+  const lost =
+    error instanceof Error &&
+    (/connection terminated|connection (is )?closed|connection ended|not queryable/i.test(error.message) ||
+      (typeof e.code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|57P0)/.test(e.code)));
+  if (!(error instanceof pg.DatabaseError) && !lost) return error;
+  let reason =
+    error instanceof pg.DatabaseError ? `${error.message} (${error.code ?? 'unknown'})` : String(e.message);
+  const password = passwordOf(config);
+  if (password) reason = reason.split(password).join('***');
+  return new SourceError(`the ${role} database at ${describeConfig(config)} failed: ${reason}`, {
+    cause: error,
+  });
+}
+
 function passwordOf(config: pg.ClientConfig): string | undefined {
   if (typeof config.password === 'string' && config.password) return config.password;
   if (!config.connectionString) return undefined;

@@ -1,11 +1,23 @@
 import pg from 'pg';
+import { queryFailure } from './connect.js';
 import type { ObservedUser } from '../../observe/model.js';
 import type { DeepCheckAspect, ObservationCache, UserSnapshot } from '../../ports/observation-cache.js';
 
 /** The observation cache in Roster's own schema (migration 2, run by the state store's `migrate()`). */
 export function createPostgresObservationCache(connection: pg.PoolConfig): ObservationCache {
-  const pool = new pg.Pool({ application_name: 'roster-observation-cache', ...connection, max: 2 });
-  pool.on('error', () => undefined);
+  const raw = new pg.Pool({ application_name: 'roster-observation-cache', ...connection, max: 2 });
+  raw.on('error', () => undefined);
+  // A lost state database is a clear SourceError, not an internal error.
+  const pool = {
+    async query<R extends pg.QueryResultRow>(sql: string, params: unknown[]) {
+      try {
+        return await raw.query<R>(sql, params);
+      } catch (error) {
+        throw queryFailure(error, connection, 'state');
+      }
+    },
+    end: () => raw.end(),
+  };
   return {
     async close() {
       await pool.end();

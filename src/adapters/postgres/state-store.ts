@@ -12,7 +12,7 @@ import type {
   StateStore,
 } from '../../ports/state-store.js';
 import { lastAppliedKey } from '../../ports/state-store.js';
-import { connectionError } from './connect.js';
+import { connectionError, queryFailure } from './connect.js';
 import { runMigrations } from './migrations.js';
 
 /** Where Roster keeps its state: from `stateDatabaseConfig(env, ssl)`. */
@@ -43,6 +43,8 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
     }
     try {
       return await work(client);
+    } catch (error) {
+      throw queryFailure(error, options.connection, 'state');
     } finally {
       client.release();
     }

@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLIENT_SECRET } from '../support/roster-world.js';
+import {
+  journal,
+  logLines,
+  requestCount,
+  roster,
+  Transcript,
+  writesByUpn,
+  type RunResult,
+} from './chaos-support.js';
+import { createChaosWorld, expectTenantMatchesDesired, type ChaosWorld } from './chaos-world.js';
+
+/** `rateLimits.maxRetries` (default). */
+const MAX_RETRIES = 5;
+
+/**
+ * Applies until nothing is left to apply (at most `max` runs). Every run must end with an
+ * ordinary exit (0, or 1 with failures reported), never an internal error.
+ */
+async function applyUntilConverged(world: ChaosWorld, transcript: Transcript, max: number) {
+  const runs: RunResult[] = [];
+  for (let i = 0; i < max; i++) {
+    const run = await roster(world, ['apply', '--auto-approve'], { transcript });
+    runs.push(run);
+    expect(run.stderr).not.toContain('internal error');
+    expect([0, 1]).toContain(run.code);
+    if (run.code === 0 && run.stdout.includes('Nothing to apply.')) return runs;
+  }
+  throw new Error(`not converged after ${max} applies:\n${runs.at(-1)?.stdout.slice(-2000)}`);
+}
+
+/**
+ * Exactly-once, from both sides: the simulator's write counter of every user equals the writes
+ * convergence needs (one profile PATCH, one signature, one photo when HR has one) AND the
+ * journal's applied rows for that user; every run's journal accounts for all its actions.
+ */
+async function expectExactlyOnce(world: ChaosWorld): Promise<void> {
+  const writes = writesByUpn(world);
+  const { runs, rows } = await journal(world);
+  const desired = await world.desired();
+  for (const e of desired.employees) {
+    const applied = rows.filter((r) => r.employee_email === e.key && r.status === 'applied');
+    const needed = 2 + (e.photoUrl ? 1 : 0);
+    expect({ who: e.key, writes: writes[e.key] ?? 0 }).toEqual({ who: e.key, writes: needed });
+    expect(applied.map((r) => r.aspect).sort(), e.key).toEqual(
+      ['profile', 'signature', ...(e.photoUrl ? ['photo'] : [])].sort(),
+    );
+  }
+  for (const run of runs.filter((r) => r.kind === 'apply')) {
+    expect(run.outcome, run.id).not.toBeNull();
+    const counts = (
+      await world.db.pool.query<{ counts: Record<string, number> }>(
+        'SELECT counts FROM roster.runs WHERE id = $1',
+        [run.id],
+      )
+    ).rows[0]!.counts;
+    const journaled = rows.filter((r) => r.run_id === run.id).length;
+    // Nothing silently dropped: each action is journaled or reported as not started.
+    expect(journaled + (counts['not-started'] ?? 0), run.id).toBe(counts.actions ?? 0);
+  }
+}
+
+function maxRetryLogged(runs: RunResult[]): number {
+  const calls = runs.flatMap((r) => logLines(r.stderr)).filter((l) => l.msg === 'api call');
+  expect(calls.length).toBeGreaterThan(0);
+  return Math.max(...calls.map((l) => Number(l.retry ?? 0)));
+}
+
+describe('service faults: every action applied exactly once or reported failed', () => {
+  let world: ChaosWorld | undefined;
+  afterEach(async () => {
+    await world?.[Symbol.asyncDispose]();
+    world = undefined;
+  });
+
+  it('30 % 429 (Retry-After whole, fractional, absent), 5 % 503, 2 % 500, 1 % drops, 2 s spikes', async () => {
+    world = await createChaosWorld({ employees: 16, seed: 3 });
+    const transcript = new Transcript();
+    world.sim.patchThrottle({ fractionalRetryAfterShare: 0.3, missingRetryAfterShare: 0.2 });
+    world.sim.patchFaults({
+      seed: 42,
+      rate429: 0.3,
+      rate503: 0.05,
+      rate500: 0.02,
+      dropRate: 0.01,
+      spikeRate: 0.02,
+      spikeMs: 2000,
+      latencyMs: 5,
+      jitterMs: 20,
+      services: ['graph', 'exchange'],
+    });
+    const runs = await applyUntilConverged(world, transcript, 5);
+
+    // The faults really happened, and no logical call retried more often than allowed.
+    expect(requestCount(world, / 429$/)).toBeGreaterThan(20);
+    expect(requestCount(world, / 503$/)).toBeGreaterThan(2);
+    expect(maxRetryLogged(runs)).toBeGreaterThan(0);
+    expect(maxRetryLogged(runs)).toBeLessThanOrEqual(MAX_RETRIES);
+
+    world.sim.patchFaults({ rate429: 0, rate503: 0, rate500: 0, dropRate: 0, spikeRate: 0 });
+    const check = await roster(world, ['plan', '--detailed-exitcode', '--deep-check'], { transcript });
+    expect(check.stdout).toContain('No changes.');
+    expect(check.code).toBe(0);
+    await expectTenantMatchesDesired(world);
+    await expectExactlyOnce(world);
+    transcript.expectNoSecrets({ CLIENT_SECRET });
+  }, 600_000);
+
+  it('the token endpoint down for 30 s: the run waits (bounded) and then applies everything once', async () => {
+    world = await createChaosWorld({ employees: 6, seed: 5 });
+    const transcript = new Transcript();
+    world.sim.patchFaults({ tokenOutageUntil: world.sim.now() + 30_000 });
+    const started = Date.now();
+    const run = await roster(world, ['apply', '--auto-approve'], { transcript });
+    expect(
+      run.code,
+      run.stderr
+        .split('\n')
+        .filter((l) => !l.includes('"api call"'))
+        .join('\n'),
+    ).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29_000);
+    expect(requestCount(world, /token 503$/)).toBeGreaterThan(1);
+    expect(run.stdout).toMatch(/Run [0-9a-f-]+: succeeded/);
+    await expectTenantMatchesDesired(world);
+    await expectExactlyOnce(world);
+    transcript.expectNoSecrets({ CLIENT_SECRET });
+  }, 300_000);
+
+  it('a token outage longer than the budget fails the run clearly before any write', async () => {
+    world = await createChaosWorld({ employees: 4, seed: 5 });
+    const transcript = new Transcript();
+    world.sim.patchFaults({ tokenOutageUntil: world.sim.now() + 3_600_000 });
+    const run = await roster(world, ['apply', '--auto-approve'], { transcript, timeoutMs: 240_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^roster: could not get a token for https:\/\/graph\.microsoft\.com\/\.default: temporarily_unavailable/m,
+    );
+    expect(world.sim.statsSnapshot().writesPerUser).toEqual({});
+    transcript.expectNoSecrets({ CLIENT_SECRET });
+  }, 300_000);
+
+  it('tokens expiring mid-run (the service clock jumps 2 h): new tokens, no 401 failures', async () => {
+    world = await createChaosWorld({ employees: 10, seed: 7 });
+    const transcript = new Transcript();
+    world.sim.patchFaults({ latencyMs: 150, services: ['graph', 'exchange'] });
+    const sim = world.sim;
+    let jumped = false;
+    const run = await roster(world, ['apply', '--auto-approve'], {
+      transcript,
+      onSpawn: (child) =>
+        child.stderr?.on('data', (chunk: Buffer) => {
+          if (jumped || !chunk.toString().includes('apply started')) return;
+          jumped = true;
+          // Every token issued so far is expired as the service sees it.
+          setTimeout(() => sim.advanceClock(2 * 3_600_000), 300);
+        }),
+    });
+    expect(jumped).toBe(true);
+    expect(requestCount(world, / 401$/)).toBeGreaterThan(0);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('failed: 0');
+    expect(requestCount(world, /token 200$/)).toBeGreaterThanOrEqual(4);
+    await expectTenantMatchesDesired(world);
+    await expectExactlyOnce(world);
+    transcript.expectNoSecrets({ CLIENT_SECRET });
+  }, 300_000);
+});
