@@ -76,7 +76,7 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
   it('a saved plan applies; the next plan is empty and makes no writes', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'roster-plan-')), 'plan.json');
     const planned = await roster(world, ['plan', '--format', 'json', '--out', out, '--detailed-exitcode']);
-    expect(planned.code).toBe(2);
+    expect(planned.code, planned.stderr).toBe(2);
     expect(planned.stdout).toContain('Plan written to');
 
     const noTty = await roster(world, ['apply']);
