@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import pg from 'pg';
-import { connectionError, stateDatabaseConfig } from '../adapters/postgres/connect.js';
+import { stateDatabaseConfig } from '../adapters/postgres/connect.js';
 import { openRuntime as openRealRuntime, type Env, type Runtime } from '../cli/runtime.js';
 import { loadDesiredConfig } from '../config/load-desired-config.js';
 import type { DesiredConfig } from '../config/settings.js';
@@ -21,6 +20,7 @@ import type {
   RunRefusal,
 } from './controller-api.js';
 import { deriveConditions } from './derive-conditions.js';
+import { createDatabasePing } from './database-ping.js';
 import { createLeaderLock, type LeaderLock } from './leader-lock.js';
 import { nextRunDelay } from './next-run-delay.js';
 import { errorText, reconcileRun, type RunReport, type RunRequest } from './reconcile-run.js';
@@ -65,19 +65,10 @@ export interface Controller extends ControllerApi {
   currentConfig(): DesiredConfig | undefined;
 }
 
-const PING_TIMEOUT_MS = 2_000;
 const NO_DRIFT: DriftCounts = { profile: 0, photo: 0, signature: 0, warnings: 0 };
 
 function defaultIdentity(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function createController(options: ControllerOptions): Controller {
@@ -93,7 +84,7 @@ export function createController(options: ControllerOptions): Controller {
   let configErrors: string[] = [];
   let runtime: Runtime | undefined;
   let lock: LeaderLock | undefined;
-  let ping: { pool: pg.Pool; connection: pg.ClientConfig } | undefined;
+  const ping = createDatabasePing();
   let isLeader = false;
   let holder: string | undefined;
   let leaderError: string | undefined;
@@ -390,28 +381,10 @@ export function createController(options: ControllerOptions): Controller {
   }
 
   async function checkDatabase(): Promise<ReadinessCheck> {
-    let connection: pg.ClientConfig;
     try {
-      connection = stateDatabaseConfig(env, config?.settings.source.ssl);
+      return await ping.check(stateDatabaseConfig(env, config?.settings.source.ssl));
     } catch (error) {
       return { ok: false, message: errorText(error) };
-    }
-    if (!ping) {
-      const pool = new pg.Pool({
-        ...connection,
-        application_name: 'roster-readiness',
-        max: 1,
-        connectionTimeoutMillis: PING_TIMEOUT_MS,
-        idleTimeoutMillis: 10_000,
-      });
-      pool.on('error', () => undefined);
-      ping = { pool, connection };
-    }
-    try {
-      await withTimeout(ping.pool.query('SELECT 1'), PING_TIMEOUT_MS, 'the database check');
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, message: connectionError(error, ping.connection, 'state').message };
     }
   }
 
@@ -522,8 +495,7 @@ export function createController(options: ControllerOptions): Controller {
       metrics.setLeader(false);
       await runtime?.close();
       runtime = undefined;
-      await ping?.pool.end().catch(() => undefined);
-      ping = undefined;
+      await ping.close();
       logger.info({}, 'controller stopped');
     },
 
