@@ -239,11 +239,26 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   const signatures = plan.actions.filter((a): a is SetSignatureAction => a.kind === 'set-signature');
   const concurrency = options.concurrency ?? {};
 
-  const leftProfiles = await runPool(
-    chunk(profiles, CHECK_CHUNK),
-    concurrency.profileBatches ?? 2,
-    signal,
-    async (part) => {
+  /**
+   * Exchange has no batch, so a signature's stale check is one read whichever way it is grouped:
+   * check each one right before its write, and no chunk boundary leaves the Exchange budget idle.
+   */
+  async function runSignatures(width: number): Promise<void> {
+    const left = await runPool(signatures, width, signal, async (a) => {
+      let blocked: ActionOutcome | undefined;
+      try {
+        blocked = (await checkSignatures([a], deps.signatures)).get(a.key);
+      } catch (error) {
+        blocked = { status: 'failed', before: null, after: null, failure: failureOf(error) };
+      }
+      if (blocked) await record(a, blocked);
+      else await attempt(a, () => writeSignature(a, deps.signatures, now));
+    });
+    notStarted.push(...left.map(actionRef));
+  }
+
+  async function runProfiles(width: number): Promise<void> {
+    const left = await runPool(chunk(profiles, CHECK_CHUNK), width, signal, async (part) => {
       let outcomes: Map<string, ActionOutcome>;
       try {
         outcomes = await applyProfileChunk(part, deps.directory, now);
@@ -256,24 +271,27 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
         );
       }
       for (const a of part) await record(a, outcomes.get(a.key)!);
-    },
-  );
-  notStarted.push(...leftProfiles.flat().map(actionRef));
-  // Photos go to Graph and signatures to Exchange: separate budgets, so they run side by side.
+    });
+    notStarted.push(...left.flat().map(actionRef));
+  }
+
+  // Profiles (Graph identity), photos (Graph, Outlook-backed) and signatures (Exchange) draw on
+  // separate budgets: run them side by side so the slowest, usually Exchange, starts at once.
   await Promise.all([
+    runProfiles(concurrency.profileBatches ?? 2),
     runChecked(
       photos,
       concurrency.photos ?? 8,
       (part) => checkPhotos(part, deps.photos),
       (a) => writePhoto(a, deps, now),
     ),
-    runChecked(
-      signatures,
-      concurrency.signatures ?? 8,
-      (part) => checkSignatures(part, deps.signatures),
-      (a) => writeSignature(a, deps.signatures, now),
-    ),
+    runSignatures(concurrency.signatures ?? 8),
   ]);
+
+  // The three kinds ran side by side: report in plan order, whatever order they finished in.
+  const position = new Map(plan.actions.map((a, i) => [a.key, i]));
+  const byPlan = (x: ActionRef, y: ActionRef) => (position.get(x.key) ?? 0) - (position.get(y.key) ?? 0);
+  for (const list of [applied, skippedStale, failed, notStarted]) list.sort(byPlan);
 
   const interrupted = options.signal?.aborted === true && notStarted.length > 0;
   const partial = { applied, skippedStale, failed, notStarted };

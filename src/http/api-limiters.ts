@@ -11,6 +11,16 @@ export const GRAPH_UNITS = 'units';
 export const GRAPH_WRITES = 'writes';
 export const REQUESTS = 'requests';
 
+/**
+ * Share of each budget held back from the first burst (`BucketSpec.reserve`): enough to absorb
+ * seconds of arrival jitter against Microsoft's windows, and a negligible cost in throughput.
+ */
+export const BUDGET_RESERVE = 0.05;
+
+function bucket(capacity: number, windowMs: number) {
+  return { capacity, windowMs, reserve: Math.floor(capacity * BUDGET_RESERVE) };
+}
+
 /** One limiter per API, built from the settings; shared by every caller of that API in the process. */
 export type ApiLimiters = Record<ApiName, RateLimiter>;
 
@@ -20,8 +30,8 @@ export function createApiLimiters(limits: RateLimitSettings, clock: Clock): ApiL
       name: 'graph',
       clock,
       buckets: {
-        [GRAPH_UNITS]: { capacity: limits.graphReadsPer10s, windowMs: 10_000 },
-        [GRAPH_WRITES]: { capacity: limits.graphWritesPer150s, windowMs: 150_000 },
+        [GRAPH_UNITS]: bucket(limits.graphReadsPer10s, 10_000),
+        [GRAPH_WRITES]: bucket(limits.graphWritesPer150s, 150_000),
       },
       concurrency: limits.graphConcurrency,
     }),
@@ -29,7 +39,7 @@ export function createApiLimiters(limits: RateLimitSettings, clock: Clock): ApiL
     'graph-photos': createRateLimiter({
       name: 'graph-photos',
       clock,
-      buckets: { [REQUESTS]: { capacity: limits.photoRequestsPer10min, windowMs: 600_000 } },
+      buckets: { [REQUESTS]: bucket(limits.photoRequestsPer10min, 600_000) },
       concurrency: limits.graphConcurrency,
       perKeyConcurrency: limits.photoConcurrencyPerMailbox,
     }),
@@ -37,7 +47,7 @@ export function createApiLimiters(limits: RateLimitSettings, clock: Clock): ApiL
     exchange: createRateLimiter({
       name: 'exchange',
       clock,
-      buckets: { [REQUESTS]: { capacity: limits.exchangeRequestsPerMinute, windowMs: 60_000 } },
+      buckets: { [REQUESTS]: bucket(limits.exchangeRequestsPerMinute, 60_000) },
       concurrency: limits.exchangeConcurrency,
       perKeyConcurrency: 1,
     }),

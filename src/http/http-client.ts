@@ -98,16 +98,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const started = performance.now();
     let status: number | 'network-error' = 'network-error';
     let requestId = clientRequestId;
+    const deadlines: Array<() => void> = [];
     try {
       let token = await options.tokens.getToken(request.signal);
-      let res = await fetchOnce(request, url, clientRequestId, token);
+      let res = await fetchOnce(request, url, clientRequestId, token, deadlines);
       // A token can expire early as the service sees it (clock skew, revocation): a 401 is not
       // "not processed" in general, but a 401 to a token is; renew it once and repeat.
       if (res.status === 401 && options.tokens.invalidate) {
         await res.arrayBuffer().catch(() => undefined);
         options.tokens.invalidate(token);
         token = await options.tokens.getToken(request.signal);
-        res = await fetchOnce(request, url, clientRequestId, token);
+        res = await fetchOnce(request, url, clientRequestId, token, deadlines);
       }
       const buf = Buffer.from(await res.arrayBuffer());
       status = res.status;
@@ -120,6 +121,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         retries,
       } satisfies HttpResponse;
     } finally {
+      for (const clear of deadlines) clear();
       release();
       const durationMs = Math.round(performance.now() - started);
       options.metrics?.request(options.api, request.method, status, durationMs);
@@ -140,7 +142,34 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  function fetchOnce(request: HttpRequest, url: URL, clientRequestId: string, token: string) {
+  /**
+   * `AbortSignal.timeout` would do, but Node keeps a timeout signal that has abort listeners
+   * (undici adds one) alive until its timer fires, and the finished request with it: a timer
+   * cleared when the attempt ends lets it go at once.
+   */
+  function deadline(signal: AbortSignal | undefined, clears: Array<() => void>): AbortSignal {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      options.timeoutMs,
+    );
+    const forward = () => controller.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
+    clears.push(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
+    });
+    return controller.signal;
+  }
+
+  function fetchOnce(
+    request: HttpRequest,
+    url: URL,
+    clientRequestId: string,
+    token: string,
+    clears: Array<() => void>,
+  ) {
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...request.headers,
@@ -152,8 +181,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json';
     }
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const signal = deadline(request.signal, clears);
     return fetch(url, { method: request.method, headers, body, signal, redirect: 'manual' });
   }
 

@@ -40,6 +40,42 @@ describe('createRateLimiter', () => {
     expect(t.granted.e).toBe(2_000);
   });
 
+  it('holds a reserve back from the burst but refills at the full rate', async () => {
+    const clock = new FakeClock();
+    const limiter = createRateLimiter({
+      name: 'exchange',
+      clock,
+      buckets: { requests: { capacity: 4, windowMs: 4_000, reserve: 1 } },
+      concurrency: 100,
+    });
+    const t = tracker(clock);
+    for (const n of ['a', 'b', 'c', 'd', 'e']) t.track(n, limiter.acquire({ cost: { requests: 1 } }));
+    await flush();
+    expect(t.granted).toEqual({ a: 0, b: 0, c: 0 });
+    await clock.advance(1_000);
+    expect(t.granted.d).toBe(1_000);
+    await clock.advance(1_000);
+    expect(t.granted.e).toBe(2_000);
+    // Idle for a long time, it still fills only to capacity − reserve.
+    await clock.advance(60_000);
+    expect(limiter.snapshot().tokens).toEqual({ requests: 3 });
+    // A cost above the level is clamped to it, so it can still go.
+    const big = limiter.acquire({ cost: { requests: 10 } });
+    await flush();
+    await expect(big).resolves.toBeTypeOf('function');
+  });
+
+  it('refuses a reserve that leaves no budget', () => {
+    expect(() =>
+      createRateLimiter({
+        name: 'x',
+        clock: new FakeClock(),
+        buckets: { requests: { capacity: 2, windowMs: 1_000, reserve: 2 } },
+        concurrency: 1,
+      }),
+    ).toThrowErrorMatchingInlineSnapshot(`[Error: bug: bucket requests needs a positive budget]`);
+  });
+
   it('draws on several buckets at once and waits for the scarcest', async () => {
     const clock = new FakeClock();
     const limiter = createRateLimiter({

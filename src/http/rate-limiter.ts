@@ -4,6 +4,13 @@ import type { Clock } from './clock.js';
 export interface BucketSpec {
   capacity: number;
   windowMs: number;
+  /**
+   * Tokens never spent: the bucket fills only to `capacity − reserve` (the rate stays
+   * `capacity` per window). The service charges a request when it arrives, later than we took
+   * its token and by a varying delay; run level with the service's bucket and that jitter alone
+   * earns 429s. A small reserve absorbs it at the cost of a slightly smaller first burst.
+   */
+  reserve?: number;
 }
 
 /** One API's client-side budget (Graph identity, Graph photos, Exchange). */
@@ -48,6 +55,8 @@ interface Waiter {
 
 interface Bucket {
   spec: BucketSpec;
+  /** `capacity − reserve`: the most the bucket holds and the most one request may cost. */
+  level: number;
   tokens: number;
   updatedAt: number;
 }
@@ -56,9 +65,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { clock } = options;
   const buckets = new Map<string, Bucket>();
   for (const [name, spec] of Object.entries(options.buckets)) {
-    if (!(spec.capacity > 0 && spec.windowMs > 0))
+    const level = spec.capacity - (spec.reserve ?? 0);
+    if (!(spec.capacity > 0 && spec.windowMs > 0 && level > 0))
       throw new Error(`bug: bucket ${name} needs a positive budget`);
-    buckets.set(name, { spec, tokens: spec.capacity, updatedAt: clock.now() });
+    buckets.set(name, { spec, level, tokens: level, updatedAt: clock.now() });
   }
   const concurrency = Math.max(1, options.concurrency);
   const perKey = options.perKeyConcurrency === undefined ? Infinity : Math.max(1, options.perKeyConcurrency);
@@ -71,7 +81,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   function refill(now: number): void {
     for (const b of buckets.values()) {
       const rate = b.spec.capacity / b.spec.windowMs;
-      b.tokens = Math.min(b.spec.capacity, b.tokens + (now - b.updatedAt) * rate);
+      b.tokens = Math.min(b.level, b.tokens + (now - b.updatedAt) * rate);
       b.updatedAt = now;
     }
   }
@@ -82,7 +92,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     for (const [name, amount] of Object.entries(cost)) {
       const b = buckets.get(name);
       if (!b || amount <= 0) continue;
-      const need = Math.min(amount, b.spec.capacity) - b.tokens;
+      const need = Math.min(amount, b.level) - b.tokens;
       if (need > 0) wait = Math.max(wait, Math.ceil(need / (b.spec.capacity / b.spec.windowMs)));
     }
     return wait;
@@ -91,7 +101,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   function take(cost: Record<string, number>): void {
     for (const [name, amount] of Object.entries(cost)) {
       const b = buckets.get(name);
-      if (b && amount > 0) b.tokens -= Math.min(amount, b.spec.capacity);
+      if (b && amount > 0) b.tokens -= Math.min(amount, b.level);
     }
   }
 

@@ -103,8 +103,8 @@ describe('applyPlan against the simulator', () => {
     const result = await applyPlan(plan, world.deps, options(world));
     expect(result.skippedStale.map((s) => `${s.key}: ${s.message}`)).toMatchInlineSnapshot(`
       [
-        "bob@contoso.com#profile: jobTitle: expected "Intern", found "Manager"",
         "ann@contoso.com#signature: signature: it was changed in the mailbox after the plan was made",
+        "bob@contoso.com#profile: jobTitle: expected "Intern", found "Manager"",
       ]
     `);
     expect(result.outcome).toBe('succeeded');

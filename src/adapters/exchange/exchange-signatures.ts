@@ -27,40 +27,56 @@ function toObservedSignature(raw: Record<string, unknown>): ObservedSignature {
   };
 }
 
+/** Reads in flight at once in `getMessageConfigs` (Exchange's own concurrency is lower still). */
+const READ_WINDOW = 16;
+
 /**
  * The signatures port over `Get-/Set-MailboxMessageConfiguration`.
  * https://learn.microsoft.com/powershell/module/exchange/get-mailboxmessageconfiguration
  * https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration
  */
 export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPort {
-  return {
-    /** Concurrently: the Exchange limiter keeps the number in flight (and per mailbox) bounded. */
-    async getMessageConfigs(identities) {
-      return Promise.all(
-        identities.map(async (id): Promise<ItemResult<ObservedSignature>> => {
-          try {
-            const result = await exchange.invoke(
-              'Get-MailboxMessageConfiguration',
-              { Identity: id },
-              { select: Object.values(PARAMETERS), key: id.toLowerCase() },
-            );
-            const first = result.value[0];
-            if (!first) {
-              const error = new RemoteApiError(
-                'exchange',
-                200,
-                'EmptyResult',
-                `exchange Get-MailboxMessageConfiguration: no configuration returned for ${id}`,
-              );
-              return { id, ok: false, error };
-            }
-            return { id, ok: true, value: toObservedSignature(first) };
-          } catch (err) {
-            if (err instanceof RemoteApiError) return { id, ok: false, error: err };
-            throw err;
-          }
-        }),
+  async function readOne(id: string): Promise<ItemResult<ObservedSignature>> {
+    try {
+      const result = await exchange.invoke(
+        'Get-MailboxMessageConfiguration',
+        { Identity: id },
+        { select: Object.values(PARAMETERS), key: id.toLowerCase() },
       );
+      const first = result.value[0];
+      if (!first) {
+        const error = new RemoteApiError(
+          'exchange',
+          200,
+          'EmptyResult',
+          `exchange Get-MailboxMessageConfiguration: no configuration returned for ${id}`,
+        );
+        return { id, ok: false, error };
+      }
+      return { id, ok: true, value: toObservedSignature(first) };
+    } catch (err) {
+      if (err instanceof RemoteApiError) return { id, ok: false, error: err };
+      throw err;
+    }
+  }
+
+  return {
+    /**
+     * Concurrently, through a window of `READ_WINDOW` reads: the Exchange limiter bounds what is in
+     * flight anyway, and starting every read at once would park one request per mailbox in its
+     * queue for the whole run.
+     */
+    async getMessageConfigs(identities) {
+      const results: ItemResult<ObservedSignature>[] = new Array(identities.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < identities.length) {
+          const i = next++;
+          results[i] = await readOne(identities[i]!);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(READ_WINDOW, identities.length) }, worker));
+      return results;
     },
 
     async setMessageConfig(identity, update: SignatureUpdate) {
