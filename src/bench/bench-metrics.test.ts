@@ -6,6 +6,7 @@ import {
   extrapolate,
   floorOf,
   growthFactor,
+  throttledByEndpoint,
   throttledShare,
   workloadFromStats,
 } from './bench-metrics.js';
@@ -67,6 +68,10 @@ describe('bench metrics', () => {
     expect(byEndpoint(d)['PATCH /v1.0/users/{id}']).toBe(205);
     expect(byEndpoint(d)['POST /adminapi/beta/{tenant}/InvokeCommand']).toBe(903);
     expect(throttledShare(d)).toBeCloseTo(8 / (1 + 205 + 200 + 40 + 40 + 903), 9);
+    expect(throttledByEndpoint(d)).toEqual({
+      'PATCH /v1.0/users/{id}': 5,
+      'POST /adminapi/beta/{tenant}/InvokeCommand': 3,
+    });
   });
 
   it('extrapolates a slice linearly and refuses an empty slice', () => {

@@ -20,6 +20,10 @@ export interface ScenarioResult {
   wireRequests: number;
   /** Simulator-side counts by `METHOD route-name` (429s included; `$batch` items counted). */
   byEndpoint: Record<string, number>;
+  /** The 429s among them, by `METHOD route-name` (only endpoints that saw any). */
+  throttledByEndpoint: Record<string, number>;
+  /** TLS connections Roster opened to the simulator (keep-alive reuses them across requests). */
+  connections: number;
   /** 429s: as the simulator sent them, and as the client saw them (batch items included). */
   throttled: { simulator: number; client: number };
   /** Share of the simulator-side requests (envelopes excluded) that were answered 429. */
@@ -106,6 +110,18 @@ export function byEndpoint(stats: SimStatsLike): Record<string, number> {
     out[name] = (out[name] ?? 0) + n;
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** 429s by `METHOD route` (endpoints without any left out). */
+export function throttledByEndpoint(stats: SimStatsLike): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, n] of Object.entries(stats.requests)) {
+    const k = parseKey(key);
+    if (!k || k.status !== 429) continue;
+    const name = `${k.method} ${k.route}`;
+    out[name] = (out[name] ?? 0) + n;
+  }
+  return out;
 }
 
 /** Share of graph/exchange requests answered 429 (`$batch` envelopes and identity excluded). */

@@ -79,12 +79,14 @@ function scenarioRow(s: ScenarioResult): string {
     Object.values(s.byEndpoint).reduce((a, b) => a + b, 0),
   )} | ${int(s.throttled.simulator)} (${fmt(s.throttledShare * 100, 2)} %) | ${int(s.retries)} | ${int(s.actions)} | ${int(
     s.failed,
-  )} | ${fmt(s.peakRssMb, 0)} | ${sec(s.floor.ms)} (${s.floor.binding}) | ${fmt(s.wallOverFloor, 2)} |`;
+  )} | ${fmt(s.peakRssMb, 0)} | ${sec(s.floor.ms)} (${s.floor.binding}) | ${fmt(s.wallOverFloor, 2)} | ${
+    s.connections === undefined ? '–' : int(s.connections)
+  } |`;
 }
 
 const SCENARIO_HEAD = [
-  '| Scenario | Employees | Wall s | HTTP requests | Sim requests¹ | 429s (share) | Retries | Actions | Failed | Peak RSS MB | Floor s (binding) | Wall/floor |',
-  '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  '| Scenario | Employees | Wall s | HTTP requests | Sim requests¹ | 429s (share) | Retries | Actions | Failed | Peak RSS MB | Floor s (binding) | Wall/floor | Connections² |',
+  '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
 ];
 
 /** The results as markdown: scenarios, endpoints, baseline, scaling, targets. */
@@ -101,6 +103,7 @@ export function renderBenchMarkdown(r: BenchResults): string {
     ...r.scenarios.map(scenarioRow),
     '',
     '¹ As the simulator counted them: every `$batch` item once, plus the `$batch` envelope, plus token requests.',
+    '² TLS connections Roster opened to the simulator during the scenario (keep-alive reuses them).',
     `Wall times are wall-clock seconds at time scale ${o.timeScale}: the real-world equivalent is wall ÷ ${o.timeScale}.`,
     '',
     '### Requests by endpoint (simulator side)',
@@ -111,6 +114,14 @@ export function renderBenchMarkdown(r: BenchResults): string {
   const endpoints = [...new Set(r.scenarios.flatMap((s) => Object.keys(s.byEndpoint)))].sort();
   for (const e of endpoints) {
     lines.push(`| \`${e}\` | ${r.scenarios.map((s) => int(s.byEndpoint[e] ?? 0)).join(' | ')} |`);
+  }
+  const throttled = r.scenarios.filter((s) => Object.keys(s.throttledByEndpoint ?? {}).length > 0);
+  if (throttled.length > 0) {
+    lines.push('', '429s by endpoint:', '');
+    for (const s of throttled) {
+      const parts = Object.entries(s.throttledByEndpoint).map(([e, n]) => `\`${e}\` ${int(n)}`);
+      lines.push(`- (${s.id}) ${parts.join(', ')}`);
+    }
   }
   const b = r.baseline;
   const c = r.comparison;

@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
 import { applyPlan } from '../apply/apply-plan.js';
@@ -28,6 +29,8 @@ export interface WorkerReply {
   /** Highest RSS sampled every 50 ms during the step, and the process's lifetime maximum. */
   peakRssMb: number;
   maxRssMb: number;
+  /** Connections fetch opened since the worker started (the orchestrator diffs them). */
+  connections: number;
 }
 
 const MB = 1024 * 1024;
@@ -41,6 +44,9 @@ export function runWorker(): void {
   let runtime: Runtime | undefined;
   let deps: PlanDeps | undefined;
   let plan: Plan | undefined;
+  // Node's fetch (undici) reports every connection it establishes: keep-alive shows as few.
+  let connections = 0;
+  subscribe('undici:client:connected', () => (connections += 1));
 
   async function doPlan(deepCheck: 'auto' | 'force'): Promise<Plan> {
     const run = await makePlan(deps!, { deepCheck });
@@ -60,7 +66,7 @@ export function runWorker(): void {
 
   async function handle(
     request: WorkerRequest,
-  ): Promise<Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb'>> {
+  ): Promise<Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb' | 'connections'>> {
     switch (request.type) {
       case 'init': {
         runtime = await openRuntime({ dir: request.configDir, env: request.env, metrics });
@@ -97,7 +103,9 @@ export function runWorker(): void {
     let peak = process.memoryUsage.rss();
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
     const started = performance.now();
-    const finish = (part: Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb'>) => {
+    const finish = (
+      part: Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb' | 'connections'>,
+    ) => {
       const wallMs = performance.now() - started;
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage.rss());
@@ -107,6 +115,7 @@ export function runWorker(): void {
         metrics: metrics.snapshot(),
         peakRssMb: peak / MB,
         maxRssMb: process.resourceUsage().maxRSS / 1024,
+        connections,
       };
       process.send!(reply, () => {
         if (request.type === 'close') process.exit(0);

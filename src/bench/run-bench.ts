@@ -13,6 +13,7 @@ import {
   diffClientMetrics,
   diffStats,
   floorOf,
+  throttledByEndpoint,
   throttledShare,
   type ScenarioResult,
 } from './bench-metrics.js';
@@ -31,6 +32,7 @@ const EMPTY_METRICS: ApiMetricsSnapshot = { requests: {}, retries: {}, throttled
 /** The Roster worker process, one request at a time. */
 class Worker {
   private last = EMPTY_METRICS;
+  private lastConnections = 0;
   constructor(private readonly child: ChildProcess) {}
 
   static start(world: BenchWorld, timeScale: number): Promise<Worker> {
@@ -57,8 +59,12 @@ class Worker {
       this.child.send(request);
     });
     if (!reply.ok) throw new Error(`bench worker: ${request.type} failed: ${reply.error ?? 'unknown error'}`);
-    const client = diffClientMetrics(this.last, reply.metrics);
+    const client = {
+      ...diffClientMetrics(this.last, reply.metrics),
+      connections: reply.connections - this.lastConnections,
+    };
     this.last = reply.metrics;
+    this.lastConnections = reply.connections;
     return { reply, client };
   }
 
@@ -85,6 +91,7 @@ async function measure(
   let actions = 0;
   let failed = 0;
   let peak = 0;
+  let connections = 0;
   for (const request of requests) {
     const { reply, client } = await worker.send(request);
     wallMs += reply.wallMs;
@@ -94,6 +101,7 @@ async function measure(
     actions += reply.actions;
     failed += reply.failed;
     peak = Math.max(peak, reply.peakRssMb);
+    connections += client.connections;
   }
   const stats = diffStats(before, world.sim.statsSnapshot());
   const { floor, ratio } = floorOf(stats, world.throttle, world.active.length, photoMailboxes);
@@ -104,6 +112,8 @@ async function measure(
     wallMs,
     wireRequests: wire,
     byEndpoint: byEndpoint(stats),
+    throttledByEndpoint: throttledByEndpoint(stats),
+    connections,
     throttled: { simulator: stats.throttled, client: clientThrottled },
     throttledShare: throttledShare(stats),
     retries,
@@ -114,7 +124,7 @@ async function measure(
     wallOverFloor: ratio(wallMs),
   };
   console.error(
-    `  ${id} ${label}: ${(wallMs / 1000).toFixed(2)} s, ${wire} requests, ${actions} actions, ${failed} failed, floor ${(floor.ms / 1000).toFixed(2)} s`,
+    `  ${id} ${label}: ${(wallMs / 1000).toFixed(2)} s, ${wire} requests, ${actions} actions, ${failed} failed, floor ${(floor.ms / 1000).toFixed(2)} s, ${connections} connections, peak RSS ${peak.toFixed(0)} MB`,
   );
   return result;
 }
@@ -236,6 +246,7 @@ function targets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
       target: '≤ 1.15 × floor',
       value: `${full.wallOverFloor?.toFixed(2) ?? '–'} × (${full.floor.binding})`,
       met: full.wallOverFloor !== undefined && full.wallOverFloor <= 1.15,
+      note: 'per-request CPU of Roster and the simulator on this machine (README, Performance)',
     });
     out.push({
       name: 'Full apply',
@@ -263,6 +274,7 @@ function targets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
       target: '≤ 300 MB',
       value: `${peak.toFixed(0)} MB`,
       met: peak <= 300,
+      note: 'the plan holds desired, observed and planned state for every employee at once (README, Performance)',
     });
   }
   return out;
