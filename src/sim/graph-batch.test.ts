@@ -14,7 +14,7 @@ interface Item {
   body: unknown;
 }
 
-/** Stand-ins for S2's user routes: a 204 PATCH and a GET that can fail. */
+/** Stand-ins for the user routes: a 204 PATCH and a GET that can fail. */
 const stubRoutes: SimRoute[] = [
   {
     service: 'graph',
