@@ -1,3 +1,4 @@
+import { definePackedText } from '../compact/packed-text.js';
 import type { DesiredConfig } from '../config/settings.js';
 import { indexOverrides, officeKeys, resolveOverrides, unknownOverrideTargets } from './apply-overrides.js';
 import type { OverrideIndex, ResolvedOverrides } from './apply-overrides.js';
@@ -140,14 +141,22 @@ function buildEmployee(
     });
   }
   const s = settings.signatures;
-  desired.signature = {
+  const signature = {
     template: template.name,
-    html: rendered.html,
     text: rendered.text,
     autoAddSignature: s.autoAddSignature,
     autoAddSignatureOnReply: s.autoAddSignatureOnReply,
     autoAddSignatureOnMobile: s.autoAddSignatureOnMobile,
     useDefaultSignatureOnMobile: s.useDefaultSignatureOnMobile,
+  };
+  // Kept deflated against the template: the html is most of a large run's memory.
+  desired.signature = definePackedText(
+    signature,
+    'html',
+    rendered.html,
+    rendered.dictionary,
+  ) as typeof signature & {
+    html: string;
   };
   return desired;
 }
@@ -168,14 +177,20 @@ function rowLabel(row: SourceRow): string {
  */
 export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
   const index: OverrideIndex = indexOverrides(config.overrides);
-  const byKey = new Map<string, SourceRow[]>();
+  /**
+   * Per email, in first-seen order. Each row is built as it arrives and let go (a run holds
+   * compact desired employees, never the raw rows); a second row with the same email throws
+   * the first one's result away again, because neither row of a duplicate is used.
+   */
+  const byKey = new Map<string, KeyEntry>();
   const seenOffices = new Set<string>();
   const issues: EmployeeIssue[] = [];
   let sourceCount = 0;
 
   function add(row: SourceRow): void {
     sourceCount++;
-    for (const k of officeKeys(row.office)) seenOffices.add(k);
+    const offices = officeKeys(row.office);
+    for (const k of offices) seenOffices.add(k);
     const email = normalizeText(row.employee['email']);
     if (!email.ok || !isValidEmail(email.value)) {
       issues.push({
@@ -190,27 +205,36 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
       return;
     }
     const key = email.value.toLowerCase();
-    const list = byKey.get(key);
-    if (list) list.push(row);
-    else byKey.set(key, [row]);
+    const overrides = resolveOverrides(index, key, offices);
+    const id = row.employee['id'] ?? '(none)';
+    const entry = byKey.get(key);
+    if (entry) {
+      entry.ids.push(id);
+      entry.excludeAll &&= overrides.exclude;
+      entry.built = undefined;
+      entry.issues = [];
+      return;
+    }
+    const fresh: KeyEntry = { ids: [id], excludeAll: overrides.exclude, issues: [] };
+    byKey.set(key, fresh);
+    if (overrides.exclude) return;
+    const report: Report = (issue) => fresh.issues.push({ employee: key, ...issue });
+    fresh.built = buildEmployee(key, row, overrides, config, report);
   }
 
   function finish(): DesiredState {
     const employees: DesiredEmployee[] = [];
     const excluded: string[] = [];
-    for (const [key, rows] of byKey) {
-      const resolved = rows.map((row) => resolveOverrides(index, key, officeKeys(row.office)));
-      if (resolved.every((r) => r.exclude)) {
+    for (const [key, entry] of byKey) {
+      if (entry.excludeAll) {
         excluded.push(key);
         continue;
       }
-      const report: Report = (issue) => issues.push({ employee: key, ...issue });
-      const [row, overrides] = [rows[0], resolved[0]];
-      if (rows.length > 1 || !row || !overrides) {
-        const ids = rows.map((r) => r.employee['id'] ?? '(none)');
-        for (const [i, id] of ids.entries()) {
-          const others = ids.filter((_, j) => j !== i).join(', ');
-          report({
+      if (entry.ids.length > 1) {
+        for (const [i, id] of entry.ids.entries()) {
+          const others = entry.ids.filter((_, j) => j !== i).join(', ');
+          issues.push({
+            employee: key,
             kind: 'duplicate-email',
             severity: 'error',
             field: 'employee.email',
@@ -219,8 +243,8 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
         }
         continue;
       }
-      const built = buildEmployee(key, row, overrides, config, report);
-      if (built) employees.push(built);
+      issues.push(...entry.issues);
+      if (entry.built) employees.push(entry.built);
     }
     employees.sort((a, b) => compare(a.key, b.key));
     excluded.sort(compare);
@@ -233,6 +257,16 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
   }
 
   return { add, finish };
+}
+
+/** What the builder keeps per email between rows. */
+interface KeyEntry {
+  /** Source ids of every row with this email (more than one: a duplicate, none used). */
+  ids: string[];
+  /** Every row with this email is excluded by an override. */
+  excludeAll: boolean;
+  built?: DesiredEmployee;
+  issues: EmployeeIssue[];
 }
 
 export function buildDesired(rows: Iterable<SourceRow>, config: DesiredConfig): DesiredState {

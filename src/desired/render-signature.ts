@@ -52,7 +52,13 @@ export interface SignatureWarning {
 }
 
 export type RenderedSignature =
-  | { html: string; text: string; warnings: SignatureWarning[] }
+  | {
+      html: string;
+      text: string;
+      warnings: SignatureWarning[];
+      /** The inlined template's markup: the preset dictionary its renderings are packed with. */
+      dictionary: Buffer;
+    }
   | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
 
 /** Variables whose names say they hold a link: only https passes. */
@@ -83,7 +89,7 @@ function mailHref(email: string): string {
 }
 
 /** Prepared (checked and CSS-inlined) HTML template, cached per template object. */
-type Prepared = { html: string } | { error: string };
+type Prepared = { html: string; dictionary: Buffer } | { error: string };
 const prepared = new WeakMap<SignatureTemplate, Prepared>();
 
 function forbiddenTokens(tokens: unknown[], out: string[]): void {
@@ -170,7 +176,7 @@ function check(template: SignatureTemplate): Prepared {
     applyWidthAttributes: false,
     applyHeightAttributes: false,
   });
-  return { html };
+  return { html, dictionary: Buffer.from(html, 'utf8') };
 }
 
 function prepare(template: SignatureTemplate): Prepared {
@@ -249,5 +255,5 @@ export function renderSignature(template: SignatureTemplate, view: SignatureView
       },
     };
   }
-  return { html: html.trim(), text, warnings };
+  return { html: html.trim(), text, warnings, dictionary: ready.dictionary };
 }

@@ -1,3 +1,4 @@
+import { definePackedText, packedTextOf } from '../compact/packed-text.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import type { DesiredEmployee, DesiredState } from '../desired/model.js';
 import type { LastAppliedRecord, ObservedState, ObservedUser } from '../observe/model.js';
@@ -127,22 +128,27 @@ function planSignature(
   const action = (
     signatureReason: SetSignatureAction['signatureReason'],
     reason: string,
-  ): SetSignatureAction => ({
-    kind: 'set-signature',
-    key: `${employee.key}#signature`,
-    employee: employee.email,
-    userId: user.id,
-    userPrincipalName: user.userPrincipalName,
-    reason,
-    signatureReason,
-    template: desired.template,
-    html: desired.html,
-    text: desired.text,
-    flags,
-    desiredHash,
-    ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
-    ...(current ? { currentText: current.text, currentHtml: current.html } : {}),
-  });
+  ): SetSignatureAction => {
+    const base = {
+      kind: 'set-signature' as const,
+      key: `${employee.key}#signature`,
+      employee: employee.email,
+      userId: user.id,
+      userPrincipalName: user.userPrincipalName,
+      reason,
+      signatureReason,
+      template: desired.template,
+      text: desired.text,
+      flags,
+      desiredHash,
+      ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
+      ...(current ? { currentText: current.text } : {}),
+    };
+    // The html stays packed (shared with the desired state and the observation), not copied.
+    const action = definePackedText(base, 'html', packedTextOf(desired, 'html') ?? desired.html);
+    if (current) definePackedText(action, 'currentHtml', packedTextOf(current, 'html') ?? current.html);
+    return action as SetSignatureAction;
+  };
   if (!record) {
     if (
       current &&

@@ -1,3 +1,4 @@
+import { definePackedText } from '../../compact/packed-text.js';
 import { RemoteApiError } from '../../errors/roster-error.js';
 import type { ObservedSignature } from '../../observe/model.js';
 import type { ItemResult } from '../../ports/item-result.js';
@@ -17,14 +18,15 @@ const PARAMETERS = {
 function toObservedSignature(raw: Record<string, unknown>): ObservedSignature {
   const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : '');
   const bool = (k: string) => raw[k] === true;
-  return {
-    html: str(PARAMETERS.html),
+  const signature = {
     text: str(PARAMETERS.text),
     autoAddSignature: bool(PARAMETERS.autoAddSignature),
     autoAddSignatureOnReply: bool(PARAMETERS.autoAddSignatureOnReply),
     autoAddSignatureOnMobile: bool(PARAMETERS.autoAddSignatureOnMobile),
     useDefaultSignatureOnMobile: bool(PARAMETERS.useDefaultSignatureOnMobile),
   };
+  // A deep check holds every mailbox's signature until the plan is made: kept packed.
+  return definePackedText(signature, 'html', str(PARAMETERS.html)) as ObservedSignature;
 }
 
 /** Reads in flight at once in `getMessageConfigs` (Exchange's own concurrency is lower still). */
