@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto';
 import { GuardrailError } from '../errors/roster-error.js';
 import type { LastAppliedRecord } from '../observe/model.js';
-import { contentHash } from '../plan/fingerprints.js';
-import { PlanFileError, renderPlanJson } from '../plan/plan-file.js';
+import { PlanFileError, planJsonChunks } from '../plan/plan-file.js';
 import type {
   GuardrailResult,
   Plan,
@@ -80,7 +80,9 @@ const CHECK_CHUNK = 20;
 
 /** sha256 of the plan's canonical JSON: journaled with the run. */
 export function planHash(plan: Plan): string {
-  return contentHash(renderPlanJson(plan));
+  const hash = createHash('sha256');
+  for (const chunk of planJsonChunks(plan)) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 /** Refuses a plan made for another tenant or another configuration revision. */

@@ -14,7 +14,49 @@ export class PlanFileError extends RosterError {
 
 /** Canonical JSON: keys sorted, two-space indent, trailing newline. Two plans of one state are byte-identical. */
 export function renderPlanJson(plan: Plan): string {
-  return `${JSON.stringify(sortKeys(plan), null, 2)}\n`;
+  return [...planJsonChunks(plan)].join('');
+}
+
+/** Below this depth the canonical JSON is produced piece by piece; from it on, one value at a time. */
+const STREAMED_DEPTH = 2;
+
+/**
+ * The canonical JSON of a plan in pieces of about one action each, byte for byte what
+ * `JSON.stringify(sortKeys(plan), null, 2)` would give: a large plan is hashed or written
+ * without building a sorted copy and one string of all of it at once.
+ */
+export function* planJsonChunks(plan: Plan): Generator<string> {
+  yield* chunks(plan, 0);
+  yield '\n';
+}
+
+function* chunks(value: unknown, depth: number): Generator<string> {
+  if (depth >= STREAMED_DEPTH || value === null || typeof value !== 'object') {
+    const json = JSON.stringify(sortKeys(value), null, 2) ?? 'null';
+    yield depth === 0 ? json : json.replace(/\n/g, `\n${'  '.repeat(depth)}`);
+    return;
+  }
+  const inner = '  '.repeat(depth + 1);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return yield '[]';
+    for (const [i, item] of value.entries()) {
+      yield `${i === 0 ? '[' : ','}\n${inner}`;
+      yield* chunks(item === undefined || typeof item === 'function' ? null : item, depth + 1);
+    }
+    return yield `\n${'  '.repeat(depth)}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Through an object again: JSON.stringify puts integer-like keys first, whatever the sort says.
+  const sorted = Object.keys(record).sort();
+  const keys = Object.keys(Object.fromEntries(sorted.map((k) => [k, 0]))).filter(
+    (k) => record[k] !== undefined && typeof record[k] !== 'function',
+  );
+  if (keys.length === 0) return yield '{}';
+  for (const [i, key] of keys.entries()) {
+    yield `${i === 0 ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    yield* chunks(record[key], depth + 1);
+  }
+  yield `\n${'  '.repeat(depth)}}`;
 }
 
 function sortKeys(value: unknown): unknown {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planChanges } from './plan-changes.js';
-import { PlanFileError, readPlanJson, renderPlanJson } from './plan-file.js';
+import { createHash } from 'node:crypto';
+import { planHash } from '../apply/apply-plan.js';
+import { PlanFileError, planJsonChunks, readPlanJson, renderPlanJson } from './plan-file.js';
 import { renderPlanMarkdown } from './render-markdown.js';
 import { renderPlanText } from './render-text.js';
 import {
@@ -86,6 +88,42 @@ describe('json', () => {
     const back = readPlanJson(a, 'plan.json');
     expect(renderPlanJson(back)).toBe(a);
     expect(Object.keys(JSON.parse(a))).toEqual([...Object.keys(JSON.parse(a))].sort());
+  });
+
+  it('comes out in pieces that are byte for byte JSON.stringify of the key-sorted plan, packed html included', () => {
+    const sortKeys = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(sortKeys)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.keys(value)
+                .sort()
+                .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+            )
+          : value;
+    const longHtml = `<table style="font-family:Arial">${'<tr><td style="color:#111">Åse «Ærø»</td></tr>'.repeat(40)}</table>`;
+    const plans = [
+      samplePlan(3),
+      samplePlan(0),
+      planChanges(
+        desiredState([employee('long@example.no', { signature: signature(longHtml, 'Åse') })]),
+        observedState([user('long@example.no')], {
+          signatures: new Map([['id-long@example.no', observedSig(`${longHtml}<p>old</p>`, 'Åse')]]),
+        }),
+        new Map(),
+        planOptions(),
+      ),
+    ];
+    const sig = plans[2]!.actions.find((a) => a.kind === 'set-signature');
+    expect(sig && 'html' in sig ? sig.html : undefined).toBe(longHtml);
+    for (const plan of plans) {
+      const reference = `${JSON.stringify(sortKeys(plan), null, 2)}\n`;
+      const pieces = [...planJsonChunks(plan)];
+      expect(pieces.join('')).toBe(reference);
+      expect(renderPlanJson(plan)).toBe(reference);
+      expect(planHash(plan)).toBe(createHash('sha256').update(reference).digest('hex'));
+      if (plan.actions.length > 1) expect(pieces.length).toBeGreaterThan(plan.actions.length);
+    }
   });
 
   it('refuses an unknown major version, garbage and schema violations', () => {
