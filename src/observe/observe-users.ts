@@ -36,6 +36,13 @@ export async function observeUsers(
     const snapshot = await deps.cache.getUserSnapshot(options.tenantId, key);
     if (snapshot) {
       const delta = await deps.directory.delta(snapshot.deltaLink);
+      if (delta.kind === 'changes' && delta.users.length === 0 && delta.removed.length === 0) {
+        // Nothing changed: the stored users stand, only the link moves on (a no-op run at
+        // 50,000 users would otherwise rewrite tens of megabytes of JSON).
+        if (await deps.cache.advanceUserSnapshot(options.tenantId, key, delta.deltaLink)) {
+          return { users: snapshot.users, via: 'delta' };
+        }
+      }
       if (delta.kind === 'changes') {
         const byId = new Map(snapshot.users.map((u) => [u.id, u]));
         for (const removed of delta.removed) byId.delete(removed.id);

@@ -15,6 +15,11 @@ export type DeepCheckAspect = 'photo' | 'signature';
 export interface ObservationCache {
   getUserSnapshot(tenantId: string, scopeHash: string): Promise<UserSnapshot | undefined>;
   saveUserSnapshot(tenantId: string, scopeHash: string, snapshot: UserSnapshot): Promise<void>;
+  /**
+   * Moves an unchanged snapshot on to a new delta link (a delta round that changed nothing):
+   * no rewrite of every user. False when there is no such snapshot.
+   */
+  advanceUserSnapshot(tenantId: string, scopeHash: string, deltaLink: string): Promise<boolean>;
   /** Forgets the snapshot (next observation lists every user). */
   dropUserSnapshot(tenantId: string, scopeHash: string): Promise<void>;
   getLastDeepCheck(tenantId: string, aspect: DeepCheckAspect): Promise<Date | undefined>;

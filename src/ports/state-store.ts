@@ -88,8 +88,14 @@ export interface StateStore {
    * transaction: either both are stored or neither is. The tenant comes from the run.
    */
   recordWrite(runId: string, entry: JournalEntry, lastApplied?: LastAppliedRecord): Promise<number>;
-  /** Every last-applied record of a tenant, keyed by `lastAppliedKey(userId, aspect)`. */
-  getLastApplied(tenantId: string): Promise<Map<string, LastAppliedRecord>>;
+  /**
+   * The last-applied records of a tenant, keyed by `lastAppliedKey(userId, aspect)`: every
+   * aspect, or only the given ones (planning reads no profile records).
+   */
+  getLastApplied(
+    tenantId: string,
+    aspects?: readonly LastAppliedRecord['aspect'][],
+  ): Promise<Map<string, LastAppliedRecord>>;
   getDeltaLink(tenantId: string, scopeHash: string): Promise<string | undefined>;
   saveDeltaLink(tenantId: string, scopeHash: string, deltaLink: string): Promise<void>;
   /** Source count of the latest `succeeded` or `partial` run of the tenant that recorded one. */

@@ -74,9 +74,14 @@ async function deepCheckDue(
 export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Promise<PlanRun> {
   const { settings } = deps.config;
   const tenantId = settings.tenant.id;
+  const photosOn = settings.photos.enabled;
+  const signaturesOn = settings.signatures.enabled;
+  // The planner compares photos and signatures with what Roster last wrote; profiles it compares
+  // with the tenant alone, so their (largest) records are not read.
+  const compared = [...(photosOn ? ['photo' as const] : []), ...(signaturesOn ? ['signature' as const] : [])];
   const [desired, lastApplied, previousSourceCount, observedUsers] = await Promise.all([
     readDesired(deps),
-    deps.store.getLastApplied(tenantId),
+    deps.store.getLastApplied(tenantId, compared),
     deps.store.lastSuccessfulSourceCount(tenantId),
     observeUsers(deps, {
       tenantId,
@@ -88,8 +93,6 @@ export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Pr
   const employees = desired.employees.filter((e) => !only || only.has(e.key));
   const { matches } = matchEmployees(employees, observedUsers.users, settings.scope.domains);
 
-  const photosOn = settings.photos.enabled;
-  const signaturesOn = settings.signatures.enabled;
   const [photoDue, signatureDue] = await Promise.all([
     photosOn ? deepCheckDue(deps, 'photo', options) : false,
     signaturesOn ? deepCheckDue(deps, 'signature', options) : false,

@@ -41,6 +41,15 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
       );
     },
 
+    async advanceUserSnapshot(tenantId: string, scopeHash: string, deltaLink: string) {
+      const { rowCount } = await pool.query(
+        `UPDATE roster.user_snapshots SET delta_link = $3, updated_at = now()
+         WHERE tenant_id = $1 AND scope_hash = $2`,
+        [tenantId, scopeHash, deltaLink],
+      );
+      return rowCount === 1;
+    },
+
     async dropUserSnapshot(tenantId: string, scopeHash: string) {
       await pool.query('DELETE FROM roster.user_snapshots WHERE tenant_id = $1 AND scope_hash = $2', [
         tenantId,

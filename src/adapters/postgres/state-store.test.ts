@@ -175,6 +175,9 @@ describe('PostgreSQL state store', () => {
       applied({ desiredHash: 'sha256:bbb', observedFingerprint: 'etag-2' }),
     );
     expect(map.get(lastAppliedKey('u-1', 'photo'))).not.toHaveProperty('value');
+    expect([...(await s.getLastApplied('t1', ['photo', 'signature'])).keys()]).toEqual(['u-1/photo']);
+    expect([...(await s.getLastApplied('t1', ['profile'])).keys()]).toEqual(['u-1/profile']);
+    expect((await s.getLastApplied('t1', [])).size).toBe(0);
     expect((await s.getLastApplied('t2')).size).toBe(0);
   });
 

@@ -153,11 +153,11 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       });
     },
 
-    async getLastApplied(tenantId: string) {
+    async getLastApplied(tenantId: string, aspects?: readonly LastAppliedRecord['aspect'][]) {
       const rows = await query<LastAppliedRow>(
         `SELECT user_id, aspect, desired_hash, observed_fingerprint, value, applied_at
-         FROM roster.last_applied WHERE tenant_id = $1`,
-        [tenantId],
+         FROM roster.last_applied WHERE tenant_id = $1 AND ($2::text[] IS NULL OR aspect = ANY($2))`,
+        [tenantId, aspects ?? null],
       );
       const map = new Map<string, LastAppliedRecord>();
       for (const r of rows) {
