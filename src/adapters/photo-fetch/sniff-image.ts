@@ -1,6 +1,22 @@
-import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
+import type { fileTypeFromBuffer as fileTypeFromBufferType } from 'file-type';
+import type SharpType from 'sharp';
 import type { PhotoContentType } from '../../ports/photos.js';
+
+let loaded: Promise<{ fileTypeFromBuffer: FileTypeFromBuffer; sharp: Sharp }> | undefined;
+type FileTypeFromBuffer = typeof fileTypeFromBufferType;
+type Sharp = typeof SharpType;
+
+/**
+ * Loaded on the first photo, not at start: a run that downloads no photo never maps libvips
+ * (≈40 MB resident). Only headers are read, so sharp's operation cache would hold nothing of use.
+ */
+function decoders() {
+  loaded ??= Promise.all([import('file-type'), import('sharp')]).then(([fileType, sharpModule]) => {
+    sharpModule.default.cache(false);
+    return { fileTypeFromBuffer: fileType.fileTypeFromBuffer, sharp: sharpModule.default };
+  });
+  return loaded;
+}
 
 /** What the bytes of a download turned out to be. */
 export type SniffedImage =
@@ -13,6 +29,7 @@ export type SniffedImage =
  * starts with the right magic number, or is too many pixels to decode safely, is refused too.
  */
 export async function sniffImage(bytes: Uint8Array): Promise<SniffedImage> {
+  const { fileTypeFromBuffer, sharp } = await decoders();
   const type = await fileTypeFromBuffer(bytes);
   if (!type)
     return { ok: false, message: 'the bytes are not a recognizable file type (JPEG or PNG expected)' };
