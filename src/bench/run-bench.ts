@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { ApiMetricsSnapshot } from '../http/api-metrics.js';
 import { ensureDemoCa, runTrustingCa, trustsCa, type DemoCa } from '../local/demo-ca.js';
 import { DEMO_TENANT } from '../local/demo-tenant.js';
+import { useMemoryProfile } from '../cli/memory-profile.js';
 import { runBaseline } from './baseline-sequential.js';
 import {
   byEndpoint,
@@ -398,6 +399,8 @@ async function main(ca: DemoCa, argv: string[]): Promise<void> {
 async function entry(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--worker')) {
+    // The Roster process runs as the CLI does.
+    useMemoryProfile();
     runWorker();
     return;
   }

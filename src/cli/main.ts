@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { buildProgram } from './program.js';
 import { exitCodeFor, describeError } from './exit.js';
+import { useMemoryProfile } from './memory-profile.js';
+
+useMemoryProfile();
 
 try {
   await buildProgram().parseAsync(process.argv);
