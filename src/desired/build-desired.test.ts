@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldMapping, Override, Settings } from '../config/settings.js';
 import { buildConfig, buildSettings, override, row } from '../../test/support/builders.js';
+import { packedTextOf } from '../compact/packed-text.js';
 import { buildDesired, createDesiredBuilder } from './build-desired.js';
 import type { DesiredState, SourceRow } from './model.js';
 
@@ -469,6 +470,18 @@ describe('buildDesired: signatures', () => {
       useDefaultSignatureOnMobile: false,
     });
     expect(e.signature?.html).toContain('Senior rådgiver');
+  });
+
+  it('keeps html and text packed against their templates, and reads them back whole', () => {
+    const e = only(build([row()], [], signing()));
+    const { html, text } = e.signature!;
+    expect(html).toContain('Senior rådgiver');
+    expect(text).toContain('Senior rådgiver');
+    const packedHtml = packedTextOf(e.signature!, 'html');
+    const packedText = packedTextOf(e.signature!, 'text');
+    expect(typeof packedHtml === 'object' && packedHtml.bytes.length).toBeLessThan(html.length / 4);
+    expect(typeof packedText === 'object' && packedText.bytes.length).toBeLessThan(text.length);
+    expect(JSON.parse(JSON.stringify(e.signature))).toMatchObject({ html, text });
   });
 
   it('lets an office override choose the template', () => {

@@ -143,21 +143,15 @@ function buildEmployee(
   const s = settings.signatures;
   const signature = {
     template: template.name,
-    text: rendered.text,
     autoAddSignature: s.autoAddSignature,
     autoAddSignatureOnReply: s.autoAddSignatureOnReply,
     autoAddSignatureOnMobile: s.autoAddSignatureOnMobile,
     useDefaultSignatureOnMobile: s.useDefaultSignatureOnMobile,
   };
-  // Kept deflated against the template: the html is most of a large run's memory.
-  desired.signature = definePackedText(
-    signature,
-    'html',
-    rendered.html,
-    rendered.dictionary,
-  ) as typeof signature & {
-    html: string;
-  };
+  // Kept deflated against the template: the signature is most of a large run's memory.
+  definePackedText(signature, 'html', rendered.html, rendered.dictionary);
+  definePackedText(signature, 'text', rendered.text, rendered.textDictionary);
+  desired.signature = signature as typeof signature & { html: string; text: string };
   return desired;
 }
 

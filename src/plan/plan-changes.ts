@@ -1,6 +1,6 @@
 import { definePackedText, packedTextOf } from '../compact/packed-text.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
-import type { DesiredEmployee, DesiredState } from '../desired/model.js';
+import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
 import type { LastAppliedRecord, ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
@@ -14,6 +14,7 @@ import {
   type PlanWarning,
   type SetPhotoAction,
   type SetSignatureAction,
+  type SignatureFlags,
   type UpdateProfileAction,
 } from './plan-model.js';
 
@@ -106,6 +107,34 @@ function planPhoto(
   return undefined;
 }
 
+// One string per count and one flags object per combination, shared by every action of a plan.
+const profileReasons = new Map<number, string>();
+function profileReason(count: number): string {
+  let reason = profileReasons.get(count);
+  if (reason === undefined) {
+    reason = `${count} field${count === 1 ? '' : 's'} differ from the HR source`;
+    profileReasons.set(count, reason);
+  }
+  return reason;
+}
+
+const sharedFlags = new Map<string, Readonly<SignatureFlags>>();
+function flagsFor(signature: DesiredSignature): Readonly<SignatureFlags> {
+  const flags = {
+    autoAddSignature: signature.autoAddSignature,
+    autoAddSignatureOnReply: signature.autoAddSignatureOnReply,
+    autoAddSignatureOnMobile: signature.autoAddSignatureOnMobile,
+    useDefaultSignatureOnMobile: signature.useDefaultSignatureOnMobile,
+  };
+  const key = JSON.stringify(flags);
+  let shared = sharedFlags.get(key);
+  if (!shared) {
+    shared = Object.freeze(flags);
+    sharedFlags.set(key, shared);
+  }
+  return shared;
+}
+
 function planSignature(
   employee: DesiredEmployee,
   user: ObservedUser,
@@ -115,12 +144,7 @@ function planSignature(
 ): SetSignatureAction | undefined {
   const desired = employee.signature;
   if (!options.signatures || !desired) return undefined;
-  const flags = {
-    autoAddSignature: desired.autoAddSignature,
-    autoAddSignatureOnReply: desired.autoAddSignatureOnReply,
-    autoAddSignatureOnMobile: desired.autoAddSignatureOnMobile,
-    useDefaultSignatureOnMobile: desired.useDefaultSignatureOnMobile,
-  };
+  const flags = flagsFor(desired);
   const desiredHash = desiredSignatureHash(desired.html, desired.text, flags);
   const record = lastApplied.get(lastAppliedKey(user.id, 'signature'));
   const current = observed.signatures.get(user.id);
@@ -138,7 +162,6 @@ function planSignature(
       reason,
       signatureReason,
       template: desired.template,
-      text: desired.text,
       flags,
       desiredHash,
       ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
@@ -146,6 +169,7 @@ function planSignature(
     };
     // The html stays packed (shared with the desired state and the observation), not copied.
     const action = definePackedText(base, 'html', packedTextOf(desired, 'html') ?? desired.html);
+    definePackedText(action, 'text', packedTextOf(desired, 'text') ?? desired.text);
     if (current) definePackedText(action, 'currentHtml', packedTextOf(current, 'html') ?? current.html);
     return action as SetSignatureAction;
   };
@@ -227,7 +251,7 @@ export function planChanges(
         employee: employee.email,
         userId: user.id,
         userPrincipalName: user.userPrincipalName,
-        reason: `${changes.length} field${changes.length === 1 ? '' : 's'} differ from the HR source`,
+        reason: profileReason(changes.length),
         changes,
       };
       actions.push(profile);
