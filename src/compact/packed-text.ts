@@ -14,8 +14,6 @@ export interface PackedText {
 
 /** Shorter strings are kept as they are: packing them saves nothing. */
 const MIN_PACKED_LENGTH = 512;
-/** With a dictionary, a few lines of text already shrink to a third. */
-const MIN_PACKED_LENGTH_WITH_DICTIONARY = 128;
 
 /**
  * An 8 KB window (dictionaries longer than that contribute their last 8 KB) and a small hash
@@ -24,10 +22,13 @@ const MIN_PACKED_LENGTH_WITH_DICTIONARY = 128;
  * behind at 50,000 employees; at this size the allocator reuses the same blocks.
  */
 const ZLIB = { windowBits: 13, memLevel: 6 } as const;
+/** Fastest level: against a dictionary it still takes a signature to ~12 %, at a third of the time. */
+const LEVEL = 1;
 
 export function packText(value: string, dictionary?: Buffer): string | PackedText {
-  if (value.length < (dictionary ? MIN_PACKED_LENGTH_WITH_DICTIONARY : MIN_PACKED_LENGTH)) return value;
-  const bytes = deflateRawSync(Buffer.from(value, 'utf8'), dictionary ? { ...ZLIB, dictionary } : ZLIB);
+  if (value.length < MIN_PACKED_LENGTH) return value;
+  const options = { ...ZLIB, level: LEVEL };
+  const bytes = deflateRawSync(Buffer.from(value, 'utf8'), dictionary ? { ...options, dictionary } : options);
   return { bytes: bytes.toString('latin1'), dictionary };
 }
 

@@ -8,6 +8,7 @@ import { REFUSED_VALUE, renderFields } from './render-fields.js';
 import { renderTemplate } from './render-template.js';
 import type { Report } from './render-fields.js';
 import { renderSignature } from './render-signature.js';
+import { desiredSignatureHash } from './signature-hash.js';
 import { signatureView } from './signature-view.js';
 import { checkUrl, isValidEmail } from './validate-url.js';
 
@@ -141,17 +142,22 @@ function buildEmployee(
     });
   }
   const s = settings.signatures;
-  const signature = {
-    template: template.name,
+  const flags = {
     autoAddSignature: s.autoAddSignature,
     autoAddSignatureOnReply: s.autoAddSignatureOnReply,
     autoAddSignatureOnMobile: s.autoAddSignatureOnMobile,
     useDefaultSignatureOnMobile: s.useDefaultSignatureOnMobile,
   };
-  // Kept deflated against the template: the signature is most of a large run's memory.
+  const signature = {
+    template: template.name,
+    text: rendered.text,
+    ...flags,
+    // Hashed now, while the html is at hand: a plan compares hashes and inflates nothing.
+    hash: desiredSignatureHash(rendered.html, rendered.text, flags),
+  };
+  // Kept deflated against the template: the html is most of a large run's memory.
   definePackedText(signature, 'html', rendered.html, rendered.dictionary);
-  definePackedText(signature, 'text', rendered.text, rendered.textDictionary);
-  desired.signature = signature as typeof signature & { html: string; text: string };
+  desired.signature = signature as typeof signature & { html: string };
   return desired;
 }
 

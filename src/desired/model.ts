@@ -36,6 +36,8 @@ export interface DesiredSignature {
   autoAddSignatureOnReply: boolean;
   autoAddSignatureOnMobile: boolean;
   useDefaultSignatureOnMobile: boolean;
+  /** `desiredSignatureHash` of html, text and flags, taken when it was rendered. */
+  hash: string;
 }
 
 /** What one employee should look like in the tenant. */

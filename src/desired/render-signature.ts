@@ -58,8 +58,6 @@ export type RenderedSignature =
       warnings: SignatureWarning[];
       /** The inlined template's markup: the preset dictionary its renderings are packed with. */
       dictionary: Buffer;
-      /** The same for the plain-text twin. */
-      textDictionary: Buffer;
     }
   | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
 
@@ -91,7 +89,7 @@ function mailHref(email: string): string {
 }
 
 /** Prepared (checked and CSS-inlined) HTML template, cached per template object. */
-type Prepared = { html: string; dictionary: Buffer; textDictionary: Buffer } | { error: string };
+type Prepared = { html: string; dictionary: Buffer } | { error: string };
 const prepared = new WeakMap<SignatureTemplate, Prepared>();
 
 function forbiddenTokens(tokens: unknown[], out: string[]): void {
@@ -178,7 +176,7 @@ function check(template: SignatureTemplate): Prepared {
     applyWidthAttributes: false,
     applyHeightAttributes: false,
   });
-  return { html, dictionary: Buffer.from(html, 'utf8'), textDictionary: Buffer.from(template.text, 'utf8') };
+  return { html, dictionary: Buffer.from(html, 'utf8') };
 }
 
 function prepare(template: SignatureTemplate): Prepared {
@@ -262,6 +260,5 @@ export function renderSignature(template: SignatureTemplate, view: SignatureView
     text,
     warnings,
     dictionary: ready.dictionary,
-    textDictionary: ready.textDictionary,
   };
 }

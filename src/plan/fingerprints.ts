@@ -1,28 +1,9 @@
 import { createHash } from 'node:crypto';
+import { flagString, sha256 } from '../desired/signature-hash.js';
 import type { ObservedSignature } from '../observe/model.js';
 import type { SignatureFlags } from './plan-model.js';
 
-function sha256(parts: string[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(`${p.length}:${p}`);
-  return h.digest('hex');
-}
-
-function flagString(f: SignatureFlags): string {
-  return [
-    f.autoAddSignature,
-    f.autoAddSignatureOnReply,
-    f.autoAddSignatureOnMobile,
-    f.useDefaultSignatureOnMobile,
-  ]
-    .map((b) => (b ? '1' : '0'))
-    .join('');
-}
-
-/** Identity of what Roster intends to write as a signature. */
-export function desiredSignatureHash(html: string, text: string, flags: SignatureFlags): string {
-  return sha256(['sig-desired', html, text, flagString(flags)]);
-}
+export { desiredSignatureHash } from '../desired/signature-hash.js';
 
 /**
  * Identity of a signature as the service stores it. The service may rewrite HTML, so this is only

@@ -2,7 +2,7 @@ import { definePackedText, packedTextOf } from '../compact/packed-text.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
 import type { LastAppliedRecord, ObservedState, ObservedUser } from '../observe/model.js';
-import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
+import { flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from '../ports/state-store.js';
 import { matchEmployees } from './match-employees.js';
@@ -145,7 +145,7 @@ function planSignature(
   const desired = employee.signature;
   if (!options.signatures || !desired) return undefined;
   const flags = flagsFor(desired);
-  const desiredHash = desiredSignatureHash(desired.html, desired.text, flags);
+  const desiredHash = desired.hash;
   const record = lastApplied.get(lastAppliedKey(user.id, 'signature'));
   const current = observed.signatures.get(user.id);
   const fingerprint = current ? observedSignatureFingerprint(current) : undefined;
@@ -162,6 +162,7 @@ function planSignature(
       reason,
       signatureReason,
       template: desired.template,
+      text: desired.text,
       flags,
       desiredHash,
       ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
@@ -169,7 +170,6 @@ function planSignature(
     };
     // The html stays packed (shared with the desired state and the observation), not copied.
     const action = definePackedText(base, 'html', packedTextOf(desired, 'html') ?? desired.html);
-    definePackedText(action, 'text', packedTextOf(desired, 'text') ?? desired.text);
     if (current) definePackedText(action, 'currentHtml', packedTextOf(current, 'html') ?? current.html);
     return action as SetSignatureAction;
   };

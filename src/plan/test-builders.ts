@@ -74,7 +74,7 @@ export const flags = {
 };
 
 export function signature(html: string, text = 'text') {
-  return { template: 'default', html, text, ...flags };
+  return { template: 'default', html, text, ...flags, hash: desiredSignatureHash(html, text, flags) };
 }
 
 export function observedSig(html: string, text = 'text', f = flags): ObservedSignature {
