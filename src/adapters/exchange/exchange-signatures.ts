@@ -15,7 +15,7 @@ const PARAMETERS = {
   useDefaultSignatureOnMobile: 'UseDefaultSignatureOnMobile',
 } as const satisfies Record<keyof ObservedSignature, string>;
 
-function toObservedSignature(raw: Record<string, unknown>): ObservedSignature {
+function toObservedSignature(raw: Record<string, unknown>, pack: boolean): ObservedSignature {
   const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : '');
   const bool = (k: string) => raw[k] === true;
   const signature = {
@@ -25,8 +25,10 @@ function toObservedSignature(raw: Record<string, unknown>): ObservedSignature {
     autoAddSignatureOnMobile: bool(PARAMETERS.autoAddSignatureOnMobile),
     useDefaultSignatureOnMobile: bool(PARAMETERS.useDefaultSignatureOnMobile),
   };
-  // A deep check holds every mailbox's signature until the plan is made: kept packed.
-  return definePackedText(signature, 'html', str(PARAMETERS.html)) as ObservedSignature;
+  const html = str(PARAMETERS.html);
+  // A deep check holds every mailbox's signature until the plan is made: kept packed. A single
+  // read (a stale check, a read-back) is used at once and not worth the deflate.
+  return (pack ? definePackedText(signature, 'html', html) : { ...signature, html }) as ObservedSignature;
 }
 
 /** Reads in flight at once in `getMessageConfigs` (Exchange's own concurrency is lower still). */
@@ -38,7 +40,7 @@ const READ_WINDOW = 16;
  * https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration
  */
 export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPort {
-  async function readOne(id: string): Promise<ItemResult<ObservedSignature>> {
+  async function readOne(id: string, pack: boolean): Promise<ItemResult<ObservedSignature>> {
     try {
       const result = await exchange.invoke(
         'Get-MailboxMessageConfiguration',
@@ -55,7 +57,7 @@ export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPo
         );
         return { id, ok: false, error };
       }
-      return { id, ok: true, value: toObservedSignature(first) };
+      return { id, ok: true, value: toObservedSignature(first, pack) };
     } catch (err) {
       if (err instanceof RemoteApiError) return { id, ok: false, error: err };
       throw err;
@@ -74,7 +76,7 @@ export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPo
       const worker = async () => {
         while (next < identities.length) {
           const i = next++;
-          results[i] = await readOne(identities[i]!);
+          results[i] = await readOne(identities[i]!, identities.length > 1);
         }
       };
       await Promise.all(Array.from({ length: Math.min(READ_WINDOW, identities.length) }, worker));
