@@ -44,14 +44,19 @@ function scriptedDirectory(users: ObservedUser[], rounds: DeltaResult[]): Direct
   return directory;
 }
 
+/** The real PostgreSQL cache, on a database migrated by the state store (which owns the schema). */
+async function migratedCache(url: string) {
+  const connection = postgresConfig(url, undefined);
+  const store = createPostgresStateStore({ connection });
+  await store.migrate();
+  await store.close();
+  return createPostgresObservationCache(connection);
+}
+
 describe('observeUsers', () => {
   it('lists once, then applies delta rounds; a round without changes only moves the link on', async () => {
     await using db = await createTestDatabase();
-    const connection = postgresConfig(db.url, undefined);
-    const store = createPostgresStateStore({ connection });
-    await store.migrate();
-    await store.close();
-    const real = createPostgresObservationCache(connection);
+    const real = await migratedCache(db.url);
     const saves: number[] = [];
     // The real adapter, counting full snapshot writes (each one rewrites every user).
     const cache = {
@@ -118,11 +123,7 @@ describe('observeUsers', () => {
 
   it('a round without changes whose snapshot vanished meanwhile still saves the users', async () => {
     await using db = await createTestDatabase();
-    const connection = postgresConfig(db.url, undefined);
-    const store = createPostgresStateStore({ connection });
-    await store.migrate();
-    await store.close();
-    const real = createPostgresObservationCache(connection);
+    const real = await migratedCache(db.url);
     // The snapshot is read, then dropped by someone else before the link is advanced.
     const cache = {
       ...real,
