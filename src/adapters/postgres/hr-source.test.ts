@@ -4,6 +4,7 @@ import { SourceError } from '../../errors/roster-error.js';
 import { freePort } from '../../local/local-postgres.js';
 import { createHrSchema, generateHrData, loadHrData, smallHrFixture } from '../../local/seed-hr.js';
 import type { HrSource } from '../../ports/hr-source.js';
+import { startCuttingProxy } from '../../../test/support/cutting-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { postgresConfig } from './connect.js';
 import { DEFAULT_HR_QUERY } from './default-hr-query.js';
@@ -160,6 +161,41 @@ describe('PostgreSQL HR source', () => {
     await expect.poll(open, { timeout: 5000 }).toBe(0);
     await hr.close();
     await expect(readAll(hr)).rejects.toThrow('the HR source is closed');
+  });
+
+  it('fails with a SourceError, never hangs, wherever the connection is lost during a read', async () => {
+    await using db = await hrDatabase();
+    const outcomes: string[] = [];
+    // Cut after 0, 1, 2… server answers to the query until a read gets through whole: every
+    // point of the cursor's life (BEGIN, each page, the portal's end, close, COMMIT) is hit.
+    for (let answers = 0; ; answers++) {
+      const proxy = await startCuttingProxy(new URL(db.url), 'FROM employees', answers);
+      const hr = createPostgresHrSource({
+        connection: postgresConfig(proxy.url, undefined),
+        query: DEFAULT_HR_QUERY,
+        pageSize: 3,
+      });
+      const read = readAll(hr).then(
+        (pages) => `${pages.flat().length} rows`,
+        (error: unknown) =>
+          error instanceof SourceError ? `SourceError: ${error.message}` : `other: ${String(error)}`,
+      );
+      const stuck = new Promise<string>((resolve) => {
+        const timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000);
+        void read.finally(() => clearTimeout(timer));
+      });
+      const outcome = await Promise.race([read, stuck]);
+      await hr.close();
+      await proxy.close();
+      outcomes.push(outcome);
+      if (!proxy.cut) break;
+    }
+    expect(outcomes.at(-1)).toBe('10 rows');
+    const cuts = outcomes.slice(0, -1);
+    expect(cuts.length).toBeGreaterThanOrEqual(5);
+    for (const outcome of cuts) {
+      expect(outcome).toBe('SourceError: reading the HR database failed: Connection terminated unexpectedly');
+    }
   });
 
   it('turns a refused connection into a SourceError without the password', async () => {

@@ -56,23 +56,21 @@ export function createPostgresHrSource(options: PostgresHrSourceOptions): HrSour
 
   async function* readActive(): AsyncGenerator<SourceRow[]> {
     const client = await connect();
-    let cursor: Cursor | undefined;
     try {
       await run(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      cursor = client.query(new Cursor(query));
+      const cursor = client.query(new Cursor(query));
       for (;;) {
         const rows = await run(client, cursor);
         if (rows.length === 0) break;
         yield rows.map(toSourceRow);
         if (rows.length < options.pageSize) break;
       }
-      await cursor.close();
-      cursor = undefined;
+      await untilLost(client, cursor.close());
       await run(client, 'COMMIT');
     } finally {
-      // Reached early when the consumer stops iterating or a read fails: the transaction is
-      // rolled back by ending the connection.
-      if (cursor) await cursor.close().catch(() => undefined);
+      // Reached early when the consumer stops iterating or a read fails: ending the connection
+      // drops the cursor and rolls the transaction back (closing the cursor first would wait
+      // for an answer a dead connection never gives).
       await release(client);
     }
   }
@@ -101,8 +99,8 @@ export function createPostgresHrSource(options: PostgresHrSourceOptions): HrSour
   async function run(client: pg.Client, what: string): Promise<pg.FieldDef[]>;
   async function run(client: pg.Client, what: string | Cursor): Promise<unknown> {
     try {
-      if (typeof what === 'string') return (await client.query(what)).fields;
-      return await what.read(options.pageSize);
+      if (typeof what === 'string') return (await untilLost(client, client.query(what))).fields;
+      return await untilLost(client, what.read(options.pageSize));
     } catch (error) {
       throw queryError(error);
     }
@@ -145,6 +143,20 @@ export function toText(value: unknown): string | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');
   return JSON.stringify(value);
+}
+
+/**
+ * `operation`, or a rejection as soon as the connection ends. pg-cursor never settles a read or
+ * a close whose answer was cut off (a connection lost between a portal's CommandComplete and
+ * ReadyForQuery leaves the read's callback uncalled), which would leave the run waiting forever.
+ */
+function untilLost<T>(client: pg.Client, operation: Promise<T>): Promise<T> {
+  let onEnd: (() => void) | undefined;
+  const lost = new Promise<never>((_, reject) => {
+    onEnd = () => reject(new Error('Connection terminated unexpectedly'));
+    client.once('end', onEnd);
+  });
+  return Promise.race([operation, lost]).finally(() => client.removeListener('end', onEnd!));
 }
 
 function stripTrailingSemicolons(sql: string): string {
