@@ -543,6 +543,64 @@ describe('buildDesired: signatures', () => {
   });
 });
 
+describe('buildDesired: signatures rendered by the previous build are reused', () => {
+  const config = () => {
+    const s = buildSettings();
+    return buildConfig({ settings: { ...s, signatures: { ...s.signatures, enabled: true } } });
+  };
+  const rows = () => [
+    row({}, { homepage_url: 'javascript:alert(1)' }),
+    row({ id: '2', email: 'ola@contoso.no', title: 'Rådgiver' }),
+    row({ id: '3', email: 'kari@contoso.no' }),
+  ];
+
+  it('gives an unchanged employee the same signature, and renders a changed one anew', () => {
+    const same = config();
+    const first = buildDesired(rows(), same);
+    const changed = rows().map((r) =>
+      r.employee['id'] === '2' ? row({ id: '2', email: 'ola@contoso.no', title: 'Leder' }) : r,
+    );
+    const second = buildDesired(changed, same);
+    const signatureOf = (state: DesiredState, key: string) =>
+      state.employees.find((e) => e.key === key)!.signature!;
+    expect(signatureOf(second, 'kari@contoso.no')).toBe(signatureOf(first, 'kari@contoso.no'));
+    expect(signatureOf(second, 'soren.aero@contoso.no')).toBe(signatureOf(first, 'soren.aero@contoso.no'));
+    const ola = signatureOf(second, 'ola@contoso.no');
+    expect(ola).not.toBe(signatureOf(first, 'ola@contoso.no'));
+    expect(ola.html).toContain('Leder');
+    expect(ola.html).not.toContain('Rådgiver');
+    expect(ola.hash).toBe(desiredSignatureHash(ola.html, ola.text, flagsOf(ola)));
+    // A reused rendering still reports what rendering it reported (the refused homepage).
+    expect(second.issues).toEqual(first.issues);
+    expect(second.issues).toHaveLength(1);
+    // Everything equals a build that rendered from scratch (a fresh configuration).
+    expect(JSON.parse(JSON.stringify(second))).toEqual(
+      JSON.parse(JSON.stringify(buildDesired(changed, config()))),
+    );
+  });
+
+  it('renders anew when the flags or the template change', () => {
+    const same = config();
+    const first = buildDesired(rows(), same);
+    const flagged = {
+      ...same,
+      settings: {
+        ...same.settings,
+        signatures: { ...same.settings.signatures, autoAddSignatureOnReply: true },
+      },
+    };
+    const second = buildDesired(rows(), flagged);
+    expect(second.employees[0]!.signature).not.toBe(first.employees[0]!.signature);
+    expect(second.employees[0]!.signature!.autoAddSignatureOnReply).toBe(true);
+    expect(second.employees[0]!.signature!.hash).not.toBe(first.employees[0]!.signature!.hash);
+    const compact = buildDesired(rows(), {
+      ...same,
+      overrides: [override({ office: 'Oslo', template: 'compact' })],
+    });
+    expect(compact.employees.map((e) => e.signature!.template)).toEqual(['compact', 'compact', 'compact']);
+  });
+});
+
 describe('createDesiredBuilder', () => {
   it('gives the same result fed row by row as buildDesired over all rows', () => {
     const rows = [

@@ -1,14 +1,15 @@
+import { createHash } from 'node:crypto';
 import { definePackedText } from '../compact/packed-text.js';
-import type { DesiredConfig } from '../config/settings.js';
+import type { DesiredConfig, SignatureTemplate } from '../config/settings.js';
 import { indexOverrides, officeKeys, resolveOverrides, unknownOverrideTargets } from './apply-overrides.js';
 import type { OverrideIndex, ResolvedOverrides } from './apply-overrides.js';
-import type { DesiredEmployee, DesiredState, EmployeeIssue, SourceRow } from './model.js';
+import type { DesiredEmployee, DesiredSignature, DesiredState, EmployeeIssue, SourceRow } from './model.js';
 import { normalizeText } from './normalize-text.js';
 import { REFUSED_VALUE, renderFields } from './render-fields.js';
 import { renderTemplate } from './render-template.js';
 import type { Report } from './render-fields.js';
-import { renderSignature } from './render-signature.js';
-import { desiredSignatureHash } from './signature-hash.js';
+import { renderSignature, type SignatureView, type SignatureWarning } from './render-signature.js';
+import { desiredSignatureHash, flagString, type SignatureFlagValues } from './signature-hash.js';
 import { signatureView } from './signature-view.js';
 import { checkUrl, isValidEmail } from './validate-url.js';
 
@@ -82,6 +83,7 @@ function buildEmployee(
   overrides: ResolvedOverrides,
   config: DesiredConfig,
   report: Report,
+  memo: SignatureMemo,
 ): DesiredEmployee | undefined {
   const { settings } = config;
   const employee = normalizeRecord(row.employee, 'employee', report);
@@ -125,22 +127,9 @@ function buildEmployee(
     return undefined;
   }
   const signatureSource = { email, fields, office: office.display, variables, phone: settings.phone, report };
-  const rendered = renderSignature(
-    template,
-    signatureView(photoUrl?.startsWith('https:') ? { ...signatureSource, photoUrl } : signatureSource),
+  const shown = signatureView(
+    photoUrl?.startsWith('https:') ? { ...signatureSource, photoUrl } : signatureSource,
   );
-  if ('error' in rendered) {
-    report({ kind: rendered.error.kind, severity: 'error', message: rendered.error.message });
-    return undefined;
-  }
-  for (const w of rendered.warnings) {
-    report({
-      kind: 'invalid-url',
-      severity: 'warning',
-      field: `signature.${w.variable}`,
-      message: w.message,
-    });
-  }
   const s = settings.signatures;
   const flags = {
     autoAddSignature: s.autoAddSignature,
@@ -148,6 +137,35 @@ function buildEmployee(
     autoAddSignatureOnMobile: s.autoAddSignatureOnMobile,
     useDefaultSignatureOnMobile: s.useDefaultSignatureOnMobile,
   };
+  const made = memo.signature(key, template, shown, flags);
+  if ('error' in made) {
+    report({ kind: made.error.kind, severity: 'error', message: made.error.message });
+    return undefined;
+  }
+  for (const w of made.warnings) {
+    report({
+      kind: 'invalid-url',
+      severity: 'warning',
+      field: `signature.${w.variable}`,
+      message: w.message,
+    });
+  }
+  desired.signature = made.signature;
+  return desired;
+}
+
+/** A rendered signature as desired state holds it, and the warnings rendering raised. */
+type MadeSignature =
+  | { signature: DesiredSignature; warnings: SignatureWarning[] }
+  | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
+
+function makeSignature(
+  template: SignatureTemplate,
+  view: SignatureView,
+  flags: SignatureFlagValues,
+): MadeSignature {
+  const rendered = renderSignature(template, view);
+  if ('error' in rendered) return rendered;
   const signature = {
     template: template.name,
     text: rendered.text,
@@ -157,8 +175,53 @@ function buildEmployee(
   };
   // Kept deflated against the template: the html is most of a large run's memory.
   definePackedText(signature, 'html', rendered.html, rendered.dictionary);
-  desired.signature = signature as typeof signature & { html: string };
-  return desired;
+  return { signature: signature as typeof signature & { html: string }, warnings: rendered.warnings };
+}
+
+interface MemoEntry {
+  template: SignatureTemplate;
+  /** Digest of the view and flags the signature was rendered from. */
+  input: string;
+  made: MadeSignature;
+}
+
+/**
+ * Signatures rendered by the previous build over the same configuration, per employee. Rendering,
+ * packing and hashing is most of a re-plan's CPU; an employee whose view, flags and template are
+ * unchanged gets the very same (immutable) signature back. Keyed by the configuration's template
+ * map, so a reloaded configuration starts afresh and an unused one is collected.
+ */
+const signatureMemos = new WeakMap<DesiredConfig['templates'], Map<string, MemoEntry>>();
+
+type SignatureMemo = ReturnType<typeof createSignatureMemo>;
+
+function createSignatureMemo(config: DesiredConfig) {
+  const previous = signatureMemos.get(config.templates);
+  const next = new Map<string, MemoEntry>();
+  return {
+    signature(
+      key: string,
+      template: SignatureTemplate,
+      view: SignatureView,
+      flags: SignatureFlagValues,
+    ): MadeSignature {
+      const input = createHash('sha256')
+        .update(JSON.stringify(view))
+        .update(flagString(flags))
+        .digest('base64');
+      const old = previous?.get(key);
+      const entry =
+        old && old.template === template && old.input === input
+          ? old
+          : { template, input, made: makeSignature(template, view, flags) };
+      next.set(key, entry);
+      return entry.made;
+    },
+    /** The next build starts from this one's signatures (only employees seen in it). */
+    keep(): void {
+      signatureMemos.set(config.templates, next);
+    },
+  };
 }
 
 // Code-unit order, not localeCompare: the output must not depend on the machine's locale.
@@ -183,6 +246,7 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
    * the first one's result away again, because neither row of a duplicate is used.
    */
   const byKey = new Map<string, KeyEntry>();
+  const memo = createSignatureMemo(config);
   const seenOffices = new Set<string>();
   const issues: EmployeeIssue[] = [];
   let sourceCount = 0;
@@ -219,7 +283,7 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
     byKey.set(key, fresh);
     if (overrides.exclude) return;
     const report: Report = (issue) => fresh.issues.push({ employee: key, ...issue });
-    fresh.built = buildEmployee(key, row, overrides, config, report);
+    fresh.built = buildEmployee(key, row, overrides, config, report, memo);
   }
 
   function finish(): DesiredState {
@@ -253,6 +317,7 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
       .sort((a, b) => compare(a.issue.employee ?? '', b.issue.employee ?? '') || a.i - b.i)
       .map((x) => x.issue);
     ordered.push(...unknownOverrideTargets(config.overrides, new Set(byKey.keys()), seenOffices));
+    memo.keep();
     return { employees, excluded, issues: ordered, sourceCount };
   }
 
