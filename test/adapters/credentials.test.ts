@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TokenCredential } from '@azure/identity';
 import { decodeJwt } from 'jose';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { createCredential, selectCredential } from '../../src/adapters/azure/cre
 import { readMicrosoftEndpoints } from '../../src/adapters/azure/endpoints.js';
 import { createTokenSource, EXCHANGE_SCOPE, GRAPH_SCOPE } from '../../src/adapters/azure/token-source.js';
 import { RemoteApiError } from '../../src/errors/roster-error.js';
+import { createScaledClock } from '../../src/bench/scaled-clock.js';
 import { createSystemClock } from '../../src/http/clock.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
 
@@ -77,6 +79,36 @@ describe('createCredential against the simulator', () => {
     const [a, b] = await Promise.all([tokens.getToken(), tokens.getToken()]);
     expect(a).toBe(b);
     expect(decodeJwt(a)).toMatchObject({ aud: 'https://outlook.office365.com', appid: CERT_APP });
+  });
+
+  it('keeps a token until shortly before its wall-clock expiry, even under a faster pacing clock', async () => {
+    const env = {
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: SECRET_APP,
+      AZURE_CLIENT_SECRET: SECRET,
+      AZURE_AUTHORITY_HOST: sim.origin,
+    };
+    const credential = createCredential(env);
+    let asked = 0;
+    const counting: TokenCredential = {
+      getToken: (scopes, options) => {
+        asked += 1;
+        return credential.getToken(scopes, options);
+      },
+    };
+    // The benchmark's clock: 10,000× the wall, so 0.4 s of wall time passes as ~67 minutes.
+    const tokens = createTokenSource(counting, GRAPH_SCOPE, createScaledClock(0.0001));
+    const first = await tokens.getToken();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await tokens.getToken()).toBe(first);
+    expect(asked).toBe(1);
+    // A token the wall clock says is about to expire is renewed.
+    let wall = Date.now();
+    const aging = createTokenSource(counting, GRAPH_SCOPE, createSystemClock(), { wallNow: () => wall });
+    await aging.getToken();
+    wall += 2 * 3600_000;
+    await aging.getToken();
+    expect(asked).toBe(3);
   });
 
   it('converts a refused secret to a RemoteApiError that does not carry the secret', async () => {

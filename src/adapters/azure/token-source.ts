@@ -21,6 +21,13 @@ export interface TokenSourceOptions {
   renewCredential?: () => TokenCredential;
   /** How long transient token failures (5xx, 429, network) are retried before the call fails. */
   outageBudgetMs?: number;
+  /**
+   * Wall-clock epoch milliseconds, the time base of a token's `expiresOnTimestamp` (the identity
+   * library computes it from `Date.now()`). Not `clock`: that one paces requests and may run
+   * faster than the wall (the benchmark's time-scaled clock), which would make every cached
+   * token look expired and send each request through the credential again.
+   */
+  wallNow?: () => number;
 }
 
 /** Long enough to ride out a short identity platform outage, short enough that a run fails clearly. */
@@ -40,6 +47,7 @@ export function createTokenSource(
   let cached: { token: string; expiresAt: number } | undefined;
   let inFlight: Promise<string> | undefined;
   const budgetMs = options.outageBudgetMs ?? DEFAULT_OUTAGE_BUDGET_MS;
+  const wallNow = options.wallNow ?? Date.now;
 
   async function fetchOnce(signal?: AbortSignal): Promise<string> {
     try {
@@ -72,7 +80,7 @@ export function createTokenSource(
 
   return {
     getToken(signal) {
-      if (cached && clock.now() < cached.expiresAt - REFRESH_MARGIN_MS) return Promise.resolve(cached.token);
+      if (cached && wallNow() < cached.expiresAt - REFRESH_MARGIN_MS) return Promise.resolve(cached.token);
       inFlight ??= fetchToken(signal).finally(() => {
         inFlight = undefined;
       });
