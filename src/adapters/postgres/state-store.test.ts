@@ -4,6 +4,7 @@ import { SourceError } from '../../errors/roster-error.js';
 import { freePort } from '../../local/local-postgres.js';
 import type { LastAppliedRecord } from '../../observe/model.js';
 import { lastAppliedKey, type JournalEntry, type StateStore } from '../../ports/state-store.js';
+import { startCountingProxy } from '../../../test/support/cutting-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { postgresConfig } from './connect.js';
 import { MIGRATIONS, runMigrations } from './migrations.js';
@@ -143,6 +144,26 @@ describe('PostgreSQL state store', () => {
     expect(detail!.journal[1]).toMatchObject({ status: 'failed', error: { status: 429 }, before: null });
     expect(await s.getRun('not-a-uuid')).toBeUndefined();
     expect(await s.getRun('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('journals a write, with or without its last-applied record, in one round trip', async () => {
+    await using db = await createTestDatabase();
+    await (await migrated(db)).close();
+    const proxy = await startCountingProxy(new URL(db.url));
+    const s = createPostgresStateStore({ connection: postgresConfig(proxy.url, undefined) });
+    try {
+      const run = await s.startRun({ kind: 'apply', tenantId: 't1', actor: 'me' });
+      const before = proxy.roundTrips;
+      await s.recordWrite(run, write(), applied());
+      expect(proxy.roundTrips - before).toBe(1);
+      await s.recordWrite(run, write({ status: 'failed', error: { status: 500 } }));
+      expect(proxy.roundTrips - before).toBe(2);
+      expect((await s.getLastApplied('t1')).size).toBe(1);
+      expect((await s.getRun(run))!.journal.map((j) => j.status)).toEqual(['applied', 'failed']);
+    } finally {
+      await s.close();
+      await proxy.close();
+    }
   });
 
   it('stores a journal row and its last-applied record together, or neither', async () => {

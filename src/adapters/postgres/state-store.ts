@@ -24,6 +24,10 @@ export interface PostgresStateStoreOptions {
 
 const MAX_ERROR_LENGTH = 8_000;
 
+const INSERT_JOURNAL = `INSERT INTO roster.journal
+  (run_id, action_key, user_id, employee_email, aspect, before, after, status, error, request_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`;
+
 /** The state store on PostgreSQL, schema `roster`, migrated by `migrate()`. */
 export function createPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
   const pool = new pg.Pool({
@@ -105,52 +109,42 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
           `recordWrite: a ${entry.status} write cannot update last-applied (a bug in the caller)`,
         );
       }
-      return withClient(async (c) => {
-        await c.query('BEGIN');
-        try {
-          const { rows } = await c.query<{ id: string }>(
-            `INSERT INTO roster.journal
-               (run_id, action_key, user_id, employee_email, aspect, before, after, status, error, request_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-            [
-              runId,
-              entry.actionKey,
-              entry.userId,
-              entry.employeeEmail,
-              entry.aspect,
-              json(entry.before),
-              json(entry.after),
-              entry.status,
-              json(entry.error),
-              entry.requestId ?? null,
-            ],
-          );
-          if (lastApplied) {
-            await c.query(
-              `INSERT INTO roster.last_applied
+      const journal = [
+        runId,
+        entry.actionKey,
+        entry.userId,
+        entry.employeeEmail,
+        entry.aspect,
+        json(entry.before),
+        json(entry.after),
+        entry.status,
+        json(entry.error),
+        entry.requestId ?? null,
+      ];
+      // One statement, so one round trip per write and atomic by itself: the journal row and its
+      // last-applied record are stored together or not at all.
+      const rows = lastApplied
+        ? await query<{ id: string }>(
+            `WITH journal AS (${INSERT_JOURNAL}), applied AS (
+               INSERT INTO roster.last_applied
                  (tenant_id, user_id, aspect, desired_hash, observed_fingerprint, value, applied_at, run_id)
-               SELECT r.tenant_id, $2, $3, $4, $5, $6, $7, r.id FROM roster.runs r WHERE r.id = $1
+               SELECT r.tenant_id, $11, $12, $13, $14, $15, $16, r.id FROM roster.runs r WHERE r.id = $1
                ON CONFLICT (tenant_id, user_id, aspect) DO UPDATE SET
                  desired_hash = EXCLUDED.desired_hash, observed_fingerprint = EXCLUDED.observed_fingerprint,
-                 value = EXCLUDED.value, applied_at = EXCLUDED.applied_at, run_id = EXCLUDED.run_id`,
-              [
-                runId,
-                lastApplied.userId,
-                lastApplied.aspect,
-                lastApplied.desiredHash,
-                lastApplied.observedFingerprint,
-                json(lastApplied.value),
-                lastApplied.appliedAt,
-              ],
-            );
-          }
-          await c.query('COMMIT');
-          return Number(rows[0]!.id);
-        } catch (error) {
-          await c.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      });
+                 value = EXCLUDED.value, applied_at = EXCLUDED.applied_at, run_id = EXCLUDED.run_id)
+             SELECT id FROM journal`,
+            [
+              ...journal,
+              lastApplied.userId,
+              lastApplied.aspect,
+              lastApplied.desiredHash,
+              lastApplied.observedFingerprint,
+              json(lastApplied.value),
+              lastApplied.appliedAt,
+            ],
+          )
+        : await query<{ id: string }>(INSERT_JOURNAL, journal);
+      return Number(rows[0]!.id);
     },
 
     async getLastApplied(tenantId: string, aspects?: readonly LastAppliedRecord['aspect'][]) {
