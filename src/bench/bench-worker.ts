@@ -49,6 +49,8 @@ export function runWorker(): void {
   subscribe('undici:client:connected', () => (connections += 1));
 
   async function doPlan(deepCheck: 'auto' | 'force'): Promise<Plan> {
+    // As `roster plan` in a new process: the previous plan is not held while the next is made.
+    plan = undefined;
     const run = await makePlan(deps!, { deepCheck });
     plan = run.plan;
     return run.plan;

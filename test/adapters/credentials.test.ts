@@ -19,6 +19,12 @@ const CERT_APP = '22222222-2222-4222-8222-222222222222';
 const SECRET = 'test-only-client-secret';
 
 let sim: Simulator;
+const secretEnv = () => ({
+  AZURE_TENANT_ID: TENANT,
+  AZURE_CLIENT_ID: SECRET_APP,
+  AZURE_CLIENT_SECRET: SECRET,
+  AZURE_AUTHORITY_HOST: sim.origin,
+});
 let dir: string;
 let certificatePath: string;
 
@@ -55,12 +61,7 @@ afterAll(async () => {
 
 describe('createCredential against the simulator', () => {
   it('gets a Graph token with a client secret from a custom authority (no instance discovery)', async () => {
-    const env = {
-      AZURE_TENANT_ID: TENANT,
-      AZURE_CLIENT_ID: SECRET_APP,
-      AZURE_CLIENT_SECRET: SECRET,
-      AZURE_AUTHORITY_HOST: sim.origin,
-    };
+    const env = secretEnv();
     expect(selectCredential(env).kind).toBe('client-secret');
     // login.microsoftonline.com is unreachable here: this only works with instance discovery off.
     const token = await createCredential(env).getToken(GRAPH_SCOPE);
@@ -82,12 +83,7 @@ describe('createCredential against the simulator', () => {
   });
 
   it('keeps a token until shortly before its wall-clock expiry, even under a faster pacing clock', async () => {
-    const env = {
-      AZURE_TENANT_ID: TENANT,
-      AZURE_CLIENT_ID: SECRET_APP,
-      AZURE_CLIENT_SECRET: SECRET,
-      AZURE_AUTHORITY_HOST: sim.origin,
-    };
+    const env = secretEnv();
     const credential = createCredential(env);
     let asked = 0;
     const counting: TokenCredential = {
