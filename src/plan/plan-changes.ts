@@ -57,6 +57,20 @@ function profileChanges(employee: DesiredEmployee, user: ObservedUser): FieldCha
   return changes;
 }
 
+/** Who an action is for: its stable key (`<employee>#<aspect>`), the employee and the matched user. */
+function actionTarget(
+  employee: DesiredEmployee,
+  user: ObservedUser,
+  aspect: 'profile' | 'photo' | 'signature',
+) {
+  return {
+    key: `${employee.key}#${aspect}`,
+    employee: employee.email,
+    userId: user.id,
+    userPrincipalName: user.userPrincipalName,
+  };
+}
+
 function planPhoto(
   employee: DesiredEmployee,
   user: ObservedUser,
@@ -71,10 +85,7 @@ function planPhoto(
   const current = observed.photos.get(user.id);
   const base = {
     kind: 'set-photo' as const,
-    key: `${employee.key}#photo`,
-    employee: employee.email,
-    userId: user.id,
-    userPrincipalName: user.userPrincipalName,
+    ...actionTarget(employee, user, 'photo'),
     sourceUrl: url,
     ...(checked ? { expectedEtag: current?.etag ?? null } : {}),
   };
@@ -155,10 +166,7 @@ function planSignature(
   ): SetSignatureAction => {
     const base = {
       kind: 'set-signature' as const,
-      key: `${employee.key}#signature`,
-      employee: employee.email,
-      userId: user.id,
-      userPrincipalName: user.userPrincipalName,
+      ...actionTarget(employee, user, 'signature'),
       reason,
       signatureReason,
       template: desired.template,
@@ -247,10 +255,7 @@ export function planChanges(
     } else if (changes.length > 0) {
       const profile: UpdateProfileAction = {
         kind: 'update-profile',
-        key: `${employee.key}#profile`,
-        employee: employee.email,
-        userId: user.id,
-        userPrincipalName: user.userPrincipalName,
+        ...actionTarget(employee, user, 'profile'),
         reason: profileReason(changes.length),
         changes,
       };
