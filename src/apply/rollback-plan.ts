@@ -118,7 +118,8 @@ export function rollbackPlan(run: RunDetail, observedUsers: ObservedUser[], opti
   actions.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const sourceCount = run.sourceCount ?? 0;
   const guardrails = evaluateGuardrails({
-    actions,
+    changedUsers: new Set(actions.map((a) => a.userId)).size,
+    signatureActions: false,
     managedUsers: options.managedUsers ?? observedUsers.length,
     sourceCount,
     previousSourceCount: undefined,

@@ -1,8 +1,11 @@
 import type { GuardrailSettings } from '../config/settings.js';
-import type { GuardrailResult, PlanAction } from './plan-model.js';
+import type { GuardrailResult } from './plan-model.js';
 
 export interface GuardrailInput {
-  actions: PlanAction[];
+  /** Distinct users the plan's actions change. */
+  changedUsers: number;
+  /** Whether the plan sets any signature. */
+  signatureActions: boolean;
   managedUsers: number;
   sourceCount: number;
   previousSourceCount: number | undefined;
@@ -32,7 +35,7 @@ export function maxChangesAllowed(settings: GuardrailSettings, managedUsers: num
 export function evaluateGuardrails(input: GuardrailInput): GuardrailResult[] {
   const results: GuardrailResult[] = [];
   const limit = maxChangesAllowed(input.settings, input.managedUsers);
-  const n = new Set(input.actions.map((a) => a.userId)).size;
+  const n = input.changedUsers;
   results.push({
     name: 'max-changes',
     tripped: n > limit,
@@ -53,7 +56,7 @@ export function evaluateGuardrails(input: GuardrailInput): GuardrailResult[] {
         : `source count ${input.sourceCount} (last successful run: ${prev})`,
     });
   }
-  const signatureActions = input.actions.some((a) => a.kind === 'set-signature');
+  const signatureActions = input.signatureActions;
   if (input.signaturesEnabled && input.roamingSignaturesPostponed === false) {
     const tripped = signatureActions && input.whenRoamingEnabled === 'refuse';
     results.push({

@@ -11,11 +11,11 @@ import {
   type FieldChange,
   type Plan,
   type PlanAction,
+  type PlanHead,
   type PlanWarning,
   type SetPhotoAction,
   type SetSignatureAction,
   type SignatureFlags,
-  type UpdateProfileAction,
 } from './plan-model.js';
 
 export interface PlanOptions {
@@ -203,12 +203,6 @@ function planSignature(
   return undefined;
 }
 
-const KIND_ORDER: Record<PlanAction['kind'], number> = {
-  'update-profile': 0,
-  'set-photo': 1,
-  'set-signature': 2,
-};
-
 /**
  * The planner: pure, synchronous, deterministic. (desired, observed, last-applied) → plan.
  * Observed photos and signatures are three-way compared with what Roster last wrote and then
@@ -220,9 +214,30 @@ export function planChanges(
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
 ): Plan {
+  const actions: PlanAction[] = [];
+  const planner = planStream(desired, observed, lastApplied, options);
+  for (;;) {
+    const next = planner.next();
+    if (next.done) return { ...next.value, actions };
+    actions.push(next.value);
+  }
+}
+
+/**
+ * The planner as a generator: yields the actions in plan order (by employee key, then profile,
+ * photo, signature) as it finds them and returns the rest of the plan, so a large plan can be
+ * written out without ever being whole in memory. `planChanges` collects it.
+ */
+export function* planStream(
+  desired: DesiredState,
+  observed: ObservedState,
+  lastApplied: LastAppliedIndex,
+  options: PlanOptions,
+): Generator<PlanAction, PlanHead, undefined> {
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
   const wanted = (email: string) => !only || only.has(email.toLowerCase());
   const employees = desired.employees.filter((e) => wanted(e.email));
+  // Sorted by employee key: the actions come out in plan order without being collected.
   const { matches, warnings: matchWarnings } = matchEmployees(
     employees,
     observed.users,
@@ -239,10 +254,11 @@ export function planChanges(
     ...matchWarnings,
     ...observed.warnings.map((message) => ({ kind: 'observation' as const, message })),
   ];
-  const actions: PlanAction[] = [];
+  const counts = { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 };
   let inSync = 0;
+  let changedUsers = 0;
   for (const { employee, user } of matches) {
-    const before = actions.length;
+    const found: PlanAction[] = [];
     const changes = profileChanges(employee, user);
     if (changes.length > 0 && user.onPremisesSyncEnabled) {
       warnings.push({
@@ -253,27 +269,27 @@ export function planChanges(
           .join(', ')} must be changed there, not by Roster`,
       });
     } else if (changes.length > 0) {
-      const profile: UpdateProfileAction = {
+      found.push({
         kind: 'update-profile',
         ...actionTarget(employee, user, 'profile'),
         reason: profileReason(changes.length),
         changes,
-      };
-      actions.push(profile);
+      });
     }
     const photo = planPhoto(employee, user, observed, lastApplied, options);
-    if (photo) actions.push(photo);
+    if (photo) found.push(photo);
     const signature = planSignature(employee, user, observed, lastApplied, options);
-    if (signature) actions.push(signature);
-    if (actions.length === before) inSync++;
+    if (signature) found.push(signature);
+    if (found.length === 0) inSync++;
+    else changedUsers++;
+    for (const action of found) {
+      counts[action.kind]++;
+      yield action;
+    }
   }
-  const employeeKey = (a: PlanAction) => a.key.slice(0, a.key.lastIndexOf('#'));
-  actions.sort((a, b) => {
-    const [x, y] = [employeeKey(a), employeeKey(b)];
-    return x < y ? -1 : x > y ? 1 : KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
-  });
   const guardrails = evaluateGuardrails({
-    actions,
+    changedUsers,
+    signatureActions: counts['set-signature'] > 0,
     managedUsers: matches.length,
     sourceCount: desired.sourceCount,
     previousSourceCount: options.previousSourceCount,
@@ -303,23 +319,21 @@ export function planChanges(
           ? 1
           : 0,
   );
-  const count = (kind: PlanAction['kind']) => actions.filter((a) => a.kind === kind).length;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     tenantId: options.tenantId,
     configRevision: options.configRevision,
     sourceCount: desired.sourceCount,
     deepChecked: observed.deepChecked,
-    actions,
     warnings,
     guardrails,
     summary: {
       employees: employees.length,
       matched: matches.length,
       inSync,
-      updateProfile: count('update-profile'),
-      setPhoto: count('set-photo'),
-      setSignature: count('set-signature'),
+      updateProfile: counts['update-profile'],
+      setPhoto: counts['set-photo'],
+      setSignature: counts['set-signature'],
       warnings: warnings.length,
     },
   };

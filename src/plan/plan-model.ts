@@ -107,3 +107,6 @@ export interface Plan {
   guardrails: GuardrailResult[];
   summary: PlanSummary;
 }
+
+/** Everything of a plan but its actions: what a streamed plan knows once its actions are out. */
+export type PlanHead = Omit<Plan, 'actions'>;
