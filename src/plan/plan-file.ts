@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Ajv } from 'ajv';
 import { RosterError } from '../errors/roster-error.js';
 import { loadSchema } from '../schema-files.js';
-import { PLAN_FORMAT_VERSION, type Plan } from './plan-model.js';
+import { PLAN_FORMAT_VERSION, type Plan, type PlanAction, type PlanHead } from './plan-model.js';
 
 /** A saved plan that cannot be used: unreadable, of another format version, tenant or revision. */
 export class PlanFileError extends RosterError {
@@ -26,8 +27,28 @@ const STREAMED_DEPTH = 2;
  * without building a sorted copy and one string of all of it at once.
  */
 export function* planJsonChunks(plan: Plan): Generator<string> {
-  yield* chunks(plan, 0);
-  yield '\n';
+  const { actions, ...head } = plan;
+  yield PLAN_JSON_START;
+  for (const [i, action] of actions.entries()) yield actionJson(action, i);
+  yield planJsonEnd(head, actions.length);
+}
+
+/**
+ * The canonical JSON's layout, which a streamed plan is written in and read back by: `actions`
+ * sorts before every other key, so the file opens with them, one action after another, and the
+ * rest of the plan follows once the planner knows it.
+ */
+export const PLAN_JSON_START = '{\n  "actions": ';
+
+/** The `index`th action of the canonical JSON, with what separates it from the one before. */
+export function actionJson(action: PlanAction, index: number): string {
+  return `${index === 0 ? '[' : ','}\n    ${[...chunks(action, 2)].join('')}`;
+}
+
+/** What follows `count` actions in the canonical JSON: the rest of the plan. */
+export function planJsonEnd(head: PlanHead, count: number): string {
+  // The head on its own opens with `{`; after the actions that is the comma between them.
+  return `${count === 0 ? '[]' : '\n  ]'},${[...chunks(head, 0)].join('').slice(1)}\n`;
 }
 
 function* chunks(value: unknown, depth: number): Generator<string> {
@@ -73,6 +94,24 @@ function sortKeys(value: unknown): unknown {
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile<Plan>(loadSchema('plan.schema.json'));
 
+/** Refuses a plan of another major format version. */
+export function checkPlanVersion(data: unknown, source: string): void {
+  const version = (data as { formatVersion?: unknown } | null)?.formatVersion;
+  const major = typeof version === 'string' ? version.split('.')[0] : undefined;
+  if (major !== PLAN_FORMAT_VERSION.split('.')[0]) {
+    throw new PlanFileError(
+      `${source}: plan format version ${JSON.stringify(version)} is not supported (this Roster reads ${PLAN_FORMAT_VERSION.split('.')[0]}.x); re-run roster plan`,
+    );
+  }
+}
+
+/** sha256 of the plan's canonical JSON: journaled with the run. */
+export function planHash(plan: Plan): string {
+  const hash = createHash('sha256');
+  for (const chunk of planJsonChunks(plan)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
 /** Reads a saved plan, refusing unknown major versions and anything that does not match the schema. */
 export function readPlanJson(text: string, source: string): Plan {
   let data: unknown;
@@ -81,13 +120,7 @@ export function readPlanJson(text: string, source: string): Plan {
   } catch (error) {
     throw new PlanFileError(`${source}: not a JSON plan file (${(error as Error).message})`);
   }
-  const version = (data as { formatVersion?: unknown } | null)?.formatVersion;
-  const major = typeof version === 'string' ? version.split('.')[0] : undefined;
-  if (major !== PLAN_FORMAT_VERSION.split('.')[0]) {
-    throw new PlanFileError(
-      `${source}: plan format version ${JSON.stringify(version)} is not supported (this Roster reads ${PLAN_FORMAT_VERSION.split('.')[0]}.x); re-run roster plan`,
-    );
-  }
+  checkPlanVersion(data, source);
   if (!validate(data)) {
     const first = validate.errors?.slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`) ?? [];
     throw new PlanFileError(`${source}: invalid plan file: ${first.join('; ')}`);
