@@ -1,11 +1,13 @@
-import { createHash } from 'node:crypto';
 import { GuardrailError } from '../errors/roster-error.js';
 import type { LastAppliedRecord } from '../observe/model.js';
-import { PlanFileError, planJsonChunks } from '../plan/plan-file.js';
+import { PlanFileError, planHash } from '../plan/plan-file.js';
+import { planSourceOf, type PlanSource } from '../plan/plan-file-stream.js';
 import type {
+  ActionKind,
   GuardrailResult,
   Plan,
   PlanAction,
+  PlanHead,
   SetPhotoAction,
   SetSignatureAction,
   UpdateProfileAction,
@@ -29,7 +31,7 @@ import { closeOrphanedRuns } from './orphaned-runs.js';
 import { checkPhotos, writePhoto } from './photo-writes.js';
 import { applyProfileChunk } from './profile-writes.js';
 import { checkSignatures, writeSignature } from './signature-writes.js';
-import { chunk, runPool } from './worker-pool.js';
+import { chunkStream, runPool } from './worker-pool.js';
 
 /** Structured log sink (a pino logger fits). */
 export interface ApplyLogger {
@@ -78,16 +80,11 @@ export interface ApplyOptions {
 /** Photo and signature actions whose stale checks are batched together. */
 const CHECK_CHUNK = 20;
 
-/** sha256 of the plan's canonical JSON: journaled with the run. */
-export function planHash(plan: Plan): string {
-  const hash = createHash('sha256');
-  for (const chunk of planJsonChunks(plan)) hash.update(chunk);
-  return hash.digest('hex');
-}
+export { planHash } from '../plan/plan-file.js';
 
 /** Refuses a plan made for another tenant or another configuration revision. */
 export function checkPlanTarget(
-  plan: Plan,
+  plan: Pick<PlanHead, 'tenantId' | 'configRevision'>,
   options: Pick<ApplyOptions, 'tenantId' | 'configRevision'>,
 ): void {
   if (plan.tenantId !== options.tenantId) {
@@ -103,8 +100,26 @@ export function checkPlanTarget(
 }
 
 /** The guardrails that stop this apply (max-changes does not when `allowLargeChange`). */
-export function trippedGuardrails(plan: Plan, allowLargeChange = false): GuardrailResult[] {
+export function trippedGuardrails(
+  plan: Pick<PlanHead, 'guardrails'>,
+  allowLargeChange = false,
+): GuardrailResult[] {
   return plan.guardrails.filter((g) => g.tripped && !(g.name === 'max-changes' && allowLargeChange));
+}
+
+const KIND_ORDER: Record<ActionKind, number> = { 'update-profile': 0, 'set-photo': 1, 'set-signature': 2 };
+
+/** Plan order: by employee (the key up to its `#aspect`), then profile, photo, signature. */
+function sortInPlanOrder<T extends ActionRef>(list: T[]): void {
+  const decorated = list.map((ref) => ({ employee: ref.key.slice(0, ref.key.lastIndexOf('#')), ref }));
+  decorated.sort((x, y) =>
+    x.employee < y.employee
+      ? -1
+      : x.employee > y.employee
+        ? 1
+        : KIND_ORDER[x.ref.kind] - KIND_ORDER[y.ref.kind],
+  );
+  decorated.forEach((d, i) => (list[i] = d.ref));
 }
 
 function aspectOf(action: PlanAction): JournalEntry['aspect'] {
@@ -118,12 +133,18 @@ function aspectOf(action: PlanAction): JournalEntry['aspect'] {
  * in the same transaction). One action's failure never stops the others. Throws only for a
  * refused plan, a guardrail, or a state store that cannot journal.
  */
-export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(
+  planOrSource: Plan | PlanSource,
+  deps: ApplyDeps,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const source = 'hash' in planOrSource ? planOrSource : planSourceOf(planOrSource, planHash(planOrSource));
+  const plan = source.head;
   checkPlanTarget(plan, options);
   const kind = options.runKind ?? 'apply';
   const now = deps.now ?? (() => new Date());
   const log = deps.logger;
-  const hash = planHash(plan);
+  const hash = source.hash;
   const closed = await closeOrphanedRuns(deps.store, options.tenantId);
   if (closed.length > 0) log?.warn({ runs: closed }, 'closed runs whose process ended before they finished');
 
@@ -139,7 +160,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   if (tripped.length > 0) {
     const runId = await deps.store.startRun(runStart);
     const message = tripped.map((g) => `${g.name}: ${g.message}`).join('\n');
-    await deps.store.finishRun(runId, 'stopped', { actions: plan.actions.length }, message);
+    await deps.store.finishRun(runId, 'stopped', { actions: source.actionCount }, message);
     log?.warn(
       { runId, guardrails: tripped.map((g) => g.name) },
       'guardrail stopped the apply before any write',
@@ -148,7 +169,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   }
 
   const runId = await deps.store.startRun(runStart);
-  log?.info({ runId, actions: plan.actions.length, planHash: hash }, 'apply started');
+  log?.info({ runId, actions: source.actionCount, planHash: hash }, 'apply started');
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let fatal: unknown;
@@ -204,12 +225,12 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   }
 
   async function runChecked<A extends PlanAction>(
-    actions: A[],
+    actions: AsyncIterable<A>,
     width: number,
     check: (chunk: A[]) => Promise<Map<string, ActionOutcome>>,
     write: (action: A) => Promise<ActionOutcome>,
   ): Promise<void> {
-    for (const part of chunk(actions, CHECK_CHUNK)) {
+    for await (const part of chunkStream(actions, CHECK_CHUNK)) {
       if (signal.aborted) {
         notStarted.push(...part.map(actionRef));
         continue;
@@ -236,9 +257,9 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
     }
   }
 
-  const profiles = plan.actions.filter((a): a is UpdateProfileAction => a.kind === 'update-profile');
-  const photos = plan.actions.filter((a): a is SetPhotoAction => a.kind === 'set-photo');
-  const signatures = plan.actions.filter((a): a is SetSignatureAction => a.kind === 'set-signature');
+  const profiles = source.actions('update-profile') as AsyncIterable<UpdateProfileAction>;
+  const photos = source.actions('set-photo') as AsyncIterable<SetPhotoAction>;
+  const signatures = source.actions('set-signature') as AsyncIterable<SetSignatureAction>;
   const concurrency = options.concurrency ?? {};
 
   /**
@@ -260,7 +281,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   }
 
   async function runProfiles(width: number): Promise<void> {
-    const left = await runPool(chunk(profiles, CHECK_CHUNK), width, signal, async (part) => {
+    const left = await runPool(chunkStream(profiles, CHECK_CHUNK), width, signal, async (part) => {
       let outcomes: Map<string, ActionOutcome>;
       try {
         outcomes = await applyProfileChunk(part, deps.directory, now);
@@ -291,9 +312,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
   ]);
 
   // The three kinds ran side by side: report in plan order, whatever order they finished in.
-  const position = new Map(plan.actions.map((a, i) => [a.key, i]));
-  const byPlan = (x: ActionRef, y: ActionRef) => (position.get(x.key) ?? 0) - (position.get(y.key) ?? 0);
-  for (const list of [applied, skippedStale, failed, notStarted]) list.sort(byPlan);
+  for (const list of [applied, skippedStale, failed, notStarted]) sortInPlanOrder(list);
 
   const interrupted = options.signal?.aborted === true && notStarted.length > 0;
   const partial = { applied, skippedStale, failed, notStarted };
