@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { applyPlan, checkPlanTarget, trippedGuardrails } from '../apply/apply-plan.js';
 import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
 import type { ApplyResult } from '../apply/apply-result.js';
-import { readPlanJson } from '../plan/plan-file.js';
-import type { Plan } from '../plan/plan-model.js';
+import { openPlanFile, type PlanSource } from '../plan/plan-file-stream.js';
+import type { Plan, PlanAction } from '../plan/plan-model.js';
 import { restrictPlan } from '../plan/restrict-plan.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { makePlan } from '../reconcile/make-plan.js';
@@ -25,7 +24,7 @@ export interface ApplyCommandOptions {
 export async function executePlan(
   ctx: CliContext,
   runtime: Runtime,
-  plan: Plan,
+  plan: Plan | PlanSource,
   options: { allowLargeChange?: boolean; runKind?: 'apply' | 'rollback' },
 ): Promise<ApplyResult> {
   const signals = abortOnSignals((signal) =>
@@ -66,30 +65,35 @@ export async function runApplyCommand(
   opts: ApplyCommandOptions,
 ): Promise<number> {
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
+  let closeFile: (() => Promise<void>) | undefined;
   try {
-    let plan: Plan;
+    let plan: Plan | PlanSource;
     if (planFile) {
-      plan = readPlanJson(await readFile(planFile, 'utf8'), planFile);
-      checkPlanTarget(plan, {
+      // A saved plan is read action by action from a checked private copy, never whole.
+      const file = await openPlanFile(planFile);
+      closeFile = () => file.close();
+      checkPlanTarget(file.head, {
         tenantId: runtime.config.settings.tenant.id,
         configRevision: runtime.config.revision,
       });
-      if (opts.only?.length) plan = restrictPlan(plan, opts.only);
+      plan = opts.only?.length ? restrictPlan(await plannedFor(file, opts.only), opts.only) : file;
     } else {
       plan = (await makePlan(runtime, planRunOptions(opts))).plan;
       ctx.stdout.write(renderPlanText(plan, { color: ctx.stdout.isTTY === true }));
     }
+    const head = 'head' in plan ? plan.head : plan;
+    const count = 'actionCount' in plan ? plan.actionCount : plan.actions.length;
     // A tripped guardrail is reported (and the run recorded as stopped) even when the plan
     // writes nothing: a source that shrank to nothing must not pass as "in sync".
-    const tripped = trippedGuardrails(plan, opts.allowLargeChange ?? false).length > 0;
-    if (plan.actions.length === 0 && !tripped) {
+    const tripped = trippedGuardrails(head, opts.allowLargeChange ?? false).length > 0;
+    if (count === 0 && !tripped) {
       ctx.stdout.write('Nothing to apply.\n');
       return 0;
     }
     const go =
-      planFile || plan.actions.length === 0
+      planFile || count === 0
         ? true
-        : await confirmApply(`Apply these ${plan.actions.length} change(s) to tenant ${plan.tenantId}?`, {
+        : await confirmApply(`Apply these ${count} change(s) to tenant ${head.tenantId}?`, {
             autoApprove: opts.autoApprove ?? false,
           });
     if (!go) {
@@ -102,8 +106,18 @@ export async function runApplyCommand(
     ctx.stdout.write(renderApplySummary(result));
     return applyExitCode(result);
   } finally {
+    await closeFile?.();
     await runtime.close();
   }
+}
+
+/** The plan with only the actions for these employees, which `--only` keeps in memory. */
+async function plannedFor(file: PlanSource, emails: readonly string[]): Promise<Plan> {
+  const wanted = new Set(emails.map((e) => e.toLowerCase()));
+  const actions: PlanAction[] = [];
+  for await (const action of file.actions())
+    if (wanted.has(action.employee.toLowerCase())) actions.push(action);
+  return { ...file.head, actions };
 }
 
 export function registerApply(program: Command): void {

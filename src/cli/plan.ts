@@ -1,12 +1,13 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { renderPlanJson } from '../plan/plan-file.js';
-import type { Plan } from '../plan/plan-model.js';
+import { createPlanFileWriter } from '../plan/plan-file-stream.js';
+import type { Plan, PlanHead } from '../plan/plan-model.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText, summaryLine } from '../plan/render-text.js';
-import { makePlan, type PlanRunOptions } from '../reconcile/make-plan.js';
+import { makePlan, streamPlan, type PlanRunOptions } from '../reconcile/make-plan.js';
 import { cliContext, type CliContext } from './cli-context.js';
-import { openRuntime } from './runtime.js';
+import { openRuntime, type Runtime } from './runtime.js';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
 
@@ -40,20 +41,9 @@ export function planRunOptions(
 export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions): Promise<number> {
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   try {
+    if (opts.out && opts.format === 'json') return await writePlanFile(ctx, runtime, opts, opts.out);
     const { plan } = await makePlan(runtime, planRunOptions(opts));
-    const runId = await runtime.store.startRun({
-      kind: 'plan',
-      tenantId: plan.tenantId,
-      actor: ctx.actor,
-      planHash: null,
-      configRevision: plan.configRevision,
-    });
-    await runtime.store.finishRun(runId, 'succeeded', {
-      updateProfile: plan.summary.updateProfile,
-      setPhoto: plan.summary.setPhoto,
-      setSignature: plan.summary.setSignature,
-      warnings: plan.summary.warnings,
-    });
+    await recordPlanRun(runtime, ctx.actor, plan);
     const rendered = renderPlan(
       plan,
       opts.format,
@@ -72,6 +62,48 @@ export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions):
   } finally {
     await runtime.close();
   }
+}
+
+async function recordPlanRun(runtime: Runtime, actor: string, plan: PlanHead): Promise<void> {
+  const runId = await runtime.store.startRun({
+    kind: 'plan',
+    tenantId: plan.tenantId,
+    actor,
+    planHash: null,
+    configRevision: plan.configRevision,
+  });
+  await runtime.store.finishRun(runId, 'succeeded', {
+    updateProfile: plan.summary.updateProfile,
+    setPhoto: plan.summary.setPhoto,
+    setSignature: plan.summary.setSignature,
+    warnings: plan.summary.warnings,
+  });
+}
+
+/**
+ * `plan --format json --out FILE`: the plan file is written as the planner finds each action, so
+ * a plan of any size (50,000 employees with every signature differing is hundreds of megabytes)
+ * is never whole in memory; the file is the same, byte for byte.
+ */
+async function writePlanFile(
+  ctx: CliContext,
+  runtime: Runtime,
+  opts: PlanCommandOptions,
+  out: string,
+): Promise<number> {
+  const writer = await createPlanFileWriter(out);
+  let head: PlanHead;
+  try {
+    ({ head } = await streamPlan(runtime, planRunOptions(opts), (action) => writer.add(action)));
+    await writer.finish(head);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  await recordPlanRun(runtime, ctx.actor, head);
+  ctx.stdout.write(`${summaryLine(head)}\nPlan written to ${out}\n`);
+  const { updateProfile, setPhoto, setSignature } = head.summary;
+  return opts.detailedExitcode && updateProfile + setPhoto + setSignature > 0 ? 2 : 0;
 }
 
 export function registerPlan(program: Command): void {

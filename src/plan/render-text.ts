@@ -70,7 +70,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
   return `${out.join('\n')}\n`;
 }
 
-export function summaryLine(plan: Plan): string {
+export function summaryLine(plan: Pick<Plan, 'summary'>): string {
   const s = plan.summary;
   const total = s.updateProfile + s.setPhoto + s.setSignature;
   if (total === 0)

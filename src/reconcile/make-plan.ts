@@ -5,8 +5,8 @@ import { observeDeep } from '../observe/observe-deep.js';
 import { observeUsers, type ObservedUsers } from '../observe/observe-users.js';
 import type { ObservedState } from '../observe/model.js';
 import { matchEmployees } from '../plan/match-employees.js';
-import { planChanges } from '../plan/plan-changes.js';
-import type { Plan } from '../plan/plan-model.js';
+import { planStream } from '../plan/plan-changes.js';
+import type { Plan, PlanAction, PlanHead } from '../plan/plan-model.js';
 import type { DirectoryPort } from '../ports/directory.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
@@ -47,6 +47,12 @@ export interface PlanRun {
   users: Pick<ObservedUsers, 'via' | 'reason'>;
 }
 
+/** A plan run whose actions went to a sink as they were found. */
+export type StreamedPlanRun = Omit<PlanRun, 'plan'> & { head: PlanHead };
+
+/** Receives a plan's actions in plan order (a plan file writer, for one). */
+export type ActionSink = (action: PlanAction) => void | Promise<void>;
+
 async function readDesired(deps: PlanDeps): Promise<DesiredState> {
   const builder = createDesiredBuilder(deps.config);
   for await (const page of deps.hrSource.readActive()) {
@@ -72,6 +78,20 @@ async function deepCheckDue(
  * pure planner.
  */
 export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Promise<PlanRun> {
+  const actions: PlanAction[] = [];
+  const { head, ...run } = await streamPlan(deps, options, (action) => void actions.push(action));
+  return { ...run, plan: { ...head, actions } };
+}
+
+/**
+ * `makePlan` with the actions handed to `sink` as the planner finds them instead of collected:
+ * a plan written to a file this way is never whole in memory.
+ */
+export async function streamPlan(
+  deps: PlanDeps,
+  options: PlanRunOptions,
+  sink: ActionSink,
+): Promise<StreamedPlanRun> {
   const { settings } = deps.config;
   const tenantId = settings.tenant.id;
   const photosOn = settings.photos.enabled;
@@ -128,7 +148,7 @@ export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Pr
     deepChecked: { photos: photoDue, signatures: signatureDue },
     warnings: [...deep.warnings, ...hashes.warnings],
   };
-  const plan = planChanges(desired, observed, lastApplied, {
+  const planner = planStream(desired, observed, lastApplied, {
     tenantId,
     configRevision: deps.config.revision,
     scopeDomains: settings.scope.domains,
@@ -140,11 +160,17 @@ export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Pr
     ...(previousSourceCount !== undefined ? { previousSourceCount } : {}),
     whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
   });
+  let next = planner.next();
+  for (; !next.done; next = planner.next()) {
+    const pending = sink(next.value);
+    if (pending) await pending;
+  }
+  const head = next.value;
   const now = deps.now();
   if (photoDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'photo', now);
   if (signatureDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'signature', now);
   return {
-    plan,
+    head,
     desired,
     observed,
     users: { via: observedUsers.via, ...(observedUsers.reason ? { reason: observedUsers.reason } : {}) },

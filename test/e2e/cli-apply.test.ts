@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPhotoServer, type DemoPhotoServer } from '../../src/local/photo-server.js';
@@ -73,6 +74,16 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
     expect(html.stdout).not.toContain('<style');
   });
 
+  it('a plan file is written as it is planned: the same bytes as the plan printed whole', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'roster-plan-')), 'plan.json');
+    const printed = await roster(world, ['plan', '--deep-check', '--format', 'json']);
+    const written = await roster(world, ['plan', '--deep-check', '--format', 'json', '--out', out]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(printed.stdout.length).toBeGreaterThan(1000);
+    expect(await readFile(out, 'utf8')).toBe(printed.stdout);
+    expect(await readdir(dirname(out))).toEqual(['plan.json']);
+  });
+
   it('a saved plan applies; the next plan is empty and makes no writes', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'roster-plan-')), 'plan.json');
     const planned = await roster(world, ['plan', '--format', 'json', '--out', out, '--detailed-exitcode']);
@@ -86,6 +97,15 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
     const applied = await roster(world, ['apply', out]);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
+    // Read action by action, journaled under the hash of the file's bytes.
+    const runs = JSON.parse((await roster(world, ['history', '--json'])).stdout) as Array<{
+      kind: string;
+      planHash: string | null;
+    }>;
+    const hash = createHash('sha256')
+      .update(await readFile(out))
+      .digest('hex');
+    expect(runs.find((r) => r.kind === 'apply')?.planHash).toBe(hash);
     const users = world.sim.stateSnapshot().users as Array<{
       userPrincipalName: string;
       jobTitle: string | null;
