@@ -1,11 +1,14 @@
 import { subscribe } from 'node:diagnostics_channel';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
 import { applyPlan } from '../apply/apply-plan.js';
 import { openRuntime, type Runtime } from '../cli/runtime.js';
 import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
-import type { Plan } from '../plan/plan-model.js';
-import { makePlan, type PlanDeps } from '../reconcile/make-plan.js';
+import { createPlanFileWriter, openPlanFile } from '../plan/plan-file-stream.js';
+import { streamPlan, type PlanDeps } from '../reconcile/make-plan.js';
 import { createScaledClock } from './scaled-clock.js';
 
 /** A request from the orchestrator to the worker process. */
@@ -43,27 +46,38 @@ export function runWorker(): void {
   const metrics = createInMemoryApiMetrics();
   let runtime: Runtime | undefined;
   let deps: PlanDeps | undefined;
-  let plan: Plan | undefined;
+  // The plan goes to a file as `roster plan --format json --out` writes it, and the apply reads
+  // it back action by action as `roster apply FILE` does: neither holds the whole plan.
+  let planDir: string | undefined;
+  let planned: { path: string; actions: number } | undefined;
   // Node's fetch (undici) reports every connection it establishes: keep-alive shows as few.
   let connections = 0;
   subscribe('undici:client:connected', () => (connections += 1));
 
-  async function doPlan(deepCheck: 'auto' | 'force'): Promise<Plan> {
-    // As `roster plan` in a new process: the previous plan is not held while the next is made.
-    plan = undefined;
-    const run = await makePlan(deps!, { deepCheck });
-    plan = run.plan;
-    return run.plan;
+  async function doPlan(deepCheck: 'auto' | 'force'): Promise<{ actions: number }> {
+    planDir ??= await mkdtemp(join(tmpdir(), 'roster-bench-plan-'));
+    const path = join(planDir, 'plan.json');
+    const writer = await createPlanFileWriter(path);
+    const { head } = await streamPlan(deps!, { deepCheck }, (action) => writer.add(action));
+    await writer.finish(head);
+    const { updateProfile, setPhoto, setSignature } = head.summary;
+    planned = { path, actions: updateProfile + setPhoto + setSignature };
+    return planned;
   }
 
   async function doApply(): Promise<{ applied: number; failed: number }> {
     const { config } = runtime!;
-    const result = await applyPlan(
-      plan!,
-      { ...deps!, photoFetcher: runtime!.photoFetcher, store: runtime!.store },
-      { tenantId: config.settings.tenant.id, configRevision: config.revision, actor: 'bench' },
-    );
-    return { applied: result.applied.length, failed: result.failed.length + result.notStarted.length };
+    const file = await openPlanFile(planned!.path);
+    try {
+      const result = await applyPlan(
+        file,
+        { ...deps!, photoFetcher: runtime!.photoFetcher, store: runtime!.store },
+        { tenantId: config.settings.tenant.id, configRevision: config.revision, actor: 'bench' },
+      );
+      return { applied: result.applied.length, failed: result.failed.length + result.notStarted.length };
+    } finally {
+      await file.close();
+    }
   }
 
   async function handle(
@@ -84,19 +98,20 @@ export function runWorker(): void {
       }
       case 'plan': {
         const p = await doPlan(request.deepCheck ?? 'auto');
-        return { ok: true, actions: p.actions.length, applied: 0, failed: 0 };
+        return { ok: true, actions: p.actions, applied: 0, failed: 0 };
       }
       case 'apply': {
         const r = await doApply();
-        return { ok: true, actions: plan!.actions.length, ...r };
+        return { ok: true, actions: planned!.actions, ...r };
       }
       case 'plan-apply': {
         const p = await doPlan('auto');
         const r = await doApply();
-        return { ok: true, actions: p.actions.length, ...r };
+        return { ok: true, actions: p.actions, ...r };
       }
       case 'close':
         await runtime?.close();
+        if (planDir) await rm(planDir, { recursive: true, force: true });
         return { ok: true, actions: 0, applied: 0, failed: 0 };
     }
   }
