@@ -58,12 +58,17 @@ describe('observeUsers', () => {
     await using db = await createTestDatabase();
     const real = await migratedCache(db.url);
     const saves: number[] = [];
-    // The real adapter, counting full snapshot writes (each one rewrites every user).
+    const updates: Array<[number, number]> = [];
+    // The real adapter, counting whole-snapshot writes and the users each delta round writes.
     const cache = {
       ...real,
       saveUserSnapshot: (...args: Parameters<typeof real.saveUserSnapshot>) => {
         saves.push(args[2].users.length);
         return real.saveUserSnapshot(...args);
+      },
+      updateUserSnapshot: (...args: Parameters<typeof real.updateUserSnapshot>) => {
+        updates.push([args[2].users.length, args[2].removedIds.length]);
+        return real.updateUserSnapshot(...args);
       },
     };
     const admin = new pg.Client({ connectionString: db.url });
@@ -72,7 +77,9 @@ describe('observeUsers', () => {
       const snapshotRow = async () =>
         (
           await admin.query<{ delta_link: string; users: ObservedUser[] }>(
-            'SELECT delta_link, users FROM roster.user_snapshots',
+            `SELECT delta_link, (SELECT coalesce(jsonb_agg(data ORDER BY user_id), '[]') FROM roster.user_snapshot_users u
+               WHERE u.tenant_id = s.tenant_id AND u.scope_hash = s.scope_hash) AS users
+             FROM roster.user_snapshots s`,
           )
         ).rows;
       const directory = scriptedDirectory(
@@ -105,7 +112,11 @@ describe('observeUsers', () => {
       const third = await observeUsers(deps, options);
       expect(third.via).toBe('delta');
       expect(third.users).toEqual(second.users);
-      expect(saves).toEqual([2, 2]);
+      expect(saves).toEqual([2]);
+      expect(updates).toEqual([
+        [1, 0],
+        [0, 0],
+      ]);
       const [afterNoop] = await snapshotRow();
       expect(afterNoop).toMatchObject({ delta_link: 'link-2', users: afterChange?.users });
 
@@ -114,7 +125,13 @@ describe('observeUsers', () => {
       expect((await snapshotRow())[0]).toMatchObject({ delta_link: 'link-3' });
       expect((await snapshotRow())[0]?.users.map((u) => u.id)).toEqual(['u-2']);
       expect(directory.deltas).toBe(3);
-      expect(saves).toEqual([2, 2, 1]);
+      // Only the listing wrote every user; each delta round wrote what it changed.
+      expect(saves).toEqual([2]);
+      expect(updates).toEqual([
+        [1, 0],
+        [0, 0],
+        [0, 1],
+      ]);
     } finally {
       await admin.end();
       await real.close();
@@ -146,7 +163,8 @@ describe('observeUsers', () => {
       expect(again.via).toBe('delta');
       expect(again.users.map((u) => u.id)).toEqual(['u-1']);
       const { rows } = await admin.query<{ delta_link: string; users: ObservedUser[] }>(
-        'SELECT delta_link, users FROM roster.user_snapshots',
+        `SELECT delta_link, (SELECT jsonb_agg(data) FROM roster.user_snapshot_users) AS users
+         FROM roster.user_snapshots`,
       );
       expect(rows).toEqual([{ delta_link: 'link-9', users: [user(1)] }]);
     } finally {

@@ -36,22 +36,22 @@ export async function observeUsers(
     const snapshot = await deps.cache.getUserSnapshot(options.tenantId, key);
     if (snapshot) {
       const delta = await deps.directory.delta(snapshot.deltaLink);
-      if (delta.kind === 'changes' && delta.users.length === 0 && delta.removed.length === 0) {
-        // Nothing changed: the stored users stand, only the link moves on (a no-op run at
-        // 50,000 users would otherwise rewrite tens of megabytes of JSON).
-        if (await deps.cache.advanceUserSnapshot(options.tenantId, key, delta.deltaLink)) {
-          return { users: snapshot.users, via: 'delta' };
-        }
-      }
       if (delta.kind === 'changes') {
+        const kept = delta.users.filter((u) => inDomains(u, options.domains));
+        const removedIds = [
+          ...delta.removed.map((r) => r.id),
+          ...delta.users.filter((u) => !inDomains(u, options.domains)).map((u) => u.id),
+        ];
         const byId = new Map(snapshot.users.map((u) => [u.id, u]));
-        for (const removed of delta.removed) byId.delete(removed.id);
-        for (const user of delta.users) {
-          if (inDomains(user, options.domains)) byId.set(user.id, user);
-          else byId.delete(user.id);
+        for (const id of removedIds) byId.delete(id);
+        for (const user of kept) byId.set(user.id, user);
+        const users = kept.length + removedIds.length === 0 ? snapshot.users : [...byId.values()];
+        // Only what the round changed is written (nothing but the link when it changed nothing).
+        const change = { users: kept, removedIds, deltaLink: delta.deltaLink };
+        if (!(await deps.cache.updateUserSnapshot(options.tenantId, key, change))) {
+          // The snapshot vanished meanwhile: store it whole again.
+          await deps.cache.saveUserSnapshot(options.tenantId, key, { users, deltaLink: delta.deltaLink });
         }
-        const users = [...byId.values()];
-        await deps.cache.saveUserSnapshot(options.tenantId, key, { users, deltaLink: delta.deltaLink });
         return { users, via: 'delta' };
       }
       reason = `delta resync required (${delta.reason})`;

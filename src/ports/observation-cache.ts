@@ -6,6 +6,13 @@ export interface UserSnapshot {
   deltaLink: string;
 }
 
+/** What one delta round changed: users to store (new or changed), users to forget, the next link. */
+export interface UserSnapshotChange {
+  users: ObservedUser[];
+  removedIds: string[];
+  deltaLink: string;
+}
+
 export type DeepCheckAspect = 'photo' | 'signature';
 
 /**
@@ -16,10 +23,10 @@ export interface ObservationCache {
   getUserSnapshot(tenantId: string, scopeHash: string): Promise<UserSnapshot | undefined>;
   saveUserSnapshot(tenantId: string, scopeHash: string, snapshot: UserSnapshot): Promise<void>;
   /**
-   * Moves an unchanged snapshot on to a new delta link (a delta round that changed nothing):
-   * no rewrite of every user. False when there is no such snapshot.
+   * Applies one delta round to the stored snapshot: only the users it changed are written, and
+   * the snapshot moves on to the new link. False when there is no such snapshot (any more).
    */
-  advanceUserSnapshot(tenantId: string, scopeHash: string, deltaLink: string): Promise<boolean>;
+  updateUserSnapshot(tenantId: string, scopeHash: string, change: UserSnapshotChange): Promise<boolean>;
   /** Forgets the snapshot (next observation lists every user). */
   dropUserSnapshot(tenantId: string, scopeHash: string): Promise<void>;
   getLastDeepCheck(tenantId: string, aspect: DeepCheckAspect): Promise<Date | undefined>;

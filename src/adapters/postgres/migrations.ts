@@ -107,6 +107,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'observation cache: one row per snapshot user',
+    sql: `
+      -- One row per user instead of one JSON array of all of them: a delta round writes only the
+      -- users it changed, and no snapshot is ever one value of tens of megabytes.
+      CREATE TABLE roster.user_snapshot_users (
+        tenant_id text NOT NULL,
+        scope_hash text NOT NULL,
+        user_id text NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (tenant_id, scope_hash, user_id),
+        FOREIGN KEY (tenant_id, scope_hash) REFERENCES roster.user_snapshots ON DELETE CASCADE
+      );
+      INSERT INTO roster.user_snapshot_users (tenant_id, scope_hash, user_id, data)
+        SELECT DISTINCT ON (s.tenant_id, s.scope_hash, u->>'id') s.tenant_id, s.scope_hash, u->>'id', u
+        FROM roster.user_snapshots s, jsonb_array_elements(s.users) AS u;
+      ALTER TABLE roster.user_snapshots DROP COLUMN users;
+    `,
+  },
 ];
 
 /**

@@ -1,7 +1,34 @@
 import pg from 'pg';
 import { queryFailure } from './connect.js';
 import type { ObservedUser } from '../../observe/model.js';
-import type { DeepCheckAspect, ObservationCache, UserSnapshot } from '../../ports/observation-cache.js';
+import type {
+  DeepCheckAspect,
+  ObservationCache,
+  UserSnapshot,
+  UserSnapshotChange,
+} from '../../ports/observation-cache.js';
+
+/** Users written per statement: a few hundred kilobytes of JSON, never all of them at once. */
+const USERS_PER_STATEMENT = 500;
+
+async function upsertUsers(
+  client: pg.PoolClient,
+  tenantId: string,
+  scopeHash: string,
+  users: readonly ObservedUser[],
+): Promise<void> {
+  // The last one of an id wins (one statement may not update a row twice).
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const unique = byId.size === users.length ? users : [...byId.values()];
+  for (let i = 0; i < unique.length; i += USERS_PER_STATEMENT) {
+    await client.query(
+      `INSERT INTO roster.user_snapshot_users (tenant_id, scope_hash, user_id, data)
+       SELECT $1, $2, u->>'id', u FROM jsonb_array_elements($3::jsonb) AS u
+       ON CONFLICT (tenant_id, scope_hash, user_id) DO UPDATE SET data = EXCLUDED.data`,
+      [tenantId, scopeHash, JSON.stringify(unique.slice(i, i + USERS_PER_STATEMENT))],
+    );
+  }
+}
 
 /** The observation cache in Roster's own schema (migration 2, run by the state store's `migrate()`). */
 export function createPostgresObservationCache(connection: pg.PoolConfig): ObservationCache {
@@ -16,6 +43,27 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
         throw queryFailure(error, connection, 'state');
       }
     },
+    /** Runs `work` in one transaction on one connection (committed, or rolled back on error). */
+    async transaction<T>(
+      work: (client: pg.PoolClient) => Promise<T>,
+      isolation?: 'REPEATABLE READ',
+    ): Promise<T> {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await raw.connect();
+        await client.query(isolation ? `BEGIN ISOLATION LEVEL ${isolation}` : 'BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        if (client) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          client.release(true);
+        }
+        throw queryFailure(error, connection, 'state');
+      }
+    },
     end: () => raw.end(),
   };
   return {
@@ -24,30 +72,56 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
     },
 
     async getUserSnapshot(tenantId: string, scopeHash: string) {
-      const { rows } = await pool.query<{ users: ObservedUser[]; delta_link: string }>(
-        'SELECT users, delta_link FROM roster.user_snapshots WHERE tenant_id = $1 AND scope_hash = $2',
-        [tenantId, scopeHash],
-      );
-      const row = rows[0];
-      return row ? { users: row.users, deltaLink: row.delta_link } : undefined;
+      // One consistent view of the link and its users, row by row (no single value of them all).
+      return pool.transaction(async (client) => {
+        const link = await client.query<{ delta_link: string }>(
+          'SELECT delta_link FROM roster.user_snapshots WHERE tenant_id = $1 AND scope_hash = $2',
+          [tenantId, scopeHash],
+        );
+        const row = link.rows[0];
+        if (!row) return undefined;
+        const { rows } = await client.query<{ data: ObservedUser }>(
+          'SELECT data FROM roster.user_snapshot_users WHERE tenant_id = $1 AND scope_hash = $2 ORDER BY user_id',
+          [tenantId, scopeHash],
+        );
+        return { users: rows.map((r) => r.data), deltaLink: row.delta_link };
+      }, 'REPEATABLE READ');
     },
 
     async saveUserSnapshot(tenantId: string, scopeHash: string, snapshot: UserSnapshot) {
-      await pool.query(
-        `INSERT INTO roster.user_snapshots (tenant_id, scope_hash, users, delta_link) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (tenant_id, scope_hash)
-         DO UPDATE SET users = EXCLUDED.users, delta_link = EXCLUDED.delta_link, updated_at = now()`,
-        [tenantId, scopeHash, JSON.stringify(snapshot.users), snapshot.deltaLink],
-      );
+      await pool.transaction(async (client) => {
+        await client.query(
+          `INSERT INTO roster.user_snapshots (tenant_id, scope_hash, delta_link) VALUES ($1, $2, $3)
+           ON CONFLICT (tenant_id, scope_hash)
+           DO UPDATE SET delta_link = EXCLUDED.delta_link, updated_at = now()`,
+          [tenantId, scopeHash, snapshot.deltaLink],
+        );
+        await client.query(
+          'DELETE FROM roster.user_snapshot_users WHERE tenant_id = $1 AND scope_hash = $2',
+          [tenantId, scopeHash],
+        );
+        await upsertUsers(client, tenantId, scopeHash, snapshot.users);
+      });
     },
 
-    async advanceUserSnapshot(tenantId: string, scopeHash: string, deltaLink: string) {
-      const { rowCount } = await pool.query(
-        `UPDATE roster.user_snapshots SET delta_link = $3, updated_at = now()
-         WHERE tenant_id = $1 AND scope_hash = $2`,
-        [tenantId, scopeHash, deltaLink],
-      );
-      return rowCount === 1;
+    async updateUserSnapshot(tenantId: string, scopeHash: string, change: UserSnapshotChange) {
+      return pool.transaction(async (client) => {
+        const { rowCount } = await client.query(
+          `UPDATE roster.user_snapshots SET delta_link = $3, updated_at = now()
+           WHERE tenant_id = $1 AND scope_hash = $2`,
+          [tenantId, scopeHash, change.deltaLink],
+        );
+        if (rowCount !== 1) return false;
+        await upsertUsers(client, tenantId, scopeHash, change.users);
+        if (change.removedIds.length > 0) {
+          await client.query(
+            `DELETE FROM roster.user_snapshot_users
+             WHERE tenant_id = $1 AND scope_hash = $2 AND user_id = ANY($3::text[])`,
+            [tenantId, scopeHash, change.removedIds],
+          );
+        }
+        return true;
+      });
     },
 
     async dropUserSnapshot(tenantId: string, scopeHash: string) {

@@ -57,15 +57,51 @@ describe('migrations', () => {
     const tables = await db.pool.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'roster' ORDER BY table_name",
     );
-    expect(tables.rows.map((r) => r.table_name)).toEqual([
+    expect(tables.rows.map((r) => r.table_name).sort()).toEqual([
       'deep_checks',
       'delta_links',
       'journal',
       'last_applied',
       'runs',
       'schema_migrations',
+      'user_snapshot_users',
       'user_snapshots',
     ]);
+  });
+
+  it('moves a version-2 user snapshot (one JSON array) into one row per user', async () => {
+    await using db = await createTestDatabase();
+    const client = await db.pool.connect();
+    try {
+      await runMigrations(client, MIGRATIONS.slice(0, 2));
+      const users = [
+        { id: 'u-2', userPrincipalName: 'b@example.no' },
+        { id: 'u-1', userPrincipalName: 'a@example.no' },
+      ];
+      await client.query(
+        "INSERT INTO roster.user_snapshots (tenant_id, scope_hash, users, delta_link) VALUES ('t1', 's1', $1, 'link-1')",
+        [JSON.stringify(users)],
+      );
+      expect(await runMigrations(client)).toEqual([3]);
+      const { rows } = await client.query(
+        'SELECT tenant_id, scope_hash, user_id, data FROM roster.user_snapshot_users ORDER BY user_id',
+      );
+      expect(rows).toEqual([
+        { tenant_id: 't1', scope_hash: 's1', user_id: 'u-1', data: users[1] },
+        { tenant_id: 't1', scope_hash: 's1', user_id: 'u-2', data: users[0] },
+      ]);
+      const links = await client.query('SELECT * FROM roster.user_snapshots');
+      expect(links.rows.map((r: Record<string, unknown>) => [r.delta_link, 'users' in r])).toEqual([
+        ['link-1', false],
+      ]);
+      // Forgetting a snapshot forgets its users.
+      await client.query('DELETE FROM roster.user_snapshots');
+      expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshot_users')).rows).toEqual([
+        { n: 0 },
+      ]);
+    } finally {
+      client.release();
+    }
   });
 
   it('applies only what is missing, in order, and refuses a newer schema', async () => {
