@@ -1,7 +1,7 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { renderPlanJson } from '../plan/plan-file.js';
-import { createPlanFileWriter } from '../plan/plan-file-stream.js';
+import { createPlanFileWriter, createPlanJsonWriter } from '../plan/plan-file-stream.js';
 import type { Plan, PlanHead } from '../plan/plan-model.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText, summaryLine } from '../plan/render-text.js';
@@ -41,7 +41,7 @@ export function planRunOptions(
 export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions): Promise<number> {
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   try {
-    if (opts.out && opts.format === 'json') return await writePlanFile(ctx, runtime, opts, opts.out);
+    if (opts.format === 'json') return await streamPlanJson(ctx, runtime, opts);
     const { plan } = await makePlan(runtime, planRunOptions(opts));
     await recordPlanRun(runtime, ctx.actor, plan);
     const rendered = renderPlan(
@@ -81,29 +81,40 @@ async function recordPlanRun(runtime: Runtime, actor: string, plan: PlanHead): P
 }
 
 /**
- * `plan --format json --out FILE`: the plan file is written as the planner finds each action, so
- * a plan of any size (50,000 employees with every signature differing is hundreds of megabytes)
- * is never whole in memory; the file is the same, byte for byte.
+ * `plan --format json`: the JSON is written as the planner finds each action, to the file (beside
+ * it, renamed into place when complete) or to standard output, so a plan of any size (50,000
+ * employees with every signature differing is hundreds of megabytes) is never whole in memory.
+ * The bytes are those of the plan rendered whole.
  */
-async function writePlanFile(
-  ctx: CliContext,
-  runtime: Runtime,
-  opts: PlanCommandOptions,
-  out: string,
-): Promise<number> {
-  const writer = await createPlanFileWriter(out);
+async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanCommandOptions): Promise<number> {
+  const file = opts.out ? await createPlanFileWriter(opts.out) : undefined;
+  const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text));
   let head: PlanHead;
   try {
     ({ head } = await streamPlan(runtime, planRunOptions(opts), (action) => writer.add(action)));
     await writer.finish(head);
   } catch (error) {
-    await writer.abort();
+    await file?.abort();
     throw error;
   }
   await recordPlanRun(runtime, ctx.actor, head);
-  ctx.stdout.write(`${summaryLine(head)}\nPlan written to ${out}\n`);
+  if (opts.out) ctx.stdout.write(`${summaryLine(head)}\nPlan written to ${opts.out}\n`);
   const { updateProfile, setPhoto, setSignature } = head.summary;
   return opts.detailedExitcode && updateProfile + setPhoto + setSignature > 0 ? 2 : 0;
+}
+
+/** Writes `text`, waiting for the stream to drain when it asks to. */
+function writeOut(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    stream.once('error', onError);
+    const done = () => {
+      stream.removeListener('error', onError);
+      resolve();
+    };
+    if (stream.write(text)) done();
+    else stream.once('drain', done);
+  });
 }
 
 export function registerPlan(program: Command): void {

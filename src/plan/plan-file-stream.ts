@@ -46,48 +46,71 @@ export interface PlanFileWriter {
 const WRITE_BUFFER = 256 * 1024;
 const READ_BUFFER = 256 * 1024;
 
+/** A plan's canonical JSON being produced action by action. */
+export interface PlanJsonWriter {
+  add(action: PlanAction): Promise<void>;
+  /** Writes the rest of the plan and returns the sha256 of all of it. */
+  finish(head: PlanHead): Promise<string>;
+}
+
 /**
- * Writes a plan to `path` in its canonical JSON (byte for byte `renderPlanJson`) while it is
- * planned, so a plan of any size is never whole in memory. The file appears at `path` only when
- * finished (written beside it, then renamed); until then the previous file, if any, stays.
+ * Produces a plan's canonical JSON (byte for byte `renderPlanJson`) while it is planned, handing
+ * it to `write` in pieces of about 256 KB: a plan of any size is never whole in memory.
  */
-export async function createPlanFileWriter(path: string): Promise<PlanFileWriter> {
-  const partial = `${path}.${process.pid}.partial`;
-  const handle = await open(partial, 'w', 0o600);
+export function createPlanJsonWriter(write: (text: string) => Promise<void>): PlanJsonWriter {
   const hash = createHash('sha256');
   let pending: string[] = [];
   let pendingLength = 0;
   let count = 0;
-  let closed = false;
+  const flush = async () => {
+    const text = pending.join('');
+    pending = [];
+    pendingLength = 0;
+    if (text) await write(text);
+  };
   const put = async (text: string) => {
     hash.update(text);
     pending.push(text);
     pendingLength += text.length;
     if (pendingLength >= WRITE_BUFFER) await flush();
   };
-  const flush = async () => {
-    const text = pending.join('');
-    pending = [];
-    pendingLength = 0;
-    if (text) await handle.write(text);
+  hash.update(PLAN_JSON_START);
+  pending.push(PLAN_JSON_START);
+  return {
+    add: (action) => put(actionJson(action, count++)),
+    async finish(head) {
+      await put(planJsonEnd(head, count));
+      await flush();
+      return hash.digest('hex');
+    },
   };
+}
+
+/**
+ * Writes a plan to `path` as it is planned (see `createPlanJsonWriter`). The file appears at
+ * `path` only when finished (written beside it, then renamed); until then the previous file, if
+ * any, stays.
+ */
+export async function createPlanFileWriter(path: string): Promise<PlanFileWriter> {
+  const partial = `${path}.${process.pid}.partial`;
+  const handle = await open(partial, 'w', 0o600);
+  let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await handle.close();
   };
-  await put(PLAN_JSON_START);
+  const json = createPlanJsonWriter(async (text) => {
+    await handle.write(text);
+  });
   return {
-    async add(action) {
-      await put(actionJson(action, count++));
-    },
+    add: (action) => json.add(action),
     async finish(head) {
-      await put(planJsonEnd(head, count));
-      await flush();
+      const hash = await json.finish(head);
       await handle.sync();
       await close();
       await rename(partial, path);
-      return hash.digest('hex');
+      return hash;
     },
     async abort() {
       await close().catch(() => undefined);
