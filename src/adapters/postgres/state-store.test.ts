@@ -238,6 +238,27 @@ describe('PostgreSQL state store', () => {
     expect((await s.getLastApplied('t2')).size).toBe(0);
   });
 
+  it('reads many last-applied records page by page, every one exactly once', async () => {
+    await using db = await createTestDatabase();
+    await using s = await migrated(db);
+    // 2,501 users × 3 aspects, in two tenants: more than one page of each filter.
+    await db.pool.query(
+      `INSERT INTO roster.last_applied (tenant_id, user_id, aspect, desired_hash, applied_at)
+       SELECT t, 'u-' || i, a, 'h-' || i || '-' || a, now()
+       FROM generate_series(1, 2501) AS i, unnest(ARRAY['profile', 'photo', 'signature']) AS a,
+            unnest(ARRAY['t1', 't2']) AS t`,
+    );
+    const all = await s.getLastApplied('t1');
+    expect(all.size).toBe(7503);
+    const two = await s.getLastApplied('t1', ['photo', 'signature']);
+    expect(two.size).toBe(5002);
+    for (let i = 1; i <= 2501; i++) {
+      expect(two.get(lastAppliedKey(`u-${i}`, 'photo'))?.desiredHash).toBe(`h-${i}-photo`);
+      expect(two.get(lastAppliedKey(`u-${i}`, 'signature'))?.desiredHash).toBe(`h-${i}-signature`);
+    }
+    expect([...two.values()].some((r) => r.aspect === 'profile')).toBe(false);
+  });
+
   it('keeps the last successful source count per tenant', async () => {
     await using db = await createTestDatabase();
     await using s = await migrated(db);

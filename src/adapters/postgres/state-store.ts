@@ -28,6 +28,9 @@ const INSERT_JOURNAL = `INSERT INTO roster.journal
   (run_id, action_key, user_id, employee_email, aspect, before, after, status, error, request_id)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`;
 
+/** Last-applied records read per query. */
+const LAST_APPLIED_PAGE = 2000;
+
 /** The state store on PostgreSQL, schema `roster`, migrated by `migrate()`. */
 export function createPostgresStateStore(options: PostgresStateStoreOptions): StateStore {
   const pool = new pg.Pool({
@@ -148,24 +151,43 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
     },
 
     async getLastApplied(tenantId: string, aspects?: readonly LastAppliedRecord['aspect'][]) {
-      const rows = await query<LastAppliedRow>(
-        `SELECT user_id, aspect, desired_hash, observed_fingerprint, value, applied_at
-         FROM roster.last_applied WHERE tenant_id = $1 AND ($2::text[] IS NULL OR aspect = ANY($2))`,
-        [tenantId, aspects ?? null],
-      );
-      const map = new Map<string, LastAppliedRecord>();
-      for (const r of rows) {
-        const record: LastAppliedRecord = {
-          userId: r.user_id,
-          aspect: r.aspect,
-          desiredHash: r.desired_hash,
-          observedFingerprint: r.observed_fingerprint,
-          appliedAt: r.applied_at.toISOString(),
-          ...(r.value !== null && { value: r.value }),
-        };
-        map.set(lastAppliedKey(r.user_id, r.aspect), record);
-      }
-      return map;
+      // Pages of rows in key order, all from one snapshot: at 50,000 users the rows of every
+      // record at once would cost as much again as the records made from them.
+      return withClient(async (client) => {
+        const map = new Map<string, LastAppliedRecord>();
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        try {
+          let after: [string, string] = ['', ''];
+          for (;;) {
+            const { rows } = await client.query<LastAppliedRow>(
+              `SELECT user_id, aspect, desired_hash, observed_fingerprint, value, applied_at
+               FROM roster.last_applied
+               WHERE tenant_id = $1 AND ($2::text[] IS NULL OR aspect = ANY($2)) AND (user_id, aspect) > ($3, $4)
+               ORDER BY user_id, aspect LIMIT $5`,
+              [tenantId, aspects ?? null, after[0], after[1], LAST_APPLIED_PAGE],
+            );
+            for (const r of rows) {
+              const record: LastAppliedRecord = {
+                userId: r.user_id,
+                aspect: r.aspect,
+                desiredHash: r.desired_hash,
+                observedFingerprint: r.observed_fingerprint,
+                appliedAt: r.applied_at.toISOString(),
+                ...(r.value !== null && { value: r.value }),
+              };
+              map.set(lastAppliedKey(r.user_id, r.aspect), record);
+            }
+            if (rows.length < LAST_APPLIED_PAGE) break;
+            const last = rows[rows.length - 1]!;
+            after = [last.user_id, last.aspect];
+          }
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+        return map;
+      });
     },
 
     async getDeltaLink(tenantId: string, scopeHash: string) {
