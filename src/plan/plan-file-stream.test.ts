@@ -19,9 +19,10 @@ import {
 
 const longHtml = `<table style="font-family:Arial">${'<tr><td style="color:#111">Åse «Ærø» "q" \\ </td></tr>'.repeat(40)}</table>`;
 
-function samplePlan(count: number): Plan {
+/** The planner's inputs for `count` employees who differ in profile, photo and signature. */
+function sampleInputs(count: number): Parameters<typeof planChanges> {
   const emails = Array.from({ length: count }, (_, i) => `person${String(i).padStart(4, '0')}@example.no`);
-  return planChanges(
+  return [
     desiredState(
       emails.map((m, i) =>
         employee(m, {
@@ -37,8 +38,10 @@ function samplePlan(count: number): Plan {
     ),
     new Map(),
     planOptions(),
-  );
+  ];
 }
+
+const samplePlan = (count: number): Plan => planChanges(...sampleInputs(count));
 
 async function collect(source: PlanSource, kind?: PlanAction['kind']): Promise<PlanAction[]> {
   const out: PlanAction[] = [];
@@ -78,27 +81,7 @@ describe('plan file writer', () => {
     const plan = samplePlan(5);
     const path = join(dir, 'streamed.json');
     const writer = await createPlanFileWriter(path);
-    // The same inputs as samplePlan, through the generator.
-    const emails = Array.from({ length: 5 }, (_, i) => `person${String(i).padStart(4, '0')}@example.no`);
-    const planner = planStream(
-      desiredState(
-        emails.map((m, i) =>
-          employee(m, {
-            fields: { jobTitle: 'Seniorrådgiver <b>|x|</b>', mobilePhone: '+47 912 34 567' },
-            ...(i % 3 !== 1 ? { photoUrl: `https://hr.example.no/${i}.jpg` } : {}),
-            signature: signature(i % 2 ? longHtml : '<p>new</p>', 'Åse Ærø\nSeniorrådgiver'),
-          }),
-        ),
-      ),
-      observedState(
-        emails.map((m) => user(m, { fields: { jobTitle: 'Rådgiver', mobilePhone: null } })),
-        {
-          signatures: new Map(emails.map((m) => [`id-${m}`, observedSig('<p>old</p>', 'Åse Ærø\nRådgiver')])),
-        },
-      ),
-      new Map(),
-      planOptions(),
-    );
+    const planner = planStream(...sampleInputs(5));
     let next = planner.next();
     for (; !next.done; next = planner.next()) await writer.add(next.value);
     await writer.finish(next.value);
