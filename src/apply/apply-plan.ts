@@ -131,7 +131,8 @@ function aspectOf(action: PlanAction): JournalEntry['aspect'] {
  * the first write, then writes profiles (batched), photos and signatures, each after a fresh
  * stale check, journaling every outcome (and the last-applied state of each successful write,
  * in the same transaction). One action's failure never stops the others. Throws only for a
- * refused plan, a guardrail, or a state store that cannot journal.
+ * refused plan, a guardrail, a state store that cannot journal, or a plan source that cannot be
+ * read to its end (the writes made until then are journaled and the run is recorded first).
  */
 export async function applyPlan(
   planOrSource: Plan | PlanSource,
@@ -257,9 +258,19 @@ export async function applyPlan(
     }
   }
 
-  const profiles = source.actions('update-profile') as AsyncIterable<UpdateProfileAction>;
-  const photos = source.actions('set-photo') as AsyncIterable<SetPhotoAction>;
-  const signatures = source.actions('set-signature') as AsyncIterable<SetSignatureAction>;
+  let unreadable: unknown;
+  /** A plan that cannot be read on stops new writes, as a journal that cannot be written does. */
+  async function* readable<A>(actions: AsyncIterable<PlanAction>): AsyncGenerator<A> {
+    try {
+      for await (const action of actions) yield action as A;
+    } catch (error) {
+      unreadable ??= error;
+      stop.abort();
+    }
+  }
+  const profiles = readable<UpdateProfileAction>(source.actions('update-profile'));
+  const photos = readable<SetPhotoAction>(source.actions('set-photo'));
+  const signatures = readable<SetSignatureAction>(source.actions('set-signature'));
   const concurrency = options.concurrency ?? {};
 
   /**
@@ -316,14 +327,23 @@ export async function applyPlan(
 
   const interrupted = options.signal?.aborted === true && notStarted.length > 0;
   const partial = { applied, skippedStale, failed, notStarted };
-  const outcome = fatal !== undefined ? 'failed' : runOutcome(partial);
+  const outcome =
+    fatal !== undefined
+      ? 'failed'
+      : unreadable !== undefined
+        ? applied.length > 0
+          ? 'partial'
+          : 'failed'
+        : runOutcome(partial);
   const counts = runCounts(partial);
   const error =
     fatal !== undefined
       ? `the state store failed: ${failureOf(fatal).message}`
-      : interrupted
-        ? 'interrupted: stopped starting new writes'
-        : undefined;
+      : unreadable !== undefined
+        ? `the plan could not be read on: ${unreadable instanceof Error ? unreadable.message : String(unreadable)}`
+        : interrupted
+          ? 'interrupted: stopped starting new writes'
+          : undefined;
   try {
     await deps.store.finishRun(
       runId,
@@ -336,6 +356,11 @@ export async function applyPlan(
     fatal ??= finishError;
   }
   if (fatal !== undefined) throw fatal;
+  if (unreadable !== undefined) {
+    throw new PlanFileError(
+      `${error}; the run is recorded as ${outcome} (${applied.length} applied, journaled) — plan again`,
+    );
+  }
   log?.info({ runId, outcome, ...counts }, 'apply finished');
   return { runId, outcome, planHash: hash, ...partial, interrupted, counts };
 }

@@ -5,7 +5,8 @@ import { ORPHANED_RUN_ERROR } from '../../src/apply/orphaned-runs.js';
 import { rollbackPlan } from '../../src/apply/rollback-plan.js';
 import type { DesiredEmployee } from '../../src/desired/model.js';
 import { GuardrailError } from '../../src/errors/roster-error.js';
-import { PlanFileError } from '../../src/plan/plan-file.js';
+import { PlanFileError, planHash } from '../../src/plan/plan-file.js';
+import type { PlanSource } from '../../src/plan/plan-file-stream.js';
 import { employee, signature } from '../../src/plan/test-builders.js';
 import type { SimSeedUser } from '../../src/sim/seed.js';
 import { DOMAIN, REVISION, startApplyWorld, type ApplyWorld } from './apply-world.js';
@@ -301,6 +302,42 @@ describe('interruption and crash recovery', () => {
     expect(second.outcome).toBe('succeeded');
     expect(Object.values(world.sim.statsSnapshot().writesPerUser).every((n) => n === 1)).toBe(true);
     expect(Object.keys(world.sim.statsSnapshot().writesPerUser)).toHaveLength(24);
+  });
+
+  it('a plan that cannot be read to its end stops new writes; the run is recorded with what was applied', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `r${String(i).padStart(2, '0')}`);
+    await using world = await startApplyWorld(
+      names.map((n) => simUser(n, { surname: 'New', jobTitle: 'Engineer', displayName: `${n} New` })),
+    );
+    const plan = await world.plan(names.map((n) => desired(n, world, { photoUrl: undefined })));
+    expect(plan.actions).toHaveLength(12);
+    const { actions, ...head } = plan;
+    // A plan file whose private copy goes away after five actions.
+    const source: PlanSource = {
+      head,
+      hash: planHash(plan),
+      actionCount: actions.length,
+      async *actions(kind) {
+        let read = 0;
+        for (const action of actions) {
+          if (kind && action.kind !== kind) continue;
+          if (read++ === 5) throw new Error('ENOENT: the plan copy is gone');
+          yield action;
+        }
+      },
+    };
+    await expect(
+      applyPlan(source, world.deps, options(world, { concurrency: { signatures: 1 } })),
+    ).rejects.toThrowError(
+      'the plan could not be read on: ENOENT: the plan copy is gone; the run is recorded as partial (5 applied, journaled) — plan again',
+    );
+    const [run] = await world.store.listRuns(1, world.tenantId);
+    expect(run).toMatchObject({
+      outcome: 'partial',
+      error: 'the plan could not be read on: ENOENT: the plan copy is gone',
+    });
+    expect(await journal(world, run!.id)).toHaveLength(5);
+    expect(world.writes()).toBe(5);
   });
 
   it('after a process died between writes and journal rows, the next apply closes the run and converges without duplicates', async () => {
