@@ -185,7 +185,7 @@ function readOptions(argv: string[]): BenchOptions & { out: string; worker: bool
     options: {
       employees: { type: 'string', default: '10000' },
       'latency-ms': { type: 'string', default: '30' },
-      'time-scale': { type: 'string', default: '0.02' },
+      'time-scale': { type: 'string', default: '0.05' },
       'baseline-slice': { type: 'string', default: '50' },
       'no-scaling': { type: 'boolean', default: false },
       'memory-employees': { type: 'string', default: '50000' },
