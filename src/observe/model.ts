@@ -60,3 +60,13 @@ export interface LastAppliedRecord {
   /** What was applied, for display and rollback (profile: field values; photo: `{ sourceUrl }`). */
   value?: unknown;
 }
+
+/**
+ * The part of a last-applied record the planner compares with: what Roster intended, what it
+ * then saw and (photos) the URL it uploaded from. A plan holds one per user and aspect, so at
+ * 50,000 users it holds no more than this.
+ */
+export type AppliedDigest = Pick<LastAppliedRecord, 'desiredHash' | 'observedFingerprint'> & {
+  /** Photos: the source URL the applied photo came from. */
+  sourceUrl?: string;
+};

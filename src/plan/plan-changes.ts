@@ -1,7 +1,7 @@
 import { definePackedText, packedTextOf } from '../compact/packed-text.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
-import type { LastAppliedRecord, ObservedState, ObservedUser } from '../observe/model.js';
+import type { AppliedDigest, ObservedState, ObservedUser } from '../observe/model.js';
 import { flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from '../ports/state-store.js';
@@ -34,8 +34,8 @@ export interface PlanOptions {
   whenRoamingEnabled: 'refuse' | 'warn';
 }
 
-/** Last-applied records keyed by `lastAppliedKey(userId, aspect)`. */
-export type LastAppliedIndex = ReadonlyMap<string, LastAppliedRecord>;
+/** What Roster last applied, keyed by `lastAppliedKey(userId, aspect)` (`getAppliedDigests`). */
+export type LastAppliedIndex = ReadonlyMap<string, AppliedDigest>;
 
 function sameValue(
   a: string | string[] | null | undefined,
@@ -98,7 +98,7 @@ function planPhoto(
     if (checked && current === null) return action('no-photo', 'the user has no photo');
     return action('not-set-by-roster', 'Roster has not set this photo yet');
   }
-  const appliedUrl = (record.value as { sourceUrl?: string } | undefined)?.sourceUrl;
+  const appliedUrl = record.sourceUrl;
   if (appliedUrl !== undefined && appliedUrl !== url) {
     return action('source-changed', `photo URL changed (was ${appliedUrl})`);
   }

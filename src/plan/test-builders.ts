@@ -1,6 +1,6 @@
 import type { DesiredEmployee, DesiredState } from '../desired/model.js';
 import type {
-  LastAppliedRecord,
+  AppliedDigest,
   ObservedPhoto,
   ObservedSignature,
   ObservedState,
@@ -81,21 +81,18 @@ export function observedSig(html: string, text = 'text', f = flags): ObservedSig
   return { html, text, ...f };
 }
 
-/** Last-applied records as Roster leaves them after a successful write. */
+/** Last-applied digests as Roster leaves them after a successful write. */
 export function appliedSignature(
   userId: string,
   html: string,
   text: string,
   stored: ObservedSignature,
-): [string, LastAppliedRecord] {
+): [string, AppliedDigest] {
   return [
     lastAppliedKey(userId, 'signature'),
     {
-      userId,
-      aspect: 'signature',
       desiredHash: desiredSignatureHash(html, text, flags),
       observedFingerprint: observedSignatureFingerprint(stored),
-      appliedAt: '2026-01-01T00:00:00Z',
     },
   ];
 }
@@ -105,16 +102,9 @@ export function appliedPhoto(
   sourceUrl: string,
   contentHash: string,
   etag: string,
-): [string, LastAppliedRecord] {
+): [string, AppliedDigest] {
   return [
     lastAppliedKey(userId, 'photo'),
-    {
-      userId,
-      aspect: 'photo',
-      desiredHash: contentHash,
-      observedFingerprint: etag,
-      appliedAt: '2026-01-01T00:00:00Z',
-      value: { sourceUrl },
-    },
+    { desiredHash: contentHash, observedFingerprint: etag, sourceUrl },
   ];
 }

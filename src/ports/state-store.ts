@@ -1,4 +1,4 @@
-import type { LastAppliedRecord } from '../observe/model.js';
+import type { AppliedDigest, LastAppliedRecord } from '../observe/model.js';
 
 export type RunKind = 'plan' | 'apply' | 'rollback';
 
@@ -96,6 +96,14 @@ export interface StateStore {
     tenantId: string,
     aspects?: readonly LastAppliedRecord['aspect'][],
   ): Promise<Map<string, LastAppliedRecord>>;
+  /**
+   * What planning compares with, keyed like `getLastApplied`: the digests of the given aspects'
+   * records (read in pages within one snapshot), without their values, users or times.
+   */
+  getAppliedDigests(
+    tenantId: string,
+    aspects: readonly LastAppliedRecord['aspect'][],
+  ): Promise<Map<string, AppliedDigest>>;
   getDeltaLink(tenantId: string, scopeHash: string): Promise<string | undefined>;
   saveDeltaLink(tenantId: string, scopeHash: string, deltaLink: string): Promise<void>;
   /** Source count of the latest `succeeded` or `partial` run of the tenant that recorded one. */

@@ -101,7 +101,7 @@ export async function streamPlan(
   const compared = [...(photosOn ? ['photo' as const] : []), ...(signaturesOn ? ['signature' as const] : [])];
   const [desired, lastApplied, previousSourceCount, observedUsers] = await Promise.all([
     readDesired(deps),
-    deps.store.getLastApplied(tenantId, compared),
+    deps.store.getAppliedDigests(tenantId, compared),
     deps.store.lastSuccessfulSourceCount(tenantId),
     observeUsers(deps, {
       tenantId,

@@ -142,7 +142,7 @@ export async function startApplyWorld(
     observe,
     async plan(employees, options = {}) {
       const observed = await observe();
-      const lastApplied = await store.getLastApplied(tenantId);
+      const lastApplied = await store.getAppliedDigests(tenantId, ['photo', 'signature']);
       return planChanges(
         desiredState(employees),
         observed,

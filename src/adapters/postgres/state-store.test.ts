@@ -257,6 +257,26 @@ describe('PostgreSQL state store', () => {
       expect(two.get(lastAppliedKey(`u-${i}`, 'signature'))?.desiredHash).toBe(`h-${i}-signature`);
     }
     expect([...two.values()].some((r) => r.aspect === 'profile')).toBe(false);
+
+    // What planning holds: the digests alone, across the same pages.
+    await db.pool.query(
+      `UPDATE roster.last_applied SET value = jsonb_build_object('sourceUrl', 'https://hr.example/' || user_id),
+         observed_fingerprint = 'etag-' || user_id
+       WHERE aspect = 'photo'`,
+    );
+    const digests = await s.getAppliedDigests('t1', ['photo', 'signature']);
+    expect(digests.size).toBe(5002);
+    expect(digests.get(lastAppliedKey('u-2501', 'photo'))).toStrictEqual({
+      desiredHash: 'h-2501-photo',
+      observedFingerprint: 'etag-u-2501',
+      sourceUrl: 'https://hr.example/u-2501',
+    });
+    expect(digests.get(lastAppliedKey('u-7', 'signature'))).toStrictEqual({
+      desiredHash: 'h-7-signature',
+      observedFingerprint: null,
+    });
+    expect((await s.getAppliedDigests('t1', ['profile'])).size).toBe(2501);
+    expect((await s.getAppliedDigests('t1', [])).size).toBe(0);
   });
 
   it('keeps the last successful source count per tenant', async () => {

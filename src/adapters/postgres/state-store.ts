@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { LastAppliedRecord } from '../../observe/model.js';
+import type { AppliedDigest, LastAppliedRecord } from '../../observe/model.js';
 import type {
   JournalEntry,
   JournalRecord,
@@ -59,6 +59,42 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
 
   async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
     return withClient(async (c) => (await c.query<R>(sql, params)).rows);
+  }
+
+  /**
+   * Every last-applied row of a tenant (of the given aspects), in pages in key order, all from one
+   * snapshot: at 50,000 users the rows of every record at once would cost as much again as the
+   * records made from them.
+   */
+  async function readLastApplied<Row extends { user_id: string; aspect: LastAppliedRecord['aspect'] }>(
+    tenantId: string,
+    aspects: readonly LastAppliedRecord['aspect'][] | undefined,
+    columns: string,
+    take: (row: Row) => void,
+  ): Promise<void> {
+    await withClient(async (client) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        let after: [string, string] = ['', ''];
+        for (;;) {
+          const { rows } = await client.query<Row>(
+            `SELECT user_id, aspect, ${columns}
+             FROM roster.last_applied
+             WHERE tenant_id = $1 AND ($2::text[] IS NULL OR aspect = ANY($2)) AND (user_id, aspect) > ($3, $4)
+             ORDER BY user_id, aspect LIMIT $5`,
+            [tenantId, aspects ?? null, after[0], after[1], LAST_APPLIED_PAGE],
+          );
+          for (const r of rows) take(r);
+          if (rows.length < LAST_APPLIED_PAGE) break;
+          const last = rows[rows.length - 1]!;
+          after = [last.user_id, last.aspect];
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   return {
@@ -151,43 +187,41 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
     },
 
     async getLastApplied(tenantId: string, aspects?: readonly LastAppliedRecord['aspect'][]) {
-      // Pages of rows in key order, all from one snapshot: at 50,000 users the rows of every
-      // record at once would cost as much again as the records made from them.
-      return withClient(async (client) => {
-        const map = new Map<string, LastAppliedRecord>();
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        try {
-          let after: [string, string] = ['', ''];
-          for (;;) {
-            const { rows } = await client.query<LastAppliedRow>(
-              `SELECT user_id, aspect, desired_hash, observed_fingerprint, value, applied_at
-               FROM roster.last_applied
-               WHERE tenant_id = $1 AND ($2::text[] IS NULL OR aspect = ANY($2)) AND (user_id, aspect) > ($3, $4)
-               ORDER BY user_id, aspect LIMIT $5`,
-              [tenantId, aspects ?? null, after[0], after[1], LAST_APPLIED_PAGE],
-            );
-            for (const r of rows) {
-              const record: LastAppliedRecord = {
-                userId: r.user_id,
-                aspect: r.aspect,
-                desiredHash: r.desired_hash,
-                observedFingerprint: r.observed_fingerprint,
-                appliedAt: r.applied_at.toISOString(),
-                ...(r.value !== null && { value: r.value }),
-              };
-              map.set(lastAppliedKey(r.user_id, r.aspect), record);
-            }
-            if (rows.length < LAST_APPLIED_PAGE) break;
-            const last = rows[rows.length - 1]!;
-            after = [last.user_id, last.aspect];
-          }
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-        return map;
-      });
+      const map = new Map<string, LastAppliedRecord>();
+      await readLastApplied<LastAppliedRow>(
+        tenantId,
+        aspects,
+        'desired_hash, observed_fingerprint, value, applied_at',
+        (r) => {
+          map.set(lastAppliedKey(r.user_id, r.aspect), {
+            userId: r.user_id,
+            aspect: r.aspect,
+            desiredHash: r.desired_hash,
+            observedFingerprint: r.observed_fingerprint,
+            appliedAt: r.applied_at.toISOString(),
+            ...(r.value !== null && { value: r.value }),
+          });
+        },
+      );
+      return map;
+    },
+
+    async getAppliedDigests(tenantId: string, aspects: readonly LastAppliedRecord['aspect'][]) {
+      const map = new Map<string, AppliedDigest>();
+      await readLastApplied<DigestRow>(
+        tenantId,
+        aspects,
+        "desired_hash, observed_fingerprint, value->>'sourceUrl' AS source_url",
+        (r) => {
+          const digest: AppliedDigest = {
+            desiredHash: r.desired_hash,
+            observedFingerprint: r.observed_fingerprint,
+          };
+          if (r.source_url !== null) digest.sourceUrl = r.source_url;
+          map.set(lastAppliedKey(r.user_id, r.aspect), digest);
+        },
+      );
+      return map;
     },
 
     async getDeltaLink(tenantId: string, scopeHash: string) {
@@ -253,6 +287,14 @@ interface LastAppliedRow {
   observed_fingerprint: string | null;
   value: unknown;
   applied_at: Date;
+}
+
+interface DigestRow {
+  user_id: string;
+  aspect: LastAppliedRecord['aspect'];
+  desired_hash: string;
+  observed_fingerprint: string | null;
+  source_url: string | null;
 }
 
 interface RunRow {
