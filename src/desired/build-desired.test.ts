@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldMapping, Override, Settings } from '../config/settings.js';
 import { buildConfig, buildSettings, override, row } from '../../test/support/builders.js';
-import { packedTextOf } from '../compact/packed-text.js';
+import { packedTextOf, unpackText } from '../compact/packed-text.js';
 import { flagsOf } from '../plan/fingerprints.js';
 import { desiredSignatureHash } from './signature-hash.js';
 import { buildDesired, createDesiredBuilder } from './build-desired.js';
+import { packedSignatureHtml } from './lazy-signature.js';
+import { signaturesRendered } from './render-signature.js';
 import type { DesiredState, SourceRow } from './model.js';
 
 function build(
@@ -474,14 +476,38 @@ describe('buildDesired: signatures', () => {
     expect(e.signature?.html).toContain('Senior rådgiver');
   });
 
-  it('keeps the html packed against its template, reads it back whole, and hashes it once', () => {
+  it('keeps only what the signature is rendered from, renders it when read, and hashes it once', () => {
+    const before = signaturesRendered();
     const e = only(build([row()], [], signing()));
+    expect(signaturesRendered() - before).toBe(1);
     const { html, text } = e.signature!;
+    // Read once: html and text come from one rendering, and no rendering is kept packed.
+    expect(signaturesRendered() - before).toBe(2);
     expect(html).toContain('Senior rådgiver');
-    const packed = packedTextOf(e.signature!, 'html');
+    expect(text).toContain('Senior rådgiver');
+    expect(packedTextOf(e.signature!, 'html')).toBeUndefined();
+    expect(e.signature!.html).toBe(html);
+    expect(JSON.parse(JSON.stringify(e.signature))).toEqual({
+      template: 'default',
+      text,
+      ...flagsOf(e.signature!),
+      hash: desiredSignatureHash(html, text, flagsOf(e.signature!)),
+      html,
+    });
+    expect(Object.keys(e.signature!)).toEqual([
+      'template',
+      'text',
+      'autoAddSignature',
+      'autoAddSignatureOnReply',
+      'autoAddSignatureOnMobile',
+      'useDefaultSignatureOnMobile',
+      'hash',
+      'html',
+    ]);
+    // Packed for a plan action: deflated against the template, read back whole.
+    const packed = packedSignatureHtml(e.signature!);
     expect(typeof packed === 'object' && packed.bytes.length).toBeLessThan(html.length / 4);
-    expect(JSON.parse(JSON.stringify(e.signature))).toMatchObject({ html, text });
-    expect(e.signature?.hash).toBe(desiredSignatureHash(html, text, flagsOf(e.signature!)));
+    expect(unpackText(packed)).toBe(html);
   });
 
   it('lets an office override choose the template', () => {
@@ -543,6 +569,36 @@ describe('buildDesired: signatures', () => {
   });
 });
 
+describe('buildDesired: values employees share are made once per build', () => {
+  it("shares an office's values and repeated field values, and reports an office's warning to each employee", () => {
+    const settings = buildSettings();
+    const signing = { ...settings, signatures: { ...settings.signatures, enabled: true } };
+    const state = build(
+      [
+        row({}, { phone: '12' }),
+        row({ id: '2', email: 'ola@contoso.no' }, { phone: '12' }),
+        row({ id: '3', email: 'kari@contoso.no' }, { id: '11', name: 'Bergen', city: 'Bergen' }),
+      ],
+      [],
+      signing,
+    );
+    const [kari, ola, soren] = state.employees;
+    // Two rows of Oslo (equal office columns, separate strings as a database gives them).
+    expect(ola!.officeName).toBe('Oslo');
+    expect(soren!.fields.jobTitle).toBe('Senior rådgiver');
+    expect(kari!.officeName).toBe('Bergen');
+    expect(ola!.signature!.text).toContain('Oslo');
+    expect(kari!.signature!.text).toContain('Bergen');
+    expect(kari!.signature!.text).not.toContain('Oslo');
+    // The invalid Oslo phone is reported for both of its employees, and Bergen's is not.
+    expect(state.issues.filter((i) => i.field === 'office.phone').map((i) => i.employee)).toEqual([
+      'ola@contoso.no',
+      'soren.aero@contoso.no',
+    ]);
+    expect(ola!.signature!.text).not.toContain('Office: 12');
+  });
+});
+
 describe('buildDesired: signatures rendered by the previous build are reused', () => {
   const config = () => {
     const s = buildSettings();
@@ -560,13 +616,18 @@ describe('buildDesired: signatures rendered by the previous build are reused', (
     const changed = rows().map((r) =>
       r.employee['id'] === '2' ? row({ id: '2', email: 'ola@contoso.no', title: 'Leder' }) : r,
     );
+    const before = signaturesRendered();
     const second = buildDesired(changed, same);
+    // Only Ola's signature is rendered again; the others keep their hashes without rendering.
+    expect(signaturesRendered() - before).toBe(1);
     const signatureOf = (state: DesiredState, key: string) =>
       state.employees.find((e) => e.key === key)!.signature!;
-    expect(signatureOf(second, 'kari@contoso.no')).toBe(signatureOf(first, 'kari@contoso.no'));
-    expect(signatureOf(second, 'soren.aero@contoso.no')).toBe(signatureOf(first, 'soren.aero@contoso.no'));
+    for (const key of ['kari@contoso.no', 'soren.aero@contoso.no']) {
+      expect(signatureOf(second, key).hash).toBe(signatureOf(first, key).hash);
+      expect(signatureOf(second, key).html).toBe(signatureOf(first, key).html);
+    }
     const ola = signatureOf(second, 'ola@contoso.no');
-    expect(ola).not.toBe(signatureOf(first, 'ola@contoso.no'));
+    expect(ola.hash).not.toBe(signatureOf(first, 'ola@contoso.no').hash);
     expect(ola.html).toContain('Leder');
     expect(ola.html).not.toContain('Rådgiver');
     expect(ola.hash).toBe(desiredSignatureHash(ola.html, ola.text, flagsOf(ola)));
@@ -589,8 +650,9 @@ describe('buildDesired: signatures rendered by the previous build are reused', (
         signatures: { ...same.settings.signatures, autoAddSignatureOnReply: true },
       },
     };
+    const before = signaturesRendered();
     const second = buildDesired(rows(), flagged);
-    expect(second.employees[0]!.signature).not.toBe(first.employees[0]!.signature);
+    expect(signaturesRendered() - before).toBe(3);
     expect(second.employees[0]!.signature!.autoAddSignatureOnReply).toBe(true);
     expect(second.employees[0]!.signature!.hash).not.toBe(first.employees[0]!.signature!.hash);
     const compact = buildDesired(rows(), {

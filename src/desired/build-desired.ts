@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import { definePackedText } from '../compact/packed-text.js';
-import type { DesiredConfig, SignatureTemplate } from '../config/settings.js';
+import type { DesiredConfig, ManagedField, SignatureTemplate } from '../config/settings.js';
 import { indexOverrides, officeKeys, resolveOverrides, unknownOverrideTargets } from './apply-overrides.js';
 import type { OverrideIndex, ResolvedOverrides } from './apply-overrides.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState, EmployeeIssue, SourceRow } from './model.js';
+import { lazySignature } from './lazy-signature.js';
 import { normalizeText } from './normalize-text.js';
 import { REFUSED_VALUE, renderFields } from './render-fields.js';
 import { renderTemplate } from './render-template.js';
 import type { Report } from './render-fields.js';
 import { renderSignature, type SignatureView, type SignatureWarning } from './render-signature.js';
 import { desiredSignatureHash, flagString, type SignatureFlagValues } from './signature-hash.js';
-import { signatureView } from './signature-view.js';
+import { officeSignatureView, signatureView } from './signature-view.js';
 import { checkUrl, isValidEmail } from './validate-url.js';
 
 /** Feeds rows one at a time (e.g. page by page from a database cursor) and builds at the end. */
@@ -77,6 +77,51 @@ function photoUrlOf(
   return undefined;
 }
 
+/**
+ * Values many employees share, made once per build and shared: an office's normalized row and
+ * signature view, a set of signature variables. Desired state keeps what signatures are rendered
+ * from, so sharing these is most of what it holds per employee beyond its own fields. Warnings
+ * raised while making a value are reported again to every employee that uses it.
+ */
+function createSharedValues(settings: DesiredConfig['settings']) {
+  const made = new Map<unknown, { value: unknown; issues: Parameters<Report>[0][] }>();
+  const texts = new Map<string, string>();
+  function shared<T>(key: unknown, make: (report: Report) => T, report: Report): T {
+    let entry = made.get(key);
+    if (!entry) {
+      const issues: Parameters<Report>[0][] = [];
+      entry = { value: make((issue) => issues.push(issue)), issues };
+      made.set(key, entry);
+    }
+    for (const issue of entry.issues) report(issue);
+    return entry.value as T;
+  }
+  return {
+    office: (row: SourceRow['office'], report: Report): Normalized =>
+      shared(`office ${JSON.stringify(row)}`, (r) => normalizeRecord(row, 'office', r), report),
+    officeView: (office: Normalized, report: Report) =>
+      shared(office, (r) => officeSignatureView(office.display, settings.phone, r), report),
+    variables: (variables: Record<string, string>): Record<string, string> =>
+      shared(
+        `variables ${JSON.stringify(variables)}`,
+        () => variables,
+        () => undefined,
+      ),
+    /** Field values by content: departments, titles, locations and first names repeat. */
+    fields(fields: DesiredEmployee['fields']): DesiredEmployee['fields'] {
+      for (const [field, value] of Object.entries(fields) as [ManagedField, string | string[] | null][]) {
+        if (typeof value !== 'string') continue;
+        let one = texts.get(value);
+        if (one === undefined) texts.set(value, (one = value));
+        fields[field] = one;
+      }
+      return fields;
+    },
+  };
+}
+
+type SharedValues = ReturnType<typeof createSharedValues>;
+
 function buildEmployee(
   key: string,
   row: SourceRow,
@@ -84,14 +129,16 @@ function buildEmployee(
   config: DesiredConfig,
   report: Report,
   memo: SignatureMemo,
+  sharedValues: SharedValues,
 ): DesiredEmployee | undefined {
   const { settings } = config;
   const employee = normalizeRecord(row.employee, 'employee', report);
-  const office = normalizeRecord(row.office, 'office', report);
-  const variables = { ...settings.signatures.variables, ...overrides.variables };
+  const office = sharedValues.office(row.office, report);
+  const variables = sharedValues.variables({ ...settings.signatures.variables, ...overrides.variables });
   const view = { ...variables, employee: employee.mapping, office: office.mapping };
-  const fields = renderFields({ settings, view, overrides, report });
-  if (!fields) return undefined;
+  const rendered = renderFields({ settings, view, overrides, report });
+  if (!rendered) return undefined;
+  const fields = sharedValues.fields(rendered);
   const email = employee.display['email'] ?? key;
   let photoUrl: string | undefined;
   try {
@@ -126,7 +173,7 @@ function buildEmployee(
     });
     return undefined;
   }
-  const signatureSource = { email, fields, office: office.display, variables, phone: settings.phone, report };
+  const signatureSource = { email, fields, office: sharedValues.officeView(office, report), variables };
   const shown = signatureView(
     photoUrl?.startsWith('https:') ? { ...signatureSource, photoUrl } : signatureSource,
   );
@@ -154,10 +201,13 @@ function buildEmployee(
   return desired;
 }
 
-/** A rendered signature as desired state holds it, and the warnings rendering raised. */
+/** What rendering a signature left to keep: its hash and the warnings it raised. */
 type MadeSignature =
-  | { signature: DesiredSignature; warnings: SignatureWarning[] }
+  | { hash: string; warnings: SignatureWarning[] }
   | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
+
+/** Shared by every signature that rendered without a warning (most of them). */
+const NO_WARNINGS: SignatureWarning[] = [];
 
 function makeSignature(
   template: SignatureTemplate,
@@ -166,16 +216,12 @@ function makeSignature(
 ): MadeSignature {
   const rendered = renderSignature(template, view);
   if ('error' in rendered) return rendered;
-  const signature = {
-    template: template.name,
-    text: rendered.text,
-    ...flags,
-    // Hashed now, while the html is at hand: a plan compares hashes and inflates nothing.
+  // Hashed now, while the html is at hand; the html itself is rendered again only if read.
+  const { warnings } = rendered;
+  return {
     hash: desiredSignatureHash(rendered.html, rendered.text, flags),
+    warnings: warnings.length > 0 ? warnings : NO_WARNINGS,
   };
-  // Kept deflated against the template: the html is most of a large run's memory.
-  definePackedText(signature, 'html', rendered.html, rendered.dictionary);
-  return { signature: signature as typeof signature & { html: string }, warnings: rendered.warnings };
 }
 
 interface MemoEntry {
@@ -186,10 +232,10 @@ interface MemoEntry {
 }
 
 /**
- * Signatures rendered by the previous build over the same configuration, per employee. Rendering,
- * packing and hashing is most of a re-plan's CPU; an employee whose view, flags and template are
- * unchanged gets the very same (immutable) signature back. Keyed by the configuration's template
- * map, so a reloaded configuration starts afresh and an unused one is collected.
+ * Signatures rendered by the previous build over the same configuration, per employee. Rendering
+ * and hashing is most of a re-plan's CPU; an employee whose view, flags and template are
+ * unchanged gets the same hash and warnings back without rendering. Keyed by the configuration's
+ * template map, so a reloaded configuration starts afresh and an unused one is collected.
  */
 const signatureMemos = new WeakMap<DesiredConfig['templates'], Map<string, MemoEntry>>();
 
@@ -204,7 +250,9 @@ function createSignatureMemo(config: DesiredConfig) {
       template: SignatureTemplate,
       view: SignatureView,
       flags: SignatureFlagValues,
-    ): MadeSignature {
+    ):
+      | { signature: DesiredSignature; warnings: SignatureWarning[] }
+      | Extract<MadeSignature, { error: unknown }> {
       const input = createHash('sha256')
         .update(JSON.stringify(view))
         .update(flagString(flags))
@@ -215,7 +263,9 @@ function createSignatureMemo(config: DesiredConfig) {
           ? old
           : { template, input, made: makeSignature(template, view, flags) };
       next.set(key, entry);
-      return entry.made;
+      const { made } = entry;
+      if ('error' in made) return made;
+      return { signature: lazySignature(template, view, flags, made.hash), warnings: made.warnings };
     },
     /** The next build starts from this one's signatures (only employees seen in it). */
     keep(): void {
@@ -247,6 +297,7 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
    */
   const byKey = new Map<string, KeyEntry>();
   const memo = createSignatureMemo(config);
+  const sharedValues = createSharedValues(config.settings);
   const seenOffices = new Set<string>();
   const issues: EmployeeIssue[] = [];
   let sourceCount = 0;
@@ -283,7 +334,7 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
     byKey.set(key, fresh);
     if (overrides.exclude) return;
     const report: Report = (issue) => fresh.issues.push({ employee: key, ...issue });
-    fresh.built = buildEmployee(key, row, overrides, config, report, memo);
+    fresh.built = buildEmployee(key, row, overrides, config, report, memo, sharedValues);
   }
 
   function finish(): DesiredState {

@@ -229,12 +229,20 @@ function buildContext(view: SignatureView, warnings: SignatureWarning[]): Record
   return { ...variables, employee, office };
 }
 
+let renders = 0;
+
+/** How many signatures this process has rendered: what the reuse of renderings is judged by. */
+export function signaturesRendered(): number {
+  return renders;
+}
+
 /**
  * Render one signature (HTML + plain-text twin). Every value is HTML-escaped; link-valued
  * variables must be https (mailto:/tel: links are built here from email and phone); refused
  * values render as empty and come back as warnings.
  */
 export function renderSignature(template: SignatureTemplate, view: SignatureView): RenderedSignature {
+  renders += 1;
   const ready = prepare(template);
   if ('error' in ready) return { error: { kind: 'template-error', message: ready.error } };
   const warnings: SignatureWarning[] = [];

@@ -2,19 +2,17 @@ import type { Settings } from '../config/settings.js';
 import { formatPhone } from './format-phone.js';
 import type { DesiredEmployee } from './model.js';
 import type { Report } from './render-fields.js';
-import type { SignatureView } from './render-signature.js';
+import type { SignatureOffice, SignatureView } from './render-signature.js';
 import { isValidEmail } from './validate-url.js';
 
-/** What a signature is built from: the employee's desired values and the normalized office row. */
+/** What a signature is built from: the employee's desired values and the office's signature view. */
 export interface SignatureSource {
   email: string;
   fields: DesiredEmployee['fields'];
   photoUrl?: string;
-  /** Office columns, normalized; refused values already replaced by "". */
-  office: Record<string, string>;
+  /** The office as signatures show it (`officeSignatureView`), shared by its employees. */
+  office: SignatureOffice;
   variables: Record<string, string>;
-  phone: Settings['phone'];
-  report: Report;
 }
 
 function text(value: string | string[] | null | undefined): string {
@@ -23,16 +21,20 @@ function text(value: string | string[] | null | undefined): string {
 }
 
 /**
- * The signature shows what the directory will show: managed fields as desired (a field left
- * alone or not managed renders empty, so its section vanishes), office data straight from HR.
+ * The office as signatures show it, from the normalized office row (refused values already ""):
+ * its phone formatted for display, an invalid phone or email left out with a warning. Every
+ * employee of an office can share one.
  */
-export function signatureView(source: SignatureSource): SignatureView {
-  const { office, fields } = source;
+export function officeSignatureView(
+  office: Record<string, string>,
+  phone: Settings['phone'],
+  report: Report,
+): SignatureOffice {
   let officePhone = office['phone'] ?? '';
   if (officePhone) {
-    const formatted = formatPhone(officePhone, { ...source.phone, format: 'INTERNATIONAL' });
+    const formatted = formatPhone(officePhone, { ...phone, format: 'INTERNATIONAL' });
     if (!formatted.ok) {
-      source.report({
+      report({
         kind: 'invalid-value',
         severity: 'warning',
         field: 'office.phone',
@@ -43,7 +45,7 @@ export function signatureView(source: SignatureSource): SignatureView {
   }
   let officeEmail = office['email'] ?? '';
   if (officeEmail && !isValidEmail(officeEmail)) {
-    source.report({
+    report({
       kind: 'invalid-email',
       severity: 'warning',
       field: 'office.email',
@@ -51,6 +53,23 @@ export function signatureView(source: SignatureSource): SignatureView {
     });
     officeEmail = '';
   }
+  return {
+    name: office['name'] ?? '',
+    streetAddress: office['street_address'] ?? '',
+    postalCode: office['postal_code'] ?? '',
+    city: office['city'] ?? '',
+    phone: officePhone,
+    email: officeEmail,
+    homepage: office['homepage_url'] ?? '',
+  };
+}
+
+/**
+ * The signature shows what the directory will show: managed fields as desired (a field left
+ * alone or not managed renders empty, so its section vanishes), office data straight from HR.
+ */
+export function signatureView(source: SignatureSource): SignatureView {
+  const { fields } = source;
   const givenName = text(fields.givenName);
   const surname = text(fields.surname);
   return {
@@ -65,15 +84,7 @@ export function signatureView(source: SignatureSource): SignatureView {
       email: source.email,
       photoUrl: source.photoUrl ?? '',
     },
-    office: {
-      name: office['name'] ?? '',
-      streetAddress: office['street_address'] ?? '',
-      postalCode: office['postal_code'] ?? '',
-      city: office['city'] ?? '',
-      phone: officePhone,
-      email: officeEmail,
-      homepage: office['homepage_url'] ?? '',
-    },
+    office: source.office,
     variables: source.variables,
   };
 }

@@ -1,8 +1,9 @@
 import { definePackedText, packedTextOf } from '../compact/packed-text.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
+import { packedSignatureHtml } from '../desired/lazy-signature.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
 import type { AppliedDigest, ObservedState, ObservedUser } from '../observe/model.js';
-import { flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
+import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from '../ports/state-store.js';
 import { matchEmployees } from './match-employees.js';
@@ -176,18 +177,15 @@ function planSignature(
       ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
       ...(current ? { currentText: current.text } : {}),
     };
-    // The html stays packed (shared with the desired state and the observation), not copied.
-    const action = definePackedText(base, 'html', packedTextOf(desired, 'html') ?? desired.html);
+    // Kept packed: the desired html rendered now (the desired state holds only its hash), the
+    // observed html as the observation holds it.
+    const action = definePackedText(base, 'html', packedSignatureHtml(desired));
     if (current) definePackedText(action, 'currentHtml', packedTextOf(current, 'html') ?? current.html);
     return action as SetSignatureAction;
   };
   if (!record) {
-    if (
-      current &&
-      current.html === desired.html &&
-      current.text === desired.text &&
-      sameFlags(flagsOf(current), flags)
-    ) {
+    // Already what Roster would write (compared by hash: the desired html is not rendered).
+    if (current && desiredSignatureHash(current.html, current.text, flagsOf(current)) === desiredHash) {
       return undefined;
     }
     return action('never-applied', 'Roster has not set this signature yet');
