@@ -2,7 +2,8 @@ import { definePackedText, packedTextOf } from '../compact/packed-text.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import { packedSignatureHtml } from '../desired/lazy-signature.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
-import type { AppliedDigest, ObservedState, ObservedUser } from '../observe/model.js';
+import type { AppliedDigests } from '../compact/applied-digests.js';
+import type { ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from '../ports/state-store.js';
@@ -35,8 +36,8 @@ export interface PlanOptions {
   whenRoamingEnabled: 'refuse' | 'warn';
 }
 
-/** What Roster last applied, keyed by `lastAppliedKey(userId, aspect)` (`getAppliedDigests`). */
-export type LastAppliedIndex = ReadonlyMap<string, AppliedDigest>;
+/** What Roster last applied, by `lastAppliedKey(userId, aspect)`: the store's digests or a `Map`. */
+export type LastAppliedIndex = Pick<AppliedDigests, 'get' | 'has'>;
 
 function sameValue(
   a: string | string[] | null | undefined,

@@ -1,4 +1,5 @@
-import type { AppliedDigest, LastAppliedRecord } from '../observe/model.js';
+import type { AppliedDigests } from '../compact/applied-digests.js';
+import type { LastAppliedRecord } from '../observe/model.js';
 
 export type RunKind = 'plan' | 'apply' | 'rollback';
 
@@ -103,7 +104,7 @@ export interface StateStore {
   getAppliedDigests(
     tenantId: string,
     aspects: readonly LastAppliedRecord['aspect'][],
-  ): Promise<Map<string, AppliedDigest>>;
+  ): Promise<AppliedDigests>;
   getDeltaLink(tenantId: string, scopeHash: string): Promise<string | undefined>;
   saveDeltaLink(tenantId: string, scopeHash: string, deltaLink: string): Promise<void>;
   /** Source count of the latest `succeeded` or `partial` run of the tenant that recorded one. */

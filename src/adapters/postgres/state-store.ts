@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { createAppliedDigests } from '../../compact/applied-digests.js';
 import type { AppliedDigest, LastAppliedRecord } from '../../observe/model.js';
 import type {
   JournalEntry,
@@ -207,7 +208,7 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
     },
 
     async getAppliedDigests(tenantId: string, aspects: readonly LastAppliedRecord['aspect'][]) {
-      const map = new Map<string, AppliedDigest>();
+      const digests = createAppliedDigests();
       await readLastApplied<DigestRow>(
         tenantId,
         aspects,
@@ -218,10 +219,10 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
             observedFingerprint: r.observed_fingerprint,
           };
           if (r.source_url !== null) digest.sourceUrl = r.source_url;
-          map.set(lastAppliedKey(r.user_id, r.aspect), digest);
+          digests.add(r.user_id, r.aspect, digest);
         },
       );
-      return map;
+      return digests;
     },
 
     async getDeltaLink(tenantId: string, scopeHash: string) {
