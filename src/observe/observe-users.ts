@@ -20,6 +20,15 @@ function scopeHash(domains: readonly string[]): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
+/** The snapshot's users with a delta round's changes: removed ones gone, changed ones replaced. */
+function applyChanges(users: ObservedUser[], kept: ObservedUser[], removedIds: string[]): ObservedUser[] {
+  const byId = new Map<string, ObservedUser>();
+  for (const user of users) byId.set(user.id, user);
+  for (const id of removedIds) byId.delete(id);
+  for (const user of kept) byId.set(user.id, user);
+  return [...byId.values()];
+}
+
 /**
  * The users in scope, as cheaply as the tenant allows: the last snapshot plus one delta round
  * (usually one request) when Roster has one; else a `$deltaToken=latest` link taken first and
@@ -42,10 +51,10 @@ export async function observeUsers(
           ...delta.removed.map((r) => r.id),
           ...delta.users.filter((u) => !inDomains(u, options.domains)).map((u) => u.id),
         ];
-        const byId = new Map(snapshot.users.map((u) => [u.id, u]));
-        for (const id of removedIds) byId.delete(id);
-        for (const user of kept) byId.set(user.id, user);
-        const users = kept.length + removedIds.length === 0 ? snapshot.users : [...byId.values()];
+        const users =
+          kept.length + removedIds.length === 0
+            ? snapshot.users
+            : applyChanges(snapshot.users, kept, removedIds);
         // Only what the round changed is written (nothing but the link when it changed nothing).
         const change = { users: kept, removedIds, deltaLink: delta.deltaLink };
         if (!(await deps.cache.updateUserSnapshot(options.tenantId, key, change))) {

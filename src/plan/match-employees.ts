@@ -16,16 +16,27 @@ function domainOf(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }
 
-function indexBy(users: ObservedUser[], keysOf: (u: ObservedUser) => string[]): Map<string, ObservedUser[]> {
-  const index = new Map<string, ObservedUser[]>();
+/** One user, or several sharing a key (an array only then: most keys name one user). */
+type Indexed = ObservedUser | ObservedUser[];
+
+function indexBy(users: ObservedUser[], keysOf: (u: ObservedUser) => string[]): Map<string, Indexed> {
+  const index = new Map<string, Indexed>();
   for (const user of users) {
-    for (const key of new Set(keysOf(user).map((k) => k.toLowerCase()))) {
-      const list = index.get(key);
-      if (list) list.push(user);
-      else index.set(key, [user]);
+    const keys = keysOf(user);
+    for (const [i, raw] of keys.entries()) {
+      const key = raw.toLowerCase();
+      if (keys.length > 1 && keys.findIndex((k) => k.toLowerCase() === key) !== i) continue;
+      const found = index.get(key);
+      if (found === undefined) index.set(key, user);
+      else if (Array.isArray(found)) found.push(user);
+      else index.set(key, [found, user]);
     }
   }
   return index;
+}
+
+function usersOf(found: Indexed | undefined): ObservedUser[] {
+  return found === undefined ? [] : Array.isArray(found) ? found : [found];
 }
 
 /** Only SMTP addresses (primary `SMTP:` or secondary `smtp:`) are mail aliases. */
@@ -44,10 +55,16 @@ export function matchEmployees(
   scopeDomains: string[],
 ): MatchResult {
   const scope = new Set(scopeDomains.map((d) => d.toLowerCase()));
-  const rules: Array<[string, Map<string, ObservedUser[]>]> = [
-    ['mail', indexBy(users, (u) => (u.mail ? [u.mail] : []))],
-    ['userPrincipalName', indexBy(users, (u) => [u.userPrincipalName])],
-    ['proxyAddresses', indexBy(users, smtpAliases)],
+  // Each index is built when the first employee needs it: when every employee matches by mail
+  // (the usual case), the other two are never built.
+  const lazy = (keysOf: (u: ObservedUser) => string[]) => {
+    let index: Map<string, Indexed> | undefined;
+    return (key: string) => usersOf((index ??= indexBy(users, keysOf)).get(key));
+  };
+  const rules: Array<[string, (key: string) => ObservedUser[]]> = [
+    ['mail', lazy((u) => (u.mail ? [u.mail] : []))],
+    ['userPrincipalName', lazy((u) => [u.userPrincipalName])],
+    ['proxyAddresses', lazy(smtpAliases)],
   ];
   const warnings: PlanWarning[] = [];
   const candidates: Match[] = [];
@@ -62,8 +79,8 @@ export function matchEmployees(
     }
     let found: ObservedUser[] = [];
     let rule = '';
-    for (const [name, index] of rules) {
-      found = index.get(employee.key) ?? [];
+    for (const [name, lookUp] of rules) {
+      found = lookUp(employee.key);
       rule = name;
       if (found.length > 0) break;
     }
@@ -85,13 +102,17 @@ export function matchEmployees(
       candidates.push({ employee, user: first });
     }
   }
-  const claims = new Map<string, Match[]>();
-  for (const m of candidates) claims.set(m.user.id, [...(claims.get(m.user.id) ?? []), m]);
+  const claims = new Map<string, Match | Match[]>();
+  for (const m of candidates) {
+    const claimed = claims.get(m.user.id);
+    if (claimed === undefined) claims.set(m.user.id, m);
+    else if (Array.isArray(claimed)) claimed.push(m);
+    else claims.set(m.user.id, [claimed, m]);
+  }
   const matches: Match[] = [];
   for (const [, claimants] of claims) {
-    const [only] = claimants;
-    if (only && claimants.length === 1) {
-      matches.push(only);
+    if (!Array.isArray(claimants)) {
+      matches.push(claimants);
       continue;
     }
     const emails = claimants.map((c) => c.employee.email).sort();

@@ -103,6 +103,12 @@ describe('matching', () => {
     expect(
       planChanges(desiredState([wantTitle]), observedState([byProxy]), new Map(), opts).summary.matched,
     ).toBe(1);
+    // One user listing the same alias twice (in two cases) is one user, not an ambiguity.
+    const twice = user('x@example.no', { proxyAddresses: [`SMTP:${A.toUpperCase()}`, `smtp:${A}`] });
+    const other = user('y@example.no', { proxyAddresses: ['SMTP:y@example.no'] });
+    expect(
+      planChanges(desiredState([wantTitle]), observedState([other, twice]), new Map(), opts).summary.matched,
+    ).toBe(1);
     const sipOnly = user('x@example.no', { proxyAddresses: [`sip:${A}`] });
     expect(
       planChanges(desiredState([wantTitle]), observedState([sipOnly]), new Map(), opts).summary.matched,

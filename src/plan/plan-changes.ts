@@ -7,7 +7,7 @@ import type { ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from '../ports/state-store.js';
-import { matchEmployees } from './match-employees.js';
+import { matchEmployees, type MatchResult } from './match-employees.js';
 import {
   PLAN_FORMAT_VERSION,
   type FieldChange,
@@ -232,16 +232,18 @@ export function* planStream(
   observed: ObservedState,
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
+  /**
+   * `matchEmployees` of the wanted employees (those `options.only` names, or all) and the observed
+   * users, when the caller has already made it: made here otherwise.
+   */
+  matched?: MatchResult,
 ): Generator<PlanAction, PlanHead, undefined> {
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
   const wanted = (email: string) => !only || only.has(email.toLowerCase());
-  const employees = desired.employees.filter((e) => wanted(e.email));
+  const employees = only ? desired.employees.filter((e) => wanted(e.email)) : desired.employees;
   // Sorted by employee key: the actions come out in plan order without being collected.
-  const { matches, warnings: matchWarnings } = matchEmployees(
-    employees,
-    observed.users,
-    options.scopeDomains,
-  );
+  const { matches, warnings: matchWarnings } =
+    matched ?? matchEmployees(employees, observed.users, options.scopeDomains);
   const warnings: PlanWarning[] = [
     ...desired.issues
       .filter((i) => !i.employee || wanted(i.employee))

@@ -110,8 +110,9 @@ export async function streamPlan(
     }),
   ]);
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
-  const employees = desired.employees.filter((e) => !only || only.has(e.key));
-  const { matches } = matchEmployees(employees, observedUsers.users, settings.scope.domains);
+  const employees = only ? desired.employees.filter((e) => only.has(e.key)) : desired.employees;
+  const matched = matchEmployees(employees, observedUsers.users, settings.scope.domains);
+  const { matches } = matched;
 
   const [photoDue, signatureDue] = await Promise.all([
     photosOn ? deepCheckDue(deps, 'photo', options) : false,
@@ -148,18 +149,24 @@ export async function streamPlan(
     deepChecked: { photos: photoDue, signatures: signatureDue },
     warnings: [...deep.warnings, ...hashes.warnings],
   };
-  const planner = planStream(desired, observed, lastApplied, {
-    tenantId,
-    configRevision: deps.config.revision,
-    scopeDomains: settings.scope.domains,
-    photos: photosOn,
-    signatures: signaturesOn,
-    ...(options.only ? { only: options.only } : {}),
-    sourcePhotoHashes: hashes.hashes,
-    guardrails: settings.guardrails,
-    ...(previousSourceCount !== undefined ? { previousSourceCount } : {}),
-    whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
-  });
+  const planner = planStream(
+    desired,
+    observed,
+    lastApplied,
+    {
+      tenantId,
+      configRevision: deps.config.revision,
+      scopeDomains: settings.scope.domains,
+      photos: photosOn,
+      signatures: signaturesOn,
+      ...(options.only ? { only: options.only } : {}),
+      sourcePhotoHashes: hashes.hashes,
+      guardrails: settings.guardrails,
+      ...(previousSourceCount !== undefined ? { previousSourceCount } : {}),
+      whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
+    },
+    matched,
+  );
   let next = planner.next();
   for (; !next.done; next = planner.next()) {
     const pending = sink(next.value);
