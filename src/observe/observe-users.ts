@@ -20,6 +20,24 @@ function scopeHash(domains: readonly string[]): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
+/**
+ * One string per distinct field value across the users (in place): titles, departments,
+ * locations and names repeat across thousands of users, and the users are held for a whole run.
+ */
+function shareFieldValues(users: readonly ObservedUser[]): void {
+  const values = new Map<string, string>();
+  for (const user of users) {
+    const { fields } = user;
+    for (const field of Object.keys(fields) as (keyof ObservedUser['fields'])[]) {
+      const value = fields[field];
+      if (typeof value !== 'string') continue;
+      const one = values.get(value);
+      if (one === undefined) values.set(value, value);
+      else fields[field] = one;
+    }
+  }
+}
+
 /** The snapshot's users with a delta round's changes: removed ones gone, changed ones replaced. */
 function applyChanges(users: ObservedUser[], kept: ObservedUser[], removedIds: string[]): ObservedUser[] {
   const byId = new Map<string, ObservedUser>();
@@ -61,6 +79,7 @@ export async function observeUsers(
           // The snapshot vanished meanwhile: store it whole again.
           await deps.cache.saveUserSnapshot(options.tenantId, key, { users, deltaLink: delta.deltaLink });
         }
+        shareFieldValues(users);
         return { users, via: 'delta' };
       }
       reason = `delta resync required (${delta.reason})`;
@@ -71,5 +90,6 @@ export async function observeUsers(
   const users: ObservedUser[] = [];
   for await (const page of deps.directory.listUsers([...options.domains])) users.push(...page);
   await deps.cache.saveUserSnapshot(options.tenantId, key, { users, deltaLink });
+  shareFieldValues(users);
   return { users, via: 'full', reason };
 }
