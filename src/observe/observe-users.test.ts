@@ -172,4 +172,26 @@ describe('observeUsers', () => {
       await real.close();
     }
   });
+
+  it('reads a snapshot larger than a page whole, in user id order', async () => {
+    await using db = await createTestDatabase();
+    const cache = await migratedCache(db.url);
+    try {
+      // 4,501 users: more than two pages of the snapshot read.
+      const many = Array.from({ length: 4501 }, (_, i) =>
+        user(i, { fields: { jobTitle: i % 2 ? 'Rådgiver' : 'Leder', department: `Avdeling ${i % 7}` } }),
+      );
+      const directory = scriptedDirectory(many, [
+        { kind: 'changes', users: [], removed: [], deltaLink: 'link-1' },
+      ]);
+      const options = { tenantId: 't1', domains: ['example.no'] };
+      await observeUsers({ directory, cache }, options);
+      const again = await observeUsers({ directory, cache }, options);
+      expect(again.via).toBe('delta');
+      const byId = (a: ObservedUser, b: ObservedUser) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      expect(again.users).toEqual([...many].sort(byId));
+    } finally {
+      await cache.close();
+    }
+  });
 });

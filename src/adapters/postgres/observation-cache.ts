@@ -8,6 +8,9 @@ import type {
   UserSnapshotChange,
 } from '../../ports/observation-cache.js';
 
+/** Snapshot users read per query. */
+const SNAPSHOT_PAGE = 2000;
+
 /** Users written per statement: a few hundred kilobytes of JSON, never all of them at once. */
 const USERS_PER_STATEMENT = 500;
 
@@ -80,11 +83,21 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
         );
         const row = link.rows[0];
         if (!row) return undefined;
-        const { rows } = await client.query<{ data: ObservedUser }>(
-          'SELECT data FROM roster.user_snapshot_users WHERE tenant_id = $1 AND scope_hash = $2 ORDER BY user_id',
-          [tenantId, scopeHash],
-        );
-        return { users: rows.map((r) => r.data), deltaLink: row.delta_link };
+        // In pages by user id: the rows and protocol buffers of one page at a time, not of all.
+        const users: ObservedUser[] = [];
+        let after = '';
+        for (;;) {
+          const { rows } = await client.query<{ user_id: string; data: ObservedUser }>(
+            `SELECT user_id, data FROM roster.user_snapshot_users
+             WHERE tenant_id = $1 AND scope_hash = $2 AND user_id > $3
+             ORDER BY user_id LIMIT $4`,
+            [tenantId, scopeHash, after, SNAPSHOT_PAGE],
+          );
+          for (const r of rows) users.push(r.data);
+          if (rows.length < SNAPSHOT_PAGE) break;
+          after = rows[rows.length - 1]!.user_id;
+        }
+        return { users, deltaLink: row.delta_link };
       }, 'REPEATABLE READ');
     },
 
