@@ -58,7 +58,7 @@ export function runWorker(): void {
     planDir ??= await mkdtemp(join(tmpdir(), 'roster-bench-plan-'));
     const path = join(planDir, 'plan.json');
     const writer = await createPlanFileWriter(path);
-    const { head } = await streamPlan(deps!, { deepCheck }, (action) => writer.add(action));
+    const { head } = await streamPlan(deps!, { deepCheck, writtenOut: true }, (action) => writer.add(action));
     await writer.finish(head);
     const { updateProfile, setPhoto, setSignature } = head.summary;
     planned = { path, actions: updateProfile + setPhoto + setSignature };

@@ -91,7 +91,9 @@ async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanComma
   const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text));
   let head: PlanHead;
   try {
-    ({ head } = await streamPlan(runtime, planRunOptions(opts), (action) => writer.add(action)));
+    ({ head } = await streamPlan(runtime, { ...planRunOptions(opts), writtenOut: true }, (action) =>
+      writer.add(action),
+    ));
     await writer.finish(head);
   } catch (error) {
     await file?.abort();

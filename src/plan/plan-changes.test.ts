@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packedTextOf } from '../compact/packed-text.js';
 import type { DesiredEmployee } from '../desired/model.js';
 import { planChanges } from './plan-changes.js';
 import {
@@ -259,6 +260,25 @@ describe('signatures: three-way with the last-applied record', () => {
     expect(sigPlan(observedSig('old'), []).actions).toMatchObject([
       { kind: 'set-signature', signatureReason: 'never-applied', currentText: 'text' },
     ]);
+  });
+  it('keeps signature html packed for a plan held in memory, plain for one written out; same JSON', () => {
+    const big = `<table>${'<tr><td>Søren Ærø · Senior rådgiver</td></tr>'.repeat(40)}</table>`;
+    const long = employee(A, { signature: signature(big, 'text') });
+    const current = observedSig(`<p>${'old '.repeat(200)}</p>`);
+    const make = (plainHtml: boolean) =>
+      planChanges(
+        desiredState([long]),
+        observedState([u], { signatures: new Map([[u.id, current]]) }),
+        new Map(),
+        planOptions({ photos: false, plainHtml }),
+      ).actions[0]!;
+    const packed = make(false);
+    const plain = make(true);
+    expect(packedTextOf(packed, 'html')).toMatchObject({ bytes: expect.any(String) });
+    expect(packedTextOf(packed, 'currentHtml')).toMatchObject({ bytes: expect.any(String) });
+    expect(Object.getOwnPropertyDescriptor(plain, 'html')).toMatchObject({ value: big });
+    expect(Object.getOwnPropertyDescriptor(plain, 'currentHtml')).toMatchObject({ value: current.html });
+    expect(JSON.stringify(plain)).toBe(JSON.stringify(packed));
   });
   it('no perpetual diff when the service rewrote the HTML Roster set', () => {
     expect(sigPlan(stored, [appliedSignature(u.id, html, 'text', stored)]).actions).toEqual([]);

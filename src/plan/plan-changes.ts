@@ -34,6 +34,12 @@ export interface PlanOptions {
   /** Active employees at the last successful run (source-shrink guardrail). */
   previousSourceCount?: number;
   whenRoamingEnabled: 'refuse' | 'warn';
+  /**
+   * Signature html in actions is kept packed (the default), for a plan held in memory. A plan
+   * whose actions are written out one by one as they come (a plan file) leaves it plain: packing
+   * would only be undone by the writer.
+   */
+  plainHtml?: boolean;
 }
 
 /** What Roster last applied, by `lastAppliedKey(userId, aspect)`: the store's digests or a `Map`. */
@@ -178,8 +184,12 @@ function planSignature(
       ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
       ...(current ? { currentText: current.text } : {}),
     };
-    // Kept packed: the desired html rendered now (the desired state holds only its hash), the
-    // observed html as the observation holds it.
+    // The desired html is rendered now (the desired state holds only its hash).
+    if (options.plainHtml) {
+      return { ...base, html: desired.html, ...(current ? { currentHtml: current.html } : {}) };
+    }
+    // Kept packed: the desired html deflated against its template, the observed html as the
+    // observation holds it.
     const action = definePackedText(base, 'html', packedSignatureHtml(desired));
     if (current) definePackedText(action, 'currentHtml', packedTextOf(current, 'html') ?? current.html);
     return action as SetSignatureAction;

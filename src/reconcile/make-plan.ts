@@ -38,6 +38,8 @@ export interface PlanRunOptions {
   deepCheck?: 'auto' | 'force';
   /** List every user instead of continuing from the last snapshot with a delta round. */
   fullResync?: boolean;
+  /** The sink writes each action out as it comes (a plan file): see `PlanOptions.plainHtml`. */
+  writtenOut?: boolean;
 }
 
 export interface PlanRun {
@@ -164,6 +166,7 @@ export async function streamPlan(
       guardrails: settings.guardrails,
       ...(previousSourceCount !== undefined ? { previousSourceCount } : {}),
       whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
+      ...(options.writtenOut ? { plainHtml: true } : {}),
     },
     matched,
   );
