@@ -43,5 +43,6 @@ EXPOSE 8080
 # No curl in slim images: Node's own fetch checks liveness. The port matches CMD's --port.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
-ENTRYPOINT ["node", "/app/dist/cli/main.js"]
+# V8 options as the `roster` command starts with them (src/cli/memory-profile.ts).
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/cli/main.js"]
 CMD ["controller", "--host", "0.0.0.0", "--port", "8080"]

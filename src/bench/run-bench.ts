@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { ApiMetricsSnapshot } from '../http/api-metrics.js';
 import { ensureDemoCa, runTrustingCa, trustsCa, type DemoCa } from '../local/demo-ca.js';
 import { DEMO_TENANT } from '../local/demo-tenant.js';
-import { useMemoryProfile } from '../cli/memory-profile.js';
+import { ROSTER_NODE_OPTIONS, useMemoryProfile } from '../cli/memory-profile.js';
 import { runBaseline } from './baseline-sequential.js';
 import {
   byEndpoint,
@@ -38,6 +38,8 @@ class Worker {
 
   static start(world: BenchWorld, timeScale: number): Promise<Worker> {
     const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
+      // Started as the `roster` command starts.
+      execArgv: [...ROSTER_NODE_OPTIONS],
       env: { ...process.env, NODE_EXTRA_CA_CERTS: world.env.NODE_EXTRA_CA_CERTS },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
