@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ROSTER_NODE_OPTIONS } from '../../src/cli/memory-profile.js';
 import { execForm, parseDockerfile, splitFlags, type DockerStage } from './parse-dockerfile.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,7 +55,10 @@ describe('Dockerfile', () => {
     expect(commands).toContain(ciInstall);
     // npm ci runs `prepare`; it must be the build, and the build must emit the binary the image runs.
     expect(packageJson.scripts.prepare).toBe('npm run build');
-    expect(packageJson.scripts.build).toBe('tsc -p tsconfig.build.json');
+    // Compiled, then the command marked executable (tsc writes plain files; `npx roster` runs it).
+    expect(packageJson.scripts.build).toBe(
+      `tsc -p tsconfig.build.json && node -e "require('node:fs').chmodSync('dist/cli/main.js', 0o755)"`,
+    );
     expect(buildConfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(packageJson.bin.roster).toBe('dist/cli/main.js');
     expect(existsSync(`${root}src/cli/main.ts`)).toBe(true);
@@ -115,7 +119,12 @@ describe('Dockerfile', () => {
   });
 
   it('starts `roster controller` on the exposed port, and its health check asks /healthz there', () => {
-    expect(execForm(last(runtime, 'ENTRYPOINT')!)).toEqual(['node', `/app/${packageJson.bin.roster}`]);
+    // With the V8 options the `roster` command starts with.
+    expect(execForm(last(runtime, 'ENTRYPOINT')!)).toEqual([
+      'node',
+      ...ROSTER_NODE_OPTIONS,
+      `/app/${packageJson.bin.roster}`,
+    ]);
     const cmd = execForm(last(runtime, 'CMD')!)!;
     expect(cmd[0]).toBe('controller');
     const port = cmd[cmd.indexOf('--port') + 1];
