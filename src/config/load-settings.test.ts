@@ -93,6 +93,27 @@ describe('loadSettings: one problem per case, with file, line, column and key', 
       expected: ['roster.yaml:2:7 /tenant/id: error: environment variable AZURE_TENANT_ID is not set'],
     },
     {
+      name: 'a secret of the environment cannot be read, with or without a fallback',
+      yaml: `tenant:\n  id: x\n  domain: contoso.onmicrosoft.com\nscope:\n  domains: [example.no]\nsignatures:\n  variables:\n    companyName: "S:\${AZURE_CLIENT_SECRET} D:\${DATABASE_URL:-none} T:\${ROSTER_API_TOKEN}"\n`,
+      env: {
+        AZURE_CLIENT_SECRET: 'client-secret-value',
+        DATABASE_URL: 'postgres://u:db-password@h/db',
+        ROSTER_API_TOKEN: 'api-token-value',
+      },
+      expected: [
+        'roster.yaml:8:18 /signatures/variables/companyName: error: environment variable AZURE_CLIENT_SECRET may not be read by the settings file: only ROSTER_VAR_* variables and AZURE_TENANT_ID, AZURE_CLIENT_ID can be referenced (write $${ for a literal ${)',
+        'roster.yaml:8:18 /signatures/variables/companyName: error: environment variable DATABASE_URL may not be read by the settings file: only ROSTER_VAR_* variables and AZURE_TENANT_ID, AZURE_CLIENT_ID can be referenced (write $${ for a literal ${)',
+        'roster.yaml:8:18 /signatures/variables/companyName: error: environment variable ROSTER_API_TOKEN may not be read by the settings file: only ROSTER_VAR_* variables and AZURE_TENANT_ID, AZURE_CLIENT_ID can be referenced (write $${ for a literal ${)',
+      ],
+    },
+    {
+      name: 'a reference that is not a variable name',
+      yaml: `tenant:\n  id: "\${not a name}"\n  domain: contoso.onmicrosoft.com\nscope:\n  domains: [example.no]\n`,
+      expected: [
+        "roster.yaml:2:7 /tenant/id: error: '${not a name}' is not a variable reference: write ${NAME} or ${NAME:-fallback}, or $${ for a literal ${",
+      ],
+    },
+    {
       name: 'YAML syntax error',
       yaml: `${MINIMAL}photos:\n  allowedHosts: [a.example.no\n`,
       expected: [
@@ -152,7 +173,7 @@ describe('loadSettings: one problem per case, with file, line, column and key', 
 describe('loadSettings', () => {
   test('reports every error at once', () => {
     const yaml = `tenant:
-  id: \${TENANT}
+  id: \${ROSTER_VAR_TENANT}
   domain: not a domain
 scope:
   domains: []
@@ -165,7 +186,7 @@ schedule:
 `;
     expect(load(yaml).text).toMatchInlineSnapshot(`
       [
-        "roster.yaml:2:7 /tenant/id: error: environment variable TENANT is not set",
+        "roster.yaml:2:7 /tenant/id: error: environment variable ROSTER_VAR_TENANT is not set",
         "roster.yaml:3:11 /tenant/domain: error: must be a domain name such as example.com",
         "roster.yaml:5:12 /scope/domains: error: must list at least 1 item",
         "roster.yaml:7:13 /source/pageSize: error: must be >= 1",
@@ -231,22 +252,23 @@ schedule:
   });
 
   test('resolves environment references, with fallbacks and $${ escapes', () => {
-    const yaml = `tenant:\n  id: \${AZURE_TENANT_ID:-fallback-tenant}\n  domain: \${TENANT_DOMAIN}\nscope:\n  domains: [example.no]\nsignatures:\n  variables:\n    note: 'costs $\${AMOUNT} at \${SITE:-home}'\n`;
+    const yaml = `tenant:\n  id: \${AZURE_TENANT_ID:-fallback-tenant}\n  domain: \${ROSTER_VAR_TENANT_DOMAIN}\nscope:\n  domains: [example.no]\nsignatures:\n  variables:\n    note: 'costs $\${AMOUNT} at \${ROSTER_VAR_SITE:-home}'\n    app: '\${AZURE_CLIENT_ID:-none}'\n`;
     const withEnv = load(yaml, {
       AZURE_TENANT_ID: 'guid-1',
-      TENANT_DOMAIN: 'contoso.onmicrosoft.com',
-      SITE: 'oslo',
+      AZURE_CLIENT_ID: 'app-1',
+      ROSTER_VAR_TENANT_DOMAIN: 'contoso.onmicrosoft.com',
+      ROSTER_VAR_SITE: 'oslo',
     });
     expect(withEnv.settings?.tenant).toEqual({ id: 'guid-1', domain: 'contoso.onmicrosoft.com' });
-    expect(withEnv.settings?.signatures.variables).toEqual({ note: 'costs ${AMOUNT} at oslo' });
-    const fallback = load(yaml, { TENANT_DOMAIN: 'contoso.onmicrosoft.com', AZURE_TENANT_ID: '' });
+    expect(withEnv.settings?.signatures.variables).toEqual({ note: 'costs ${AMOUNT} at oslo', app: 'app-1' });
+    const fallback = load(yaml, { ROSTER_VAR_TENANT_DOMAIN: 'contoso.onmicrosoft.com', AZURE_TENANT_ID: '' });
     expect(fallback.settings?.tenant.id).toBe('fallback-tenant');
     expect(fallback.settings?.signatures.variables['note']).toBe('costs ${AMOUNT} at home');
   });
 
   test('an environment value is checked like a written one, and never echoed', () => {
-    const { text } = load(MINIMAL.replace('contoso.onmicrosoft.com', '${DOMAIN}'), {
-      DOMAIN: 'hunter2 secret',
+    const { text } = load(MINIMAL.replace('contoso.onmicrosoft.com', '${ROSTER_VAR_DOMAIN}'), {
+      ROSTER_VAR_DOMAIN: 'hunter2 secret',
     });
     expect(text).toEqual([
       'roster.yaml:3:11 /tenant/domain: error: must be a domain name such as example.com',

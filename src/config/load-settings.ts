@@ -6,7 +6,7 @@ import { mustacheSyntaxError } from './load-templates.js';
 import { parseDuration } from './parse-duration.js';
 import { parseYaml, pathToPointer } from './parse-yaml.js';
 import type { ParsedYaml, ValuePath } from './parse-yaml.js';
-import { resolveEnvReferences } from './resolve-env.js';
+import { resolveEnvReferences, unresolvedMessage } from './resolve-env.js';
 import type { FieldMapping, ManagedField, Settings } from './settings.js';
 import { compileSchema, validateAgainstSchema } from './validate-schema.js';
 
@@ -44,7 +44,7 @@ export function loadSettings(
 
   const raw = parsed.value ?? {};
   const resolved = resolveEnvReferences(raw, env);
-  for (const { path, name } of resolved.missing) at(path, `environment variable ${name} is not set`);
+  for (const ref of resolved.unresolved) at(ref.path, unresolvedMessage(ref));
   const data = resolved.value;
   problems.push(...validateAgainstSchema(compileSchema(schema), data, parsed));
   checkRules(raw, data, at);
