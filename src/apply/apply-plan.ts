@@ -30,6 +30,7 @@ import {
 import { closeOrphanedRuns } from './orphaned-runs.js';
 import { checkPhotos, writePhoto } from './photo-writes.js';
 import { applyProfileChunk } from './profile-writes.js';
+import { refuseSecrets, type SecretFinder } from './secret-guard.js';
 import { checkSignatures, writeSignature } from './signature-writes.js';
 import { chunkStream, runPool } from './worker-pool.js';
 
@@ -49,6 +50,8 @@ export interface ApplyDeps {
   logger?: ApplyLogger;
   /** The clock for `appliedAt` (default: the system clock). */
   now?: () => Date;
+  /** Names a known secret in a value about to be written: that write fails instead (see `secret-guard.ts`). */
+  findSecret?: SecretFinder;
 }
 
 /**
@@ -231,11 +234,13 @@ export async function applyPlan(
     check: (chunk: A[]) => Promise<Map<string, ActionOutcome>>,
     write: (action: A) => Promise<ActionOutcome>,
   ): Promise<void> {
-    for await (const part of chunkStream(actions, CHECK_CHUNK)) {
+    for await (let part of chunkStream(actions, CHECK_CHUNK)) {
       if (signal.aborted) {
         notStarted.push(...part.map(actionRef));
         continue;
       }
+      const refused = await refuseAll(part);
+      part = part.filter((a) => !refused.has(a.key));
       let blocked: Map<string, ActionOutcome>;
       try {
         blocked = await check(part);
@@ -256,6 +261,18 @@ export async function applyPlan(
       const left = await runPool(clear, width, signal, (a) => attempt(a, () => write(a)));
       notStarted.push(...left.map(actionRef));
     }
+  }
+
+  /** Journals the actions whose values hold a secret as failed; returns their keys. */
+  async function refuseAll(actions: PlanAction[]): Promise<Set<string>> {
+    const refused = new Set<string>();
+    for (const a of actions) {
+      const outcome = refuseSecrets(a, deps.findSecret);
+      if (!outcome) continue;
+      refused.add(a.key);
+      await record(a, outcome);
+    }
+    return refused;
   }
 
   let unreadable: unknown;
@@ -279,6 +296,7 @@ export async function applyPlan(
    */
   async function runSignatures(width: number): Promise<void> {
     const left = await runPool(signatures, width, signal, async (a) => {
+      if ((await refuseAll([a])).size > 0) return;
       let blocked: ActionOutcome | undefined;
       try {
         blocked = (await checkSignatures([a], deps.signatures)).get(a.key);
@@ -292,7 +310,10 @@ export async function applyPlan(
   }
 
   async function runProfiles(width: number): Promise<void> {
-    const left = await runPool(chunkStream(profiles, CHECK_CHUNK), width, signal, async (part) => {
+    const left = await runPool(chunkStream(profiles, CHECK_CHUNK), width, signal, async (chunk) => {
+      const refused = await refuseAll(chunk);
+      const part = chunk.filter((a) => !refused.has(a.key));
+      if (part.length === 0) return;
       let outcomes: Map<string, ActionOutcome>;
       try {
         outcomes = await applyProfileChunk(part, deps.directory, now);

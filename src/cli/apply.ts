@@ -40,6 +40,7 @@ export async function executePlan(
         photoFetcher: runtime.photoFetcher,
         store: runtime.store,
         logger: ctx.logger,
+        findSecret: runtime.scrubber.find,
       },
       {
         tenantId: runtime.config.settings.tenant.id,

@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 import type { Command } from 'commander';
 import { createController, type Controller, type ControllerOptions } from '../controller/controller.js';
 import { UsageError } from '../errors/roster-error.js';
-import { createLogger, secretsFromEnv, type Logger, type LogLevel } from '../logging/logger.js';
+import { createLogger, type Logger, type LogLevel } from '../logging/logger.js';
+import { environmentSecrets } from '../secrets/environment-secrets.js';
 import {
   createStatusApp,
   startStatusServer,
@@ -46,7 +47,7 @@ export interface ControllerServer {
 export async function startControllerServer(options: ControllerServerOptions): Promise<ControllerServer> {
   const { env, logger } = options;
   const fromEnv = statusServerSettingsFromEnv(env);
-  const secrets = secretsFromEnv(env);
+  const secrets = environmentSecrets(env);
   const metrics = options.metrics ?? createMetrics();
   const webhook = webhookSettingsFromEnv(env);
   const controller = createController({
@@ -125,7 +126,7 @@ async function runControllerCommand(command: Command, opts: ControllerCommandOpt
   const logger = createLogger({
     level: globals.logLevel ?? (env.ROSTER_LOG_LEVEL as LogLevel | undefined) ?? 'info',
     pretty: process.stdout.isTTY === true,
-    secrets: secretsFromEnv(env),
+    secrets: environmentSecrets(env),
   });
   const dir = resolve(globals.dir);
   const port = parsePort(opts.port);

@@ -2,12 +2,15 @@
 import { buildProgram } from './program.js';
 import { exitCodeFor, describeError } from './exit.js';
 import { useMemoryProfile } from './memory-profile.js';
+import { environmentSecrets } from '../secrets/environment-secrets.js';
+import { createSecretScrubber } from '../secrets/secret-scrubber.js';
 
 useMemoryProfile();
 
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`roster: ${describeError(error)}\n`);
+  const scrub = createSecretScrubber(environmentSecrets(process.env));
+  process.stderr.write(scrub(`roster: ${describeError(error)}\n`));
   process.exitCode = exitCodeFor(error);
 }

@@ -44,10 +44,8 @@ export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions):
     if (opts.format === 'json') return await streamPlanJson(ctx, runtime, opts);
     const { plan } = await makePlan(runtime, planRunOptions(opts));
     await recordPlanRun(runtime, ctx.actor, plan);
-    const rendered = renderPlan(
-      plan,
-      opts.format,
-      !opts.out && opts.format === 'text' && ctx.stdout.isTTY === true,
+    const rendered = ctx.scrubber.text(
+      renderPlan(plan, opts.format, !opts.out && opts.format === 'text' && ctx.stdout.isTTY === true),
     );
     if (opts.out) {
       await writeFile(opts.out, rendered);
@@ -87,8 +85,10 @@ async function recordPlanRun(runtime: Runtime, actor: string, plan: PlanHead): P
  * The bytes are those of the plan rendered whole.
  */
 async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanCommandOptions): Promise<number> {
-  const file = opts.out ? await createPlanFileWriter(opts.out) : undefined;
-  const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text));
+  // Scrubbed before it is hashed: `apply FILE` reads back exactly these bytes.
+  const scrub = ctx.scrubber.text;
+  const file = opts.out ? await createPlanFileWriter(opts.out, scrub) : undefined;
+  const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text), scrub);
   let head: PlanHead;
   try {
     ({ head } = await streamPlan(runtime, { ...planRunOptions(opts), writtenOut: true }, (action) =>

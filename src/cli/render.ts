@@ -40,7 +40,7 @@ export async function runRender(
   if (!employee.signature)
     throw new UsageError(`no signature for ${opts.email}: signatures are disabled or could not be rendered`);
   const body = opts.format === 'html' ? employee.signature.html : employee.signature.text;
-  if (opts.out) await writeFile(opts.out, body);
+  if (opts.out) await writeFile(opts.out, ctx.scrubber.text(body));
   else ctx.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
   return 0;
 }

@@ -13,6 +13,9 @@ import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { PlanDeps } from '../reconcile/make-plan.js';
+import { environmentSecrets } from '../secrets/environment-secrets.js';
+import { createScrubber, type SecretScrubber } from '../secrets/secret-scrubber.js';
+import { scrubbingStateStore } from '../secrets/scrubbing-state-store.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -44,6 +47,7 @@ export function openHrSource(config: DesiredConfig, env: Env): HrSource {
 export async function openStateStore(
   config: DesiredConfig,
   env: Env,
+  scrubber: SecretScrubber = createScrubber(environmentSecrets(env)),
 ): Promise<{ store: StateStore; cache: ObservationCache }> {
   const connection = stateDatabaseConfig(env, config.settings.source.ssl);
   const store = createPostgresStateStore({ connection });
@@ -53,12 +57,14 @@ export async function openStateStore(
     await store.close();
     throw error;
   }
-  return { store, cache: createPostgresObservationCache(connection) };
+  return { store: scrubbingStateStore(store, scrubber), cache: createPostgresObservationCache(connection) };
 }
 
 export interface Runtime extends PlanDeps {
   microsoft: MicrosoftAdapters;
   photoFetcher: NonNullable<PlanDeps['photoFetcher']>;
+  /** The environment's secrets: kept out of the journal, and out of every value written to the tenant. */
+  scrubber: SecretScrubber;
   close(): Promise<void>;
 }
 
@@ -75,7 +81,8 @@ export async function openRuntime(options: {
 }): Promise<Runtime> {
   const config = options.config ?? (await loadConfigOrThrow(options.dir, options.env)).config;
   const hrSource = openHrSource(config, options.env);
-  const { store, cache } = await openStateStore(config, options.env);
+  const scrubber = createScrubber(environmentSecrets(options.env));
+  const { store, cache } = await openStateStore(config, options.env, scrubber);
   const microsoft = createMicrosoftAdapters({
     env: options.env,
     tenant: config.settings.tenant,
@@ -94,6 +101,7 @@ export async function openRuntime(options: {
     orgSettings: microsoft.orgSettings,
     photoFetcher: createSafePhotoFetcher(config.settings.photos),
     microsoft,
+    scrubber,
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);

@@ -185,7 +185,14 @@ export async function reconcileRun(
   try {
     result = await applyPlan(
       plan,
-      { ...ctx.runtime.microsoft, photoFetcher: ctx.runtime.photoFetcher, store, logger: log, now: ctx.now },
+      {
+        ...ctx.runtime.microsoft,
+        photoFetcher: ctx.runtime.photoFetcher,
+        store,
+        logger: log,
+        now: ctx.now,
+        findSecret: ctx.runtime.scrubber.find,
+      },
       {
         tenantId,
         configRevision: config.revision,

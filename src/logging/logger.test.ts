@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, createSecretScrubber, employeeLogger, runLogger, secretsFromEnv } from './logger.js';
+import { createLogger, employeeLogger, runLogger } from './logger.js';
 
 const CLIENT_SECRET = 'Xy7~Q8s.k2-client-secret_value';
 const JWT =
@@ -105,27 +105,5 @@ describe('logger', () => {
     expect(text).toContain('using secret [redacted]');
     expect(text).toContain('run-7');
     expect(text).not.toContain(CLIENT_SECRET);
-  });
-});
-
-describe('secret scrubber', () => {
-  it('replaces URL passwords and ignores secrets too short to scrub safely', () => {
-    const scrub = createSecretScrubber(['abc']);
-    expect(scrub('postgres://roster:s3cr%21t@db:5432/hr and abc')).toBe(
-      'postgres://roster:[redacted]@db:5432/hr and abc',
-    );
-  });
-
-  it('collects the secrets of an environment', () => {
-    expect(
-      secretsFromEnv({
-        AZURE_CLIENT_SECRET: 'client-secret-1',
-        ROSTER_API_TOKEN: 'api-token-1',
-        ROSTER_WEBHOOK_URL: 'https://hooks.example/x',
-        DATABASE_URL: 'postgres://roster:p%40ss-word@db/hr',
-        AZURE_CLIENT_ID: 'not-a-secret',
-      }),
-    ).toEqual(['client-secret-1', 'api-token-1', 'https://hooks.example/x', 'p@ss-word']);
-    expect(secretsFromEnv({ DATABASE_URL: 'host=db user=roster' })).toEqual([]);
   });
 });

@@ -55,9 +55,13 @@ export interface PlanJsonWriter {
 
 /**
  * Produces a plan's canonical JSON (byte for byte `renderPlanJson`) while it is planned, handing
- * it to `write` in pieces of about 256 KB: a plan of any size is never whole in memory.
+ * it to `write` in pieces of about 256 KB: a plan of any size is never whole in memory. `scrub`
+ * (secrets out) sees each action's JSON and the head whole, before the hash does.
  */
-export function createPlanJsonWriter(write: (text: string) => Promise<void>): PlanJsonWriter {
+export function createPlanJsonWriter(
+  write: (text: string) => Promise<void>,
+  scrub: (json: string) => string = (json) => json,
+): PlanJsonWriter {
   const hash = createHash('sha256');
   let pending: string[] = [];
   let pendingLength = 0;
@@ -68,7 +72,8 @@ export function createPlanJsonWriter(write: (text: string) => Promise<void>): Pl
     pendingLength = 0;
     if (text) await write(text);
   };
-  const put = async (text: string) => {
+  const put = async (raw: string) => {
+    const text = scrub(raw);
     hash.update(text);
     pending.push(text);
     pendingLength += text.length;
@@ -91,7 +96,10 @@ export function createPlanJsonWriter(write: (text: string) => Promise<void>): Pl
  * `path` only when finished (written beside it, then renamed); until then the previous file, if
  * any, stays.
  */
-export async function createPlanFileWriter(path: string): Promise<PlanFileWriter> {
+export async function createPlanFileWriter(
+  path: string,
+  scrub?: (json: string) => string,
+): Promise<PlanFileWriter> {
   const partial = `${path}.${process.pid}.partial`;
   const handle = await open(partial, 'w', 0o600);
   let closed = false;
@@ -102,7 +110,7 @@ export async function createPlanFileWriter(path: string): Promise<PlanFileWriter
   };
   const json = createPlanJsonWriter(async (text) => {
     await handle.write(text);
-  });
+  }, scrub);
   return {
     add: (action) => json.add(action),
     async finish(head) {

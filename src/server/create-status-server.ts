@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
 import type { ControllerApi } from '../controller/controller-api.js';
 import { ConfigError } from '../errors/roster-error.js';
-import { createSecretScrubber, type Logger } from '../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
+import type { KnownSecret } from '../secrets/known-secrets.js';
+import { createSecretScrubber } from '../secrets/secret-scrubber.js';
 import { renderPlanJson } from '../plan/plan-file.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText } from '../plan/render-text.js';
@@ -20,8 +22,8 @@ export interface StatusAppOptions {
   logger: Logger;
   /** Largest request body (bytes or `16kb`); default 16 kB. */
   bodyLimit?: number | string;
-  /** Secret literals scrubbed from every response body (the API token is always included). */
-  secrets?: readonly string[];
+  /** Secrets scrubbed from every response body, the dashboard's too (the API token is always included). */
+  secrets?: readonly (KnownSecret | string)[];
   /**
    * Mounted at `/` after the API routes and before the JSON 404 (the dashboard's router). The API
    * paths win over anything it serves.
@@ -56,7 +58,7 @@ export function createStatusApp(options: StatusAppOptions): Express {
     ...(options.secrets ?? []),
   ]);
   const sendBody = (res: Response, status: number, type: string, body: string) =>
-    res.status(status).type(type).send(scrub(body));
+    res.status(status).type(type).send(body);
   const sendJson = (res: Response, status: number, value: unknown) =>
     sendBody(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 
@@ -64,6 +66,17 @@ export function createStatusApp(options: StatusAppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+
+  // Every body this server sends, the dashboard's pages and event streams included, is scrubbed
+  // of secrets here, in one place.
+  app.use((_req, res, next) => {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => send(typeof body === 'string' ? scrub(body) : body);
+    const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(typeof chunk === 'string' ? scrub(chunk) : chunk, ...rest)) as typeof res.write;
+    next();
+  });
 
   app.use((req, res, next) => {
     const requestId = randomUUID();

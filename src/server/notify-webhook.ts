@@ -1,5 +1,7 @@
 import { ConfigError } from '../errors/roster-error.js';
-import { createSecretScrubber, type Logger } from '../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
+import type { KnownSecret } from '../secrets/known-secrets.js';
+import { createSecretScrubber } from '../secrets/secret-scrubber.js';
 
 export type NotificationType = 'drift-detected' | 'run-failed' | 'guardrail-tripped';
 export type WebhookFormat = 'json' | 'teams' | 'slack';
@@ -26,7 +28,7 @@ export interface NotifierOptions {
   /** Default 10 s. */
   timeoutMs?: number;
   /** Secret literals scrubbed from payload texts (defence in depth). */
-  secrets?: readonly string[];
+  secrets?: readonly (KnownSecret | string)[];
 }
 
 export interface Notifier {

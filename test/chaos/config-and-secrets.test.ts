@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { CLIENT_SECRET } from '../support/roster-world.js';
-import { BIN, roster, totalWrites, Transcript } from './chaos-support.js';
+import { BIN, journal, roster, totalWrites, Transcript } from './chaos-support.js';
 import { createChaosWorld, type ChaosWorld } from './chaos-world.js';
 
 const API_TOKEN = 'chaos-api-token-7c1e9d2b44';
@@ -189,5 +191,137 @@ describe('status API and secrets', () => {
       API_TOKEN,
       DB_PASSWORD: new URL(world.db.url).password,
     });
+  });
+});
+
+describe('secrets planted in the configuration and the data: never shown, never written', () => {
+  let world: ChaosWorld;
+  const transcript = new Transcript();
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
+  const keyLine = key.split('\n')[5]!;
+  const webhook = 'https://127.0.0.1:9/hooks/planted-webhook-path-91c3';
+  let env: Record<string, string>;
+  let secrets: Record<string, string>;
+
+  beforeAll(async () => {
+    world = await createChaosWorld({ employees: 8, seed: 31 });
+    const certificate = join(world.dir, 'roster.pem');
+    await writeFile(certificate, key);
+    // A database password that really is in the URL (the test cluster trusts local connections).
+    const url = new URL(world.env.DATABASE_URL!);
+    if (!url.password) {
+      url.username ||= 'postgres';
+      url.password = 'planted-db-password-5e1';
+    }
+    env = {
+      DATABASE_URL: url.toString(),
+      ROSTER_API_TOKEN: API_TOKEN,
+      ROSTER_WEBHOOK_URL: webhook,
+      AZURE_CLIENT_CERTIFICATE_PATH: certificate,
+    };
+    secrets = {
+      CLIENT_SECRET,
+      API_TOKEN,
+      DB_PASSWORD: decodeURIComponent(url.password),
+      WEBHOOK: webhook,
+      KEY_LINE: keyLine,
+    };
+  });
+  afterAll(async () => {
+    transcript.expectNoSecrets(secrets);
+    await world?.[Symbol.asyncDispose]();
+  });
+
+  it('a settings file that reads a secret from the environment is refused, naming file, line and variable', async () => {
+    const file = join(world.dir, 'desired-state/roster.yaml');
+    const original = await readFile(file, 'utf8');
+    const settings = parse(original) as { signatures?: { variables?: Record<string, string> } };
+    settings.signatures = {
+      ...settings.signatures,
+      variables: {
+        ...settings.signatures?.variables,
+        companyName: 'S:${AZURE_CLIENT_SECRET} D:${DATABASE_URL} T:${ROSTER_API_TOKEN}',
+      },
+    };
+    await writeFile(file, stringify(settings));
+    try {
+      for (const args of [
+        ['validate', '--no-source'],
+        ['plan', '--format', 'markdown'],
+        ['apply', '--auto-approve'],
+      ]) {
+        const run = await roster(world, args, { env, transcript });
+        expect(run.code, args.join(' ')).toBe(1);
+        const text = run.stdout + run.stderr;
+        for (const name of ['AZURE_CLIENT_SECRET', 'DATABASE_URL', 'ROSTER_API_TOKEN']) {
+          expect(text).toMatch(
+            new RegExp(
+              `desired-state/roster\\.yaml:\\d+:\\d+ /signatures/variables/companyName: error: environment variable ${name} may not be read`,
+            ),
+          );
+        }
+      }
+      expect(totalWrites(world)).toBe(0);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  it('a secret that reaches a value by another way is scrubbed from every output and its write fails', async () => {
+    const hr = world.hr.employees.filter((e) => e.status === 'active');
+    const [a, b, c] = hr.map((e) => e.email.toLowerCase());
+    // Overrides are reviewed files, HR data is not: a pasted secret can come through either.
+    await writeFile(
+      join(world.dir, 'desired-state/overrides/pasted.yaml'),
+      [
+        'employees:',
+        `  - email: ${a}`,
+        `    fields: { jobTitle: "Engineer ${CLIENT_SECRET}" }`,
+        `  - email: ${b}`,
+        `    variables: { companyName: "${keyLine}" }`,
+        '',
+      ].join('\n'),
+    );
+    await world.db.pool.query('UPDATE employees SET title = $1 WHERE lower(email) = $2', [
+      `Lead ${secrets.DB_PASSWORD} and ${webhook}`,
+      c,
+    ]);
+    const summary = join(world.dir, 'step-summary.md');
+    const out = join(world.dir, 'plan.json');
+    const withSummary = { ...env, GITHUB_STEP_SUMMARY: summary };
+    for (const format of ['text', 'markdown', 'json']) {
+      const run = await roster(world, ['plan', '--format', format], { env: withSummary, transcript });
+      expect(run.code, format).toBe(0);
+      expect(run.stdout).toContain('[redacted]');
+    }
+    expect((await roster(world, ['plan', '--format', 'json', '--out', out], { env, transcript })).code).toBe(
+      0,
+    );
+    transcript.add('plan.json', await readFile(out, 'utf8'));
+    transcript.add('step summary', await readFile(summary, 'utf8'));
+    expect(await readFile(out, 'utf8')).toContain('[redacted]');
+
+    const apply = await roster(world, ['apply', '--auto-approve'], { env, transcript });
+    expect(apply.code).toBe(1);
+    const { runs, rows } = await journal(world);
+    transcript.add('journal', JSON.stringify({ runs, rows }));
+    const refused = rows.filter((r) => (r.error as { code?: string } | null)?.code === 'SecretInValue');
+    expect(refused.map((r) => r.action_key).sort()).toEqual(
+      [`${a}#profile`, `${a}#signature`, `${b}#signature`, `${c}#profile`, `${c}#signature`].sort(),
+    );
+    // Everyone else was written as usual.
+    expect(rows.filter((r) => r.status === 'applied').length).toBeGreaterThan(10);
+    const applyRun = runs.at(-1)!;
+    const history = await roster(world, ['history', applyRun.id, '--json'], { env, transcript });
+    expect(history.code).toBe(0);
+    expect(history.stdout).toContain('SecretInValue');
+    // Nothing secret reached the tenant: no field, no signature.
+    transcript.add('tenant', JSON.stringify(world.sim.stateSnapshot()));
+    const tenant = JSON.stringify(world.sim.stateSnapshot());
+    for (const [name, value] of Object.entries(secrets)) expect(tenant.includes(value), name).toBe(false);
+    expect(tenant).not.toContain('[redacted]');
   });
 });

@@ -276,6 +276,35 @@ describe('secrets', () => {
   });
 });
 
+describe('secrets in the dashboard', () => {
+  it('scrubs pages and event streams the dashboard router sends, not only the API', async () => {
+    const app = createStatusApp({
+      api: new FakeController(),
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: createLogger({ level: 'silent' }),
+      secrets: [SECRET],
+      dashboard: (req, res, next) => {
+        if (req.path === '/page') return void res.type('html').send(`<p>title: CEO ${SECRET}</p>`);
+        if (req.path === '/events') {
+          res.type('text/event-stream');
+          res.write(`data: {"title":"${SECRET}"}\n\n`);
+          return void res.end();
+        }
+        next();
+      },
+    });
+    const server = await startStatusServer({ app, port: 0 });
+    try {
+      const page = await (await fetch(`${server.url}/page`)).text();
+      expect(page).toBe('<p>title: CEO [redacted]</p>');
+      const events = await (await fetch(`${server.url}/events`)).text();
+      expect(events).toBe('data: {"title":"[redacted]"}\n\n');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('OpenAPI description', () => {
   it('describes exactly the routes the app serves', () => {
     const doc = parse(

@@ -7,6 +7,8 @@ import type { CliContext } from '../../src/cli/cli-context.js';
 import { readDesiredState } from '../../src/cli/render.js';
 import type { DesiredState } from '../../src/desired/model.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { environmentSecrets } from '../../src/secrets/environment-secrets.js';
+import { createScrubber } from '../../src/secrets/secret-scrubber.js';
 import { createHrSchema, loadHrData, smallHrFixture, type HrData } from '../../src/local/seed-hr.js';
 import type { SimSeed, SimSeedUser } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
@@ -69,6 +71,7 @@ function silentContext() {
     stderr: process.stderr,
     actor: 'test',
     logger: createLogger({ level: 'silent' }),
+    scrubber: createScrubber(),
   };
 }
 
@@ -142,6 +145,7 @@ export async function createTestWorld(options: WorldOptions = {}): Promise<TestW
         stderr: sink,
         actor: 'test',
         logger: createLogger({ level: 'silent' }),
+        scrubber: createScrubber(environmentSecrets(env)),
         output: () => text,
       };
     },
