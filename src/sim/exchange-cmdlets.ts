@@ -32,7 +32,7 @@ export interface InvokeContext {
 
 /**
  * Exchange's error envelope: `error.message`, `error.details[].message` and
- * `error.innererror.internalException` (exchange.md).
+ * `error.innererror.internalException` (docs/microsoft-365.md#exo-errors).
  */
 export function exchangeError(
   req: SimRequest,
@@ -106,7 +106,10 @@ const SIGNATURE_FLAGS = [
   'AutoAddSignatureOnMobile',
   'UseDefaultSignatureOnMobile',
 ] as const;
-/** Settings that do not take effect while roaming signatures are on (exchange.md). */
+/**
+ * Settings that do not take effect while roaming signatures are on
+ * (docs/microsoft-365.md#exo-message-configuration).
+ */
 const ROAMING_SENSITIVE = [
   'SignatureHtml',
   'SignatureText',

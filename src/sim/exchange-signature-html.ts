@@ -1,6 +1,7 @@
 /**
  * How the simulated Exchange stores `SignatureHtml`. Microsoft documents only that "the service
- * strips any JavaScript" (exchange.md; https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration).
+ * strips any JavaScript" (docs/microsoft-365.md#exo-signature-html;
+ * https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration).
  * The rest is SIMULATOR BEHAVIOUR chosen to be at least as disruptive as a real server, so that
  * clients must compare against what they last applied instead of expecting their bytes back:
  * - `<script>` elements (and stray script tags) are removed;

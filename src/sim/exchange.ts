@@ -7,7 +7,7 @@ export { exchangeError } from './exchange-cmdlets.js';
 
 /**
  * The Exchange admin REST endpoint the ExchangeOnlineManagement v3 module uses
- * (`POST /adminapi/beta/{tenant}/InvokeCommand`, see shared/reference/exchange.md). Cmdlets:
+ * (`POST /adminapi/beta/{tenant}/InvokeCommand`, see docs/microsoft-365.md#exo-invokecommand). Cmdlets:
  * https://learn.microsoft.com/powershell/module/exchange/get-mailboxmessageconfiguration
  * https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration
  * https://learn.microsoft.com/powershell/module/exchange/get-organizationconfig
@@ -104,7 +104,8 @@ function preflight(req: SimRequest, tenant: string, state: SimState): SimRespons
   if (t !== state.tenantId.toLowerCase() && t !== state.tenantDomain.toLowerCase()) {
     return exchangeError(req, 404, 'NotFound', `Tenant '${tenant}' was not found.`);
   }
-  // SIMULATOR STRICTNESS: app-only callers send the anchor header (exchange.md); require it.
+  // SIMULATOR STRICTNESS: app-only callers send the anchor header; require it
+  // (docs/microsoft-365.md#exo-anchor).
   const anchor = headerValue(req, 'x-anchormailbox') ?? '';
   const expected = `APP:SystemMailbox{${SYSTEM_MAILBOX_GUID}}@`;
   const domains = [state.tenantDomain, ...state.domains].map((d) => d.toLowerCase());

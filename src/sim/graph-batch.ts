@@ -10,7 +10,10 @@ import type { SimContext, SimRequest, SimResponse, SimRoute } from './types.js';
  * for dependents of a failed request, responses in any order.
  */
 export const MAX_BATCH_REQUESTS = 20;
-/** Outlook-backed requests (photos) in one batch run at most 4 at a time (graph.md §5). */
+/**
+ * Outlook-backed requests (photos) in one batch run at most 4 at a time
+ * (docs/microsoft-365.md#graph-batch).
+ */
 export const OUTLOOK_BATCH_CONCURRENCY = 4;
 
 /** One validated item of `requests`. */

@@ -106,7 +106,8 @@ function getValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): Si
 /**
  * https://learn.microsoft.com/graph/api/profilephoto-update — "Content-Type: image/jpeg. Required",
  * "a limit of 4MB on the total size of each REST request", "returns a 200 OK response code".
- * PNG is accepted (graph.md §4). Oversize → 413, the HTTP status for a too-large request body.
+ * PNG is accepted (not documented: docs/microsoft-365.md#graph-photo-put). Oversize → 413, the HTTP
+ * status for a too-large request body.
  */
 async function putValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): Promise<SimResponse> {
   const r = resolve(req, match, sim);

@@ -14,7 +14,8 @@ export type FilterNode =
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode };
 
 /**
- * Which properties take which operator without advanced query capabilities (graph.md §2).
+ * Which properties take which operator without advanced query capabilities
+ * (docs/microsoft-365.md#graph-users-filter).
  * https://learn.microsoft.com/graph/aad-advanced-queries
  */
 const BASIC_STARTS_WITH: readonly UserPropertyName[] = [

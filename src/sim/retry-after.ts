@@ -13,7 +13,7 @@ export interface RetryAfterShares {
  * fractional) so that a client that waits exactly Retry-After is admitted.
  *
  * Microsoft sends whole seconds (https://learn.microsoft.com/graph/throttling), but the header
- * "may be fractional, may be absent" in practice (shared/reference/graph.md §6). With a time
+ * "may be fractional, may be absent" in practice (docs/microsoft-365.md#graph-retry-after). With a time
  * scale below 1 every value is fractional: whole seconds would distort the scaled windows.
  */
 export function retryAfterHeader(

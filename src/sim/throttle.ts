@@ -33,7 +33,7 @@ type Admission =
  * - Outlook-backed routes (photos): per app + mailbox 4 concurrent, 10,000 requests per 10 min,
  *   150 MB uploaded per 5 min (https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits);
  * - the Exchange admin API: requests per minute and concurrency per tenant (not published;
- *   shared/reference/exchange.md).
+ *   docs/microsoft-365.md#unpublished-exchange-limits).
  * A throttled request does not get its cost charged, but it is charged one unit: "immediate
  * retries count against you" (https://learn.microsoft.com/graph/throttling), the stricter reading.
  */

@@ -71,7 +71,7 @@ export interface SimOrganizationConfig {
   PostponeRoamingSignaturesUntilLater: boolean;
 }
 
-/** Throttling as documented (see `shared/reference/graph.md` §6), scaled by `timeScale`. */
+/** Throttling as documented (see `docs/microsoft-365.md#graph-throttling`), scaled by `timeScale`. */
 export interface SimThrottleSettings {
   enabled: boolean;
   /** 1 = real time; 0.01 = windows 100× shorter (and budgets unchanged), for benchmarks. */

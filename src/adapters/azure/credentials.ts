@@ -47,7 +47,8 @@ export function authorityHostFrom(env: Env): string {
  */
 export function selectCredential(env: Env): SelectedCredential {
   const authorityHost = authorityHostFrom(env);
-  // MSAL asks login.microsoftonline.com about any other authority unless told not to (graph.md §1).
+  // MSAL asks login.microsoftonline.com about any other authority unless told not to
+  // (docs/microsoft-365.md#token-authority-host).
   const common = {
     authorityHost,
     ...(authorityHost === DEFAULT_AUTHORITY_HOST ? {} : { disableInstanceDiscovery: true }),

@@ -4,7 +4,10 @@ import type { Clock } from '../../http/clock.js';
 import { isTransientNetworkError } from '../../http/retry-policy.js';
 import type { TokenProvider } from '../../http/http-client.js';
 
-/** Scopes (exactly one resource + `/.default`, graph.md §1). They name audiences, not hosts: a fake serves them too. */
+/**
+ * Scopes (exactly one resource + `/.default`, docs/microsoft-365.md#token-scopes). They name
+ * audiences, not hosts: a fake serves them too.
+ */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 export const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
 

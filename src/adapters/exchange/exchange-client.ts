@@ -2,7 +2,7 @@ import { RemoteApiError } from '../../errors/roster-error.js';
 import { REQUESTS } from '../../http/api-limiters.js';
 import type { HttpClient, HttpResponse } from '../../http/http-client.js';
 
-/** The anchor app-only callers send (exchange.md, "The REST endpoint"). */
+/** The anchor app-only callers send (docs/microsoft-365.md#exo-anchor). */
 const SYSTEM_MAILBOX = 'SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}';
 const MAX_MESSAGE = 500;
 
@@ -33,7 +33,7 @@ export interface ExchangeTenant {
 
 /**
  * `POST {base}/adminapi/beta/{tenant}/InvokeCommand`, the endpoint the ExchangeOnlineManagement v3
- * module uses (undocumented; see shared/reference/exchange.md). Every cmdlet Roster runs is a
+ * module uses (undocumented; see docs/microsoft-365.md#exo-invokecommand). Every cmdlet Roster runs is a
  * Get- or a Set- of absolute values, so calls are retried like idempotent ones.
  */
 export function createExchangeClient(http: HttpClient, tenant: ExchangeTenant): ExchangeClient {

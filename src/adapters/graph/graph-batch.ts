@@ -3,7 +3,7 @@ import type { HttpClient } from '../../http/http-client.js';
 import { backoffMs, retryDecisionForStatus } from '../../http/retry-policy.js';
 import { graphError } from './graph-response.js';
 
-/** Graph refuses more than 20 requests in one `$batch` (graph.md §5). */
+/** Graph refuses more than 20 requests in one `$batch` (docs/microsoft-365.md#graph-batch). */
 export const MAX_BATCH_SIZE = 20;
 
 /** One request to run inside `$batch`. */

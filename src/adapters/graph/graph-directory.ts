@@ -8,12 +8,12 @@ import { errorOf, graphError } from './graph-response.js';
 import { inDomains } from '../../observe/in-scope.js';
 import { toObservedUser, USER_SELECT, type GraphUser } from './user-mapping.js';
 
-/** Graph's largest page for `/users` (graph.md §2). */
+/** Graph's largest page for `/users` (docs/microsoft-365.md#graph-users-list). */
 const PAGE_SIZE = 999;
 
 /**
- * Resource units per request (graph.md §6): a GET costs 1 (a list 2), `$select` takes one off,
- * with a minimum of 1; a write costs 1 unit plus 1 write.
+ * Resource units per request (docs/microsoft-365.md#graph-throttling-identity): a GET costs 1
+ * (a list 2), `$select` takes one off, with a minimum of 1; a write costs 1 unit plus 1 write.
  */
 const READ_COST = { [GRAPH_UNITS]: 1 };
 const WRITE_COST = { [GRAPH_UNITS]: 1, [GRAPH_WRITES]: 1 };

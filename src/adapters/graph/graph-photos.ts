@@ -10,8 +10,8 @@ const PHOTO_COST = { [REQUESTS]: 1 };
 
 /**
  * 404 codes that mean "no such user or no mailbox" rather than "no photo": those are failures.
- * Any other 404 on a photo means the user has none (codes vary: ImageNotFound,
- * ErrorEntityNotFound, ErrorItemNotFound — graph.md §4).
+ * Any other 404 on a photo means the user has none (codes vary, e.g. ImageNotFound —
+ * docs/microsoft-365.md#graph-photo-none).
  */
 const NOT_A_PHOTO_404 = new Set(['Request_ResourceNotFound', 'MailboxNotEnabledForRESTAPI']);
 
@@ -29,7 +29,7 @@ interface PhotoMetadata {
 function toObservedPhoto(raw: PhotoMetadata): ObservedPhoto | null {
   const width = typeof raw.width === 'number' ? raw.width : null;
   const height = typeof raw.height === 'number' ? raw.height : null;
-  // The docs show a 1x1 placeholder for users without a photo (graph.md §4, UNCONFIRMED).
+  // The docs show a 1x1 placeholder for users without a photo (docs/microsoft-365.md#graph-photo-none).
   if (width === 1 && height === 1) return null;
   return {
     etag: typeof raw['@odata.mediaEtag'] === 'string' ? raw['@odata.mediaEtag'] : null,
