@@ -1,18 +1,10 @@
 import type { ManagedField } from '../config/settings.js';
 import type { ObservedUser } from '../observe/model.js';
 import { contentHash } from '../plan/fingerprints.js';
+import { sameFieldValue, type FieldValue } from '../plan/field-values.js';
 import type { FieldChange, UpdateProfileAction } from '../plan/plan-model.js';
 import type { DirectoryPort, UserPatch } from '../ports/directory.js';
 import { failureOf, shown, type ActionOutcome } from './action-outcome.js';
-
-type FieldValue = string | string[] | null;
-
-/** The planner's comparison: arrays by value, and an empty list is the same as no value. */
-export function sameFieldValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
-  const norm = (v: FieldValue | undefined) =>
-    Array.isArray(v) ? (v.length > 0 ? v.join('\u0000') : null) : (v ?? null);
-  return norm(a) === norm(b);
-}
 
 function valuesOf(
   changes: FieldChange[],

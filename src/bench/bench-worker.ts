@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
 import { applyPlan } from '../apply/apply-plan.js';
-import { openRuntime, type Runtime } from '../cli/runtime.js';
+import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
 import { createPlanFileWriter, openPlanFile } from '../plan/plan-file-stream.js';
 import { streamPlan, type PlanDeps } from '../reconcile/make-plan.js';

@@ -10,7 +10,7 @@ import { makePlan } from '../reconcile/make-plan.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { abortOnSignals, confirmApply } from './confirm.js';
 import { planRunOptions } from './plan.js';
-import { openRuntime, type Runtime } from './runtime.js';
+import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 
 export interface ApplyCommandOptions {
   autoApprove?: boolean;

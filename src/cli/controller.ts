@@ -14,8 +14,8 @@ import { createControllerDashboardSource } from '../controller/controller-dashbo
 import { createDashboardRouter } from '../server/dashboard/create-dashboard-router.js';
 import { createMetrics, type RosterMetrics } from '../server/metrics.js';
 import { requireBearer } from '../server/require-bearer.js';
-import { createNotifier, webhookSettingsFromEnv } from '../server/notify-webhook.js';
-import type { Env } from './runtime.js';
+import { createNotifier, webhookSettingsFromEnv } from '../adapters/webhook/notify-webhook.js';
+import type { Env } from '../runtime/open-runtime.js';
 
 export interface ControllerServerOptions {
   dir: string;

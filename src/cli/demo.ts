@@ -8,7 +8,7 @@ import { makePlan } from '../reconcile/make-plan.js';
 import { executePlan } from './apply.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { startControllerServer, type ControllerServer } from './controller.js';
-import { openRuntime } from './runtime.js';
+import { openRuntime } from '../runtime/open-runtime.js';
 
 export interface DemoOptions {
   apply?: boolean;

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { rollbackPlan } from '../apply/rollback-plan.js';
+import { rollbackPlan } from '../plan/rollback-plan.js';
 import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
 import { UsageError } from '../errors/roster-error.js';
 import { observeUsers } from '../observe/observe-users.js';
@@ -8,7 +8,7 @@ import { renderPlan, type PlanFormat } from './plan.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { confirmApply } from './confirm.js';
 import { executePlan } from './apply.js';
-import { loadConfigOrThrow, openRuntime, openStateStore } from './runtime.js';
+import { loadConfigOrThrow, openRuntime, openStateStore } from '../runtime/open-runtime.js';
 
 function runLine(r: RunRecord): string {
   const counts = Object.entries(r.counts)

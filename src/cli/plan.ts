@@ -7,7 +7,7 @@ import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText, summaryLine } from '../plan/render-text.js';
 import { makePlan, streamPlan, type PlanRunOptions } from '../reconcile/make-plan.js';
 import { cliContext, type CliContext } from './cli-context.js';
-import { openRuntime, type Runtime } from './runtime.js';
+import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
 

@@ -4,7 +4,7 @@ import { createDesiredBuilder } from '../desired/build-desired.js';
 import type { DesiredState } from '../desired/model.js';
 import { UsageError } from '../errors/roster-error.js';
 import { cliContext, type CliContext } from './cli-context.js';
-import { loadConfigOrThrow, openHrSource } from './runtime.js';
+import { loadConfigOrThrow, openHrSource } from '../runtime/open-runtime.js';
 
 /** Desired state of every active employee: configuration + the whole HR source (duplicates need all rows). */
 export async function readDesiredState(ctx: CliContext): Promise<DesiredState> {

@@ -4,7 +4,7 @@ import { referencedColumns } from '../config/referenced-columns.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
 import { formatProblem, RosterError } from '../errors/roster-error.js';
 import { cliContext, type CliContext } from './cli-context.js';
-import { openHrSource } from './runtime.js';
+import { openHrSource } from '../runtime/open-runtime.js';
 
 /**
  * `roster validate`: configuration, overrides and templates, then (when DATABASE_URL is set) the

@@ -1,18 +1,9 @@
 import type { Plan } from '../plan/plan-model.js';
 import type { RunDetail, RunRecord } from '../ports/state-store.js';
+import type { Readiness } from '../ports/readiness.js';
 import type { ControllerStatus, RunSummary } from './status-model.js';
 
-/** One readiness check (`config`, `database`, `tenant`, `leader`, …). */
-export interface ReadinessCheck {
-  ok: boolean;
-  /** Short, secret-free explanation; shown on `GET /readyz`. */
-  message?: string;
-}
-
-export interface Readiness {
-  ready: boolean;
-  checks: Record<string, ReadinessCheck>;
-}
+export type { Readiness, ReadinessCheck } from '../ports/readiness.js';
 
 /**
  * Why the controller did not start a requested run. The server maps `busy` and `not-leader` to

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { stateDatabaseConfig } from '../adapters/postgres/connect.js';
-import { openRuntime as openRealRuntime, type Env, type Runtime } from '../cli/runtime.js';
+import { openRuntime as openRealRuntime, type Env, type Runtime } from '../runtime/open-runtime.js';
 import { loadDesiredConfig } from '../config/load-desired-config.js';
 import type { DesiredConfig } from '../config/settings.js';
 import { formatProblem } from '../errors/roster-error.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Plan } from '../plan/plan-model.js';
 import type { PlanRun } from '../reconcile/make-plan.js';
 import type { RosterMetrics } from '../server/metrics.js';
-import type { NotificationEvent, Notifier } from '../server/notify-webhook.js';
+import type { NotificationEvent, Notifier } from '../adapters/webhook/notify-webhook.js';
 import type {
   ApplyNowOptions,
   ApplyResult,
@@ -20,8 +20,8 @@ import type {
   RunRefusal,
 } from './controller-api.js';
 import { deriveConditions } from './derive-conditions.js';
-import { createDatabasePing } from './database-ping.js';
-import { createLeaderLock, type LeaderLock } from './leader-lock.js';
+import { createDatabasePing } from '../adapters/postgres/database-ping.js';
+import { createLeaderLock, type LeaderLock } from '../adapters/postgres/leader-lock.js';
 import { nextRunDelay } from './next-run-delay.js';
 import { errorText, reconcileRun, type RunReport, type RunRequest } from './reconcile-run.js';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyPlan, trippedGuardrails } from '../apply/apply-plan.js';
 import type { ApplyResult as ApplyRunResult } from '../apply/apply-result.js';
-import type { Runtime } from '../cli/runtime.js';
+import type { Runtime } from '../runtime/open-runtime.js';
 import { GuardrailError, RemoteApiError, RosterError } from '../errors/roster-error.js';
 import { runLogger, type Logger } from '../logging/logger.js';
 import type { ActionKind, Plan } from '../plan/plan-model.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyExitCode, renderApplySummary } from '../../src/apply/apply-result.js';
 import { applyPlan, type ApplyOptions } from '../../src/apply/apply-plan.js';
 import { ORPHANED_RUN_ERROR } from '../../src/apply/orphaned-runs.js';
-import { rollbackPlan } from '../../src/apply/rollback-plan.js';
+import { rollbackPlan } from '../../src/plan/rollback-plan.js';
 import type { DesiredEmployee } from '../../src/desired/model.js';
 import { GuardrailError } from '../../src/errors/roster-error.js';
 import { PlanFileError, planHash } from '../../src/plan/plan-file.js';

@@ -1,6 +1,6 @@
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import type { ApplyResult } from '../../src/apply/apply-result.js';
-import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
+import { openRuntime, type Runtime } from '../../src/runtime/open-runtime.js';
 import type { RunSummary } from '../../src/controller/status-model.js';
 import { driftOf } from '../../src/controller/status-model.js';
 import type { HrData } from '../../src/local/seed-hr.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { postgresConfig } from '../../src/adapters/postgres/connect.js';
 import { createController } from '../../src/controller/controller.js';
-import { createLeaderLock } from '../../src/controller/leader-lock.js';
+import { createLeaderLock } from '../../src/adapters/postgres/leader-lock.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { createTestDatabase } from '../support/database.js';
 import { createTestWorld, usersFromDesired } from '../support/roster-world.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openRuntime } from '../../cli/runtime.js';
+import { openRuntime } from '../../runtime/open-runtime.js';
 import { smallHrFixture } from '../../local/seed-hr.js';
 import { planChanges } from '../../plan/plan-changes.js';
 import { desiredState, employee, observedState, planOptions, user } from '../../plan/test-builders.js';

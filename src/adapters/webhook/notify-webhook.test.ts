@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logging/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { createNotifier, webhookSettingsFromEnv, type NotificationEvent } from './notify-webhook.js';
 
 const HOOK_SECRET = 'hook-path-secret-7d1e9a';

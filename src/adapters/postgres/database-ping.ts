@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { connectionError } from '../adapters/postgres/connect.js';
-import type { ReadinessCheck } from './controller-api.js';
+import { connectionError } from './connect.js';
+import type { ReadinessCheck } from '../../ports/readiness.js';
 
 const PING_TIMEOUT_MS = 2_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readPlanJson, renderPlanJson } from '../plan/plan-file.js';
-import { user } from '../plan/test-builders.js';
+import { readPlanJson, renderPlanJson } from './plan-file.js';
+import { user } from './test-builders.js';
 import type { JournalRecord, RunDetail } from '../ports/state-store.js';
 import { rollbackPlan, type RollbackOptions } from './rollback-plan.js';
 

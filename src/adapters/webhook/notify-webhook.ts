@@ -1,22 +1,11 @@
-import { ConfigError } from '../errors/roster-error.js';
-import type { Logger } from '../logging/logger.js';
-import type { KnownSecret } from '../secrets/known-secrets.js';
-import { createSecretScrubber } from '../secrets/secret-scrubber.js';
+import { ConfigError } from '../../errors/roster-error.js';
+import type { Logger } from '../../logging/logger.js';
+import type { KnownSecret } from '../../secrets/known-secrets.js';
+import { createSecretScrubber } from '../../secrets/secret-scrubber.js';
+import type { NotificationEvent, NotificationType, Notifier } from '../../ports/notifier.js';
 
-export type NotificationType = 'drift-detected' | 'run-failed' | 'guardrail-tripped';
+export type { NotificationEvent, NotificationType, Notifier } from '../../ports/notifier.js';
 export type WebhookFormat = 'json' | 'teams' | 'slack';
-
-/** Something monitoring should hear about. Texts are written by the controller and hold no secrets. */
-export interface NotificationEvent {
-  type: NotificationType;
-  tenantId: string;
-  /** One line, e.g. "3 profile updates, 1 photo pending". */
-  summary: string;
-  message: string;
-  runId?: string;
-  /** ISO-8601. */
-  at: string;
-}
 
 export interface NotifierOptions {
   /** The webhook URL is a secret (it is the credential): it is never logged, only its host. */
@@ -29,11 +18,6 @@ export interface NotifierOptions {
   timeoutMs?: number;
   /** Secret literals scrubbed from payload texts (defence in depth). */
   secrets?: readonly (KnownSecret | string)[];
-}
-
-export interface Notifier {
-  /** Resolves true when the webhook accepted the event; never rejects. */
-  notify(event: NotificationEvent): Promise<boolean>;
 }
 
 const TITLES: Record<NotificationType, string> = {

@@ -1,5 +1,8 @@
 import type pg from 'pg';
-import { connectClient } from '../adapters/postgres/connect.js';
+import type { LeaderLock } from '../../ports/leader-lock.js';
+import { connectClient } from './connect.js';
+
+export type { LeaderLock } from '../../ports/leader-lock.js';
 
 /**
  * Key of the session-level advisory lock only the leading controller holds; arbitrary but fixed,
@@ -20,21 +23,6 @@ export interface LeaderLockOptions {
   key?: bigint;
   /** This instance's id, shown to the other replicas as the holder. */
   identity: string;
-}
-
-/**
- * A PostgreSQL advisory lock held on a dedicated connection: the lock lives exactly as long as
- * that session, so a leader that dies (or loses its connection) frees it for a standby.
- */
-export interface LeaderLock {
-  /** Takes the lock when free (reconnecting first if the dedicated connection was lost). */
-  tryAcquire(): Promise<boolean>;
-  /** True when the dedicated connection is alive and its session holds the lock. */
-  isHeld(): Promise<boolean>;
-  /** Identity of the instance holding the lock, this one included; undefined when free. */
-  holder(): Promise<string | undefined>;
-  /** Ends the dedicated connection, which frees the lock. */
-  release(): Promise<void>;
 }
 
 /** Lock key as pg_locks shows a bigint advisory lock: high half in classid, low half in objid. */

@@ -1,16 +1,16 @@
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import type { ObservedUser } from '../observe/model.js';
-import { evaluateGuardrails } from '../plan/guardrails.js';
-import { PlanFileError } from '../plan/plan-file.js';
+import { sameFieldValue } from './field-values.js';
+import { evaluateGuardrails } from './guardrails.js';
+import { PlanFileError } from './plan-file.js';
 import {
   PLAN_FORMAT_VERSION,
   type FieldChange,
   type Plan,
   type PlanWarning,
   type UpdateProfileAction,
-} from '../plan/plan-model.js';
+} from './plan-model.js';
 import type { JournalRecord, RunDetail } from '../ports/state-store.js';
-import { sameFieldValue } from './profile-writes.js';
 
 type FieldValues = Partial<Record<ManagedField, string | string[] | null>>;
 
