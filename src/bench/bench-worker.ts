@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
-import { applyPlan } from '../apply/apply-plan.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
-import { createPlanFileWriter, openPlanFile } from '../plan/plan-file-stream.js';
-import { streamPlan, type PlanDeps } from '../reconcile/make-plan.js';
+import { createPlanFileWriter, openPlanFile } from '../adapters/plan-file/plan-files.js';
+import { run } from '../runs/run.js';
+import type { RunDeps } from '../runs/run-request.js';
 import { createScaledClock } from './scaled-clock.js';
 
 /** A request from the orchestrator to the worker process. */
@@ -45,7 +45,7 @@ const MB = 1024 * 1024;
 export function runWorker(): void {
   const metrics = createInMemoryApiMetrics();
   let runtime: Runtime | undefined;
-  let deps: PlanDeps | undefined;
+  let deps: RunDeps | undefined;
   // The plan goes to a file as `roster plan --format json --out` writes it, and the apply reads
   // it back action by action as `roster apply FILE` does: neither holds the whole plan.
   let planDir: string | undefined;
@@ -58,23 +58,32 @@ export function runWorker(): void {
     planDir ??= await mkdtemp(join(tmpdir(), 'roster-bench-plan-'));
     const path = join(planDir, 'plan.json');
     const writer = await createPlanFileWriter(path);
-    const { head } = await streamPlan(deps!, { deepCheck, writtenOut: true }, (action) => writer.add(action));
-    await writer.finish(head);
-    const { updateProfile, setPhoto, setSignature } = head.summary;
-    planned = { path, actions: updateProfile + setPhoto + setSignature };
+    const result = await run(
+      deps!,
+      { kind: 'plan', actor: 'bench', deepCheck, writtenOut: true },
+      {
+        action: (action) => writer.add(action),
+        planned: (head) => writer.finish(head).then(() => undefined),
+      },
+    );
+    if (result.failure !== undefined) {
+      await writer.abort();
+      throw result.failure;
+    }
+    planned = { path, actions: result.actionCount };
     return planned;
   }
 
   async function doApply(): Promise<{ applied: number; failed: number }> {
-    const { config } = runtime!;
     const file = await openPlanFile(planned!.path);
     try {
-      const result = await applyPlan(
-        file,
-        { ...deps!, photoFetcher: runtime!.photoFetcher, store: runtime!.store },
-        { tenantId: config.settings.tenant.id, configRevision: config.revision, actor: 'bench' },
-      );
-      return { applied: result.applied.length, failed: result.failed.length + result.notStarted.length };
+      const result = await run(deps!, { kind: 'apply', actor: 'bench', plan: file });
+      if (result.failure !== undefined) throw result.failure;
+      const apply = result.apply;
+      return {
+        applied: apply?.applied.length ?? 0,
+        failed: (apply?.failed.length ?? 0) + (apply?.notStarted.length ?? 0),
+      };
     } finally {
       await file.close();
     }

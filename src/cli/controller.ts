@@ -1,97 +1,10 @@
 import { resolve } from 'node:path';
-import type { RequestHandler } from 'express';
 import type { Command } from 'commander';
-import { createController, type Controller, type ControllerOptions } from '../controller/controller.js';
 import { UsageError } from '../errors/roster-error.js';
-import { createLogger, type Logger, type LogLevel } from '../logging/logger.js';
+import { createLogger, type LogLevel } from '../logging/logger.js';
+import { createControllerFromEnv, startControllerServer } from '../runtime/controller-runtime.js';
 import { environmentSecrets } from '../secrets/environment-secrets.js';
-import {
-  createStatusApp,
-  startStatusServer,
-  statusServerSettingsFromEnv,
-} from '../server/create-status-server.js';
-import { createControllerDashboardSource } from '../controller/controller-dashboard.js';
-import { createDashboardRouter } from '../server/dashboard/create-dashboard-router.js';
-import { createMetrics, type RosterMetrics } from '../server/metrics.js';
-import { requireBearer } from '../server/require-bearer.js';
-import { createNotifier, webhookSettingsFromEnv } from '../adapters/webhook/notify-webhook.js';
-import type { Env } from '../runtime/open-runtime.js';
-
-export interface ControllerServerOptions {
-  dir: string;
-  env: Env;
-  logger: Logger;
-  /** Default: `ROSTER_STATUS_HOST` or 127.0.0.1. */
-  host?: string;
-  /** Default: `ROSTER_STATUS_PORT` or 8080; 0 = any free port. */
-  port?: number;
-  identity?: string;
-  metrics?: RosterMetrics;
-  openRuntime?: ControllerOptions['openRuntime'];
-  dashboard?: RequestHandler;
-}
-
-/** A running controller and its status server. */
-export interface ControllerServer {
-  url: string;
-  controller: Controller;
-  metrics: RosterMetrics;
-  /** Stops the loop (a run in progress finishes), frees the leader lock, closes the server. */
-  close(): Promise<void>;
-}
-
-/**
- * The controller with its status API, as `roster controller` and the demo run it: the server
- * listens first (so `/healthz` answers during the first run), then the loop starts.
- */
-export async function startControllerServer(options: ControllerServerOptions): Promise<ControllerServer> {
-  const { env, logger } = options;
-  const fromEnv = statusServerSettingsFromEnv(env);
-  const secrets = environmentSecrets(env);
-  const metrics = options.metrics ?? createMetrics();
-  const webhook = webhookSettingsFromEnv(env);
-  const controller = createController({
-    dir: options.dir,
-    env,
-    logger,
-    metrics,
-    ...(webhook ? { notifier: createNotifier({ ...webhook, logger, secrets }) } : {}),
-    ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.openRuntime ? { openRuntime: options.openRuntime } : {}),
-  });
-  const app = createStatusApp({
-    api: controller,
-    metrics,
-    logger,
-    secrets,
-    ...(fromEnv.apiToken ? { apiToken: fromEnv.apiToken } : {}),
-    dashboard:
-      options.dashboard ??
-      createDashboardRouter({
-        source: createControllerDashboardSource(controller),
-        apiTokenCheck: requireBearer(fromEnv.apiToken),
-      }),
-  });
-  const server = await startStatusServer({
-    app,
-    host: options.host ?? fromEnv.host,
-    port: options.port ?? fromEnv.port,
-  });
-  await controller.start();
-  let closing: Promise<void> | undefined;
-  return {
-    url: server.url,
-    controller,
-    metrics,
-    close() {
-      closing ??= (async () => {
-        await controller.stop();
-        await server.close();
-      })();
-      return closing;
-    },
-  };
-}
+import { createMetrics } from '../server/metrics.js';
 
 interface ControllerCommandOptions {
   port?: string;
@@ -132,7 +45,7 @@ async function runControllerCommand(command: Command, opts: ControllerCommandOpt
   const port = parsePort(opts.port);
 
   if (opts.once) {
-    const controller = createController({
+    const controller = createControllerFromEnv({
       dir,
       env,
       logger,

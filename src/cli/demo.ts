@@ -4,10 +4,14 @@ import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
 import { ensureDemoCa, runTrustingCa, trustsCa } from '../local/demo-ca.js';
 import { startDemoWorld, type DemoWorld } from '../local/demo-world.js';
 import { renderPlanText } from '../plan/render-text.js';
-import { makePlan } from '../reconcile/make-plan.js';
-import { executePlan } from './apply.js';
+import { planHash } from '../plan/plan-file.js';
+import { planSourceOf } from '../plan/plan-source.js';
+import { run } from '../runs/run.js';
+import { withSignals } from './apply.js';
 import { cliContext, type CliContext } from './cli-context.js';
-import { startControllerServer, type ControllerServer } from './controller.js';
+import { startControllerServer, type ControllerServer } from '../runtime/controller-runtime.js';
+import { collectPlan } from '../runs/collect-plan.js';
+import { raiseFailure } from './plan.js';
 import { openRuntime } from '../runtime/open-runtime.js';
 
 export interface DemoOptions {
@@ -36,15 +40,23 @@ async function planAndMaybeApply(ctx: CliContext, opts: DemoOptions): Promise<nu
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   try {
     const color = ctx.stdout.isTTY === true;
-    const first = await makePlan(runtime, { deepCheck: 'force' });
-    ctx.stdout.write(renderPlanText(first.plan, { color }));
+    const plan = async () => {
+      const collected = collectPlan();
+      raiseFailure(await run(runtime, { kind: 'plan', actor: ctx.actor, deepCheck: 'force' }, collected));
+      return collected.plan()!;
+    };
+    const first = await plan();
+    ctx.stdout.write(renderPlanText(first, { color }));
     if (!opts.apply) return 0;
     ctx.stdout.write('\nApplying…\n');
-    const result = await executePlan(ctx, runtime, first.plan, {});
-    ctx.stdout.write(renderApplySummary(result));
-    const second = await makePlan(runtime, { deepCheck: 'force' });
-    ctx.stdout.write(`\nSecond plan, read back from the tenant:\n${renderPlanText(second.plan, { color })}`);
-    return applyExitCode(result) || (second.plan.actions.length > 0 ? 1 : 0);
+    const applied = await withSignals(ctx, (signal) =>
+      run(runtime, { kind: 'apply', actor: ctx.actor, signal, plan: planSourceOf(first, planHash(first)) }),
+    );
+    raiseFailure(applied);
+    if (applied.apply) ctx.stdout.write(renderApplySummary(applied.apply));
+    const second = await plan();
+    ctx.stdout.write(`\nSecond plan, read back from the tenant:\n${renderPlanText(second, { color })}`);
+    return (applied.apply ? applyExitCode(applied.apply) : 0) || (second.actions.length > 0 ? 1 : 0);
   } finally {
     await runtime.close();
   }

@@ -1,13 +1,13 @@
 import { Option, type Command } from 'commander';
-import { rollbackPlan } from '../plan/rollback-plan.js';
 import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
 import { UsageError } from '../errors/roster-error.js';
-import { observeUsers } from '../observe/observe-users.js';
 import type { RunDetail, RunRecord } from '../ports/state-store.js';
-import { renderPlan, type PlanFormat } from './plan.js';
+import { run } from '../runs/run.js';
+import { renderPlan, raiseFailure, type PlanFormat } from './plan.js';
+import { collectPlan } from '../runs/collect-plan.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { confirmApply } from './confirm.js';
-import { executePlan } from './apply.js';
+import { withSignals } from './apply.js';
 import { loadConfigOrThrow, openRuntime, openStateStore } from '../runtime/open-runtime.js';
 
 function runLine(r: RunRecord): string {
@@ -68,30 +68,39 @@ export async function runRollback(
 ): Promise<number> {
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   try {
-    const run = await runtime.store.getRun(runId);
-    if (!run) throw new UsageError(`no run ${runId}`);
-    const { settings } = runtime.config;
-    const { users } = await observeUsers(runtime, {
-      tenantId: settings.tenant.id,
-      domains: settings.scope.domains,
-    });
-    const plan = rollbackPlan(run, users, {
-      tenantId: settings.tenant.id,
-      configRevision: runtime.config.revision,
-      guardrails: settings.guardrails,
-    });
-    ctx.stdout.write(renderPlan(plan, opts.format, opts.format === 'text' && ctx.stdout.isTTY === true));
-    if (!opts.apply || plan.actions.length === 0) return 0;
-    const go = await confirmApply(`Roll back ${plan.actions.length} profile change(s) of run ${runId}?`, {
-      autoApprove: opts.autoApprove ?? false,
-    });
-    if (!go) return 1;
-    const result = await executePlan(ctx, runtime, plan, {
-      runKind: 'rollback',
-      allowLargeChange: opts.allowLargeChange ?? false,
-    });
-    ctx.stdout.write(renderApplySummary(result));
-    return applyExitCode(result);
+    const collected = collectPlan();
+    const result = await withSignals(ctx, (signal) =>
+      run(
+        runtime,
+        {
+          kind: 'rollback',
+          actor: ctx.actor,
+          runId,
+          apply: opts.apply ?? false,
+          signal,
+          ...(opts.allowLargeChange ? { allowLargeChange: true } : {}),
+          confirm: (_head, count) =>
+            confirmApply(`Roll back ${count} profile change(s) of run ${runId}?`, {
+              autoApprove: opts.autoApprove ?? false,
+            }),
+        },
+        {
+          ...collected,
+          planned(head) {
+            collected.planned!(head);
+            const plan = collected.plan()!;
+            ctx.stdout.write(
+              renderPlan(plan, opts.format, opts.format === 'text' && ctx.stdout.isTTY === true),
+            );
+          },
+        },
+      ),
+    );
+    if (result.cancelled) return 1;
+    raiseFailure(result);
+    if (!result.apply) return 0;
+    ctx.stdout.write(renderApplySummary(result.apply));
+    return applyExitCode(result.apply);
   } finally {
     await runtime.close();
   }

@@ -1,13 +1,16 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { renderPlanJson } from '../plan/plan-file.js';
-import { createPlanFileWriter, createPlanJsonWriter } from '../plan/plan-file-stream.js';
+import { createPlanJsonWriter } from '../plan/plan-source.js';
+import { createPlanFileWriter } from '../adapters/plan-file/plan-files.js';
 import type { Plan, PlanHead } from '../plan/plan-model.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText, summaryLine } from '../plan/render-text.js';
-import { makePlan, streamPlan, type PlanRunOptions } from '../reconcile/make-plan.js';
-import { cliContext, type CliContext } from './cli-context.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
+import { run } from '../runs/run.js';
+import type { ObserveOptions, RunResult } from '../runs/run-request.js';
+import { cliContext, type CliContext } from './cli-context.js';
+import { collectPlan } from '../runs/collect-plan.js';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
 
@@ -26,15 +29,14 @@ export interface PlanCommandOptions {
   fullResync?: boolean;
 }
 
-/** Plan options shared by `plan` and `apply`. */
-export function planRunOptions(
-  opts: Pick<PlanCommandOptions, 'only' | 'deepCheck' | 'fullResync'>,
-): PlanRunOptions {
-  return {
-    ...(opts.only?.length ? { only: opts.only } : {}),
-    deepCheck: opts.deepCheck ? 'force' : 'auto',
-    fullResync: opts.fullResync ?? false,
-  };
+/** Observe options shared by `plan` and `apply`. */
+export function observeOptions(opts: Pick<PlanCommandOptions, 'deepCheck' | 'fullResync'>): ObserveOptions {
+  return { deepCheck: opts.deepCheck ? 'force' : 'auto', fullResync: opts.fullResync ?? false };
+}
+
+/** The run's error, raised for the top-level handler (message and exit code 1). */
+export function raiseFailure(result: RunResult): void {
+  if (result.failure !== undefined) throw result.failure;
 }
 
 /** `roster plan`: what would change; exit 0/2 with --detailed-exitcode. */
@@ -42,8 +44,9 @@ export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions):
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   try {
     if (opts.format === 'json') return await streamPlanJson(ctx, runtime, opts);
-    const { plan } = await makePlan(runtime, planRunOptions(opts));
-    await recordPlanRun(runtime, ctx.actor, plan);
+    const collected = collectPlan();
+    raiseFailure(await run(runtime, planRequest(ctx, opts), collected));
+    const plan = collected.plan()!;
     const rendered = ctx.scrubber.text(
       renderPlan(plan, opts.format, !opts.out && opts.format === 'text' && ctx.stdout.isTTY === true),
     );
@@ -62,20 +65,13 @@ export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions):
   }
 }
 
-async function recordPlanRun(runtime: Runtime, actor: string, plan: PlanHead): Promise<void> {
-  const runId = await runtime.store.startRun({
-    kind: 'plan',
-    tenantId: plan.tenantId,
-    actor,
-    planHash: null,
-    configRevision: plan.configRevision,
-  });
-  await runtime.store.finishRun(runId, 'succeeded', {
-    updateProfile: plan.summary.updateProfile,
-    setPhoto: plan.summary.setPhoto,
-    setSignature: plan.summary.setSignature,
-    warnings: plan.summary.warnings,
-  });
+function planRequest(ctx: CliContext, opts: PlanCommandOptions) {
+  return {
+    kind: 'plan' as const,
+    actor: ctx.actor,
+    ...(opts.only?.length ? { only: opts.only } : {}),
+    ...observeOptions(opts),
+  };
 }
 
 /**
@@ -89,20 +85,22 @@ async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanComma
   const scrub = ctx.scrubber.text;
   const file = opts.out ? await createPlanFileWriter(opts.out, scrub) : undefined;
   const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text), scrub);
-  let head: PlanHead;
-  try {
-    ({ head } = await streamPlan(runtime, { ...planRunOptions(opts), writtenOut: true }, (action) =>
-      writer.add(action),
-    ));
-    await writer.finish(head);
-  } catch (error) {
-    await file?.abort();
-    throw error;
-  }
-  await recordPlanRun(runtime, ctx.actor, head);
-  if (opts.out) ctx.stdout.write(`${summaryLine(head)}\nPlan written to ${opts.out}\n`);
-  const { updateProfile, setPhoto, setSignature } = head.summary;
-  return opts.detailedExitcode && updateProfile + setPhoto + setSignature > 0 ? 2 : 0;
+  let head: PlanHead | undefined;
+  const result = await run(
+    runtime,
+    { ...planRequest(ctx, opts), writtenOut: true },
+    {
+      action: (action) => writer.add(action),
+      async planned(planned) {
+        head = planned;
+        await writer.finish(planned);
+      },
+    },
+  );
+  if (result.failure !== undefined || !head) await file?.abort();
+  raiseFailure(result);
+  if (opts.out) ctx.stdout.write(`${summaryLine(head!)}\nPlan written to ${opts.out}\n`);
+  return opts.detailedExitcode && result.actionCount > 0 ? 2 : 0;
 }
 
 /** Writes `text`, waiting for the stream to drain when it asks to. */

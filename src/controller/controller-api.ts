@@ -22,7 +22,7 @@ export interface RunRefusal {
 export type PlanNowResult = { accepted: true; run: RunSummary; plan?: Plan } | RunRefusal;
 
 /** The result of `POST /apply`: the finished apply run (its `results` count the writes). */
-export type ApplyResult = { accepted: true; run: RunSummary } | RunRefusal;
+export type ApplyNowResult = { accepted: true; run: RunSummary } | RunRefusal;
 
 export interface ApplyNowOptions {
   /** Apply only this employee's actions (matched case-insensitively by the controller). */
@@ -39,7 +39,7 @@ export interface ControllerApi {
   latestPlan(): Plan | undefined;
   readiness(): Promise<Readiness>;
   planNow(): Promise<PlanNowResult>;
-  applyNow(options: ApplyNowOptions): Promise<ApplyResult>;
+  applyNow(options: ApplyNowOptions): Promise<ApplyNowResult>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunRecord[]>;
   getRun(id: string): Promise<RunDetail | undefined>;

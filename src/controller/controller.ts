@@ -1,49 +1,52 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { stateDatabaseConfig } from '../adapters/postgres/connect.js';
-import { openRuntime as openRealRuntime, type Env, type Runtime } from '../runtime/open-runtime.js';
-import { loadDesiredConfig } from '../config/load-desired-config.js';
 import type { DesiredConfig } from '../config/settings.js';
-import { formatProblem } from '../errors/roster-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { Plan } from '../plan/plan-model.js';
+import type { LeaderLock } from '../ports/leader-lock.js';
+import type { ControllerMetrics } from '../ports/metrics.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { Readiness, ReadinessCheck } from '../ports/readiness.js';
+import type { RunDetail, RunRecord } from '../ports/state-store.js';
 import type { PlanRun } from '../reconcile/make-plan.js';
-import type { RosterMetrics } from '../server/metrics.js';
-import type { NotificationEvent, Notifier } from '../adapters/webhook/notify-webhook.js';
+import { failedSummary } from '../runs/run-summary.js';
 import type {
   ApplyNowOptions,
-  ApplyResult,
+  ApplyNowResult,
   ControllerApi,
   PlanNowResult,
-  Readiness,
-  ReadinessCheck,
   RunRefusal,
 } from './controller-api.js';
-import { deriveConditions } from './derive-conditions.js';
-import { createDatabasePing } from '../adapters/postgres/database-ping.js';
-import { createLeaderLock, type LeaderLock } from '../adapters/postgres/leader-lock.js';
-import { nextRunDelay } from './next-run-delay.js';
-import { errorText, reconcileRun, type RunReport, type RunRequest } from './reconcile-run.js';
 import {
-  countActions,
-  type Condition,
-  type ControllerStatus,
-  type DriftCounts,
-  type RunSummary,
-} from './status-model.js';
+  createRunExecutor,
+  type ControllerRunReport,
+  type ControllerRunRequest,
+  type ControllerRuntime,
+  type RunExecutor,
+} from './controller-runs.js';
+import { readinessOf, statusOf, type ControllerView } from './controller-status.js';
+import { watchConfig, type ConfigSource, type LoadConfig } from './config-source.js';
+import { deriveConditions } from './derive-conditions.js';
+import { holderOf, isLeader, trackLeadership, type LeadershipTracker } from './leadership.js';
+import { nextRunDelay } from './next-run-delay.js';
+import { runNotifications } from './run-notifications.js';
+import type { ControllerStatus, DriftCounts, RunSummary } from './status-model.js';
 
 export interface ControllerOptions {
-  /** Folder holding `desired-state/` and `templates/`; re-read before every run. */
-  dir: string;
-  env: Env;
+  /** Re-reads `desired-state/` and `templates/`; called before every run. */
+  loadConfig: LoadConfig;
+  /** The ports a run needs, for one configuration revision (the composition root's runtime). */
+  openRuntime(config: DesiredConfig): Promise<ControllerRuntime>;
+  /** The leader lock, made when first needed (from the configuration's database settings). */
+  leaderLock(config: DesiredConfig | undefined, identity: string): LeaderLock;
+  /** `/readyz`'s database check. */
+  databasePing: { check(config: DesiredConfig | undefined): Promise<ReadinessCheck>; close(): Promise<void> };
   logger: Logger;
-  metrics: RosterMetrics;
+  metrics: ControllerMetrics;
   notifier?: Notifier;
   /** This instance's id (default: host name, pid and a random suffix). */
   identity?: string;
   now?: () => Date;
-  /** The composition root (default: `openRuntime` of `src/cli/runtime.ts`). */
-  openRuntime?: typeof openRealRuntime;
   /** For jitter (default `Math.random`). */
   random?: () => number;
 }
@@ -58,7 +61,7 @@ export interface Controller extends ControllerApi {
    * One tick now: re-read the configuration, check leadership, run (`kind` defaults to the mode's).
    * Undefined when no run happened: busy, standby, or no valid configuration (`status()` says which).
    */
-  runOnce(kind?: RunRequest['kind']): Promise<RunSummary | undefined>;
+  runOnce(kind?: 'plan' | 'apply'): Promise<RunSummary | undefined>;
   /** The latest full plan run (desired, observed, plan; after an apply, what is left to do). */
   latestPlanRun(): PlanRun | undefined;
   /** The configuration runs use now (the last good revision). */
@@ -67,277 +70,286 @@ export interface Controller extends ControllerApi {
 
 const NO_DRIFT: DriftCounts = { profile: 0, photo: 0, signature: 0, warnings: 0 };
 
-function defaultIdentity(): string {
-  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-}
+/**
+ * The exclusive section's state: `idle`, `preparing` (configuration and leadership checks before a
+ * run) or `running`. At most one run at a time; a request meanwhile is refused as busy.
+ */
+type WorkState = 'idle' | 'preparing' | 'running';
+
+/** Whether the schedule is on (`start`) or off (`stop`, and before `start`). */
+type LoopState = { state: 'stopped' } | { state: 'scheduled'; timer?: NodeJS.Timeout };
+
+type Prepared = { config: DesiredConfig } | { refusal: RunRefusal } | { none: true };
 
 export function createController(options: ControllerOptions): Controller {
-  const { dir, env, metrics } = options;
-  const identity = options.identity ?? defaultIdentity();
-  const logger = options.logger.child({ instance: identity });
-  const now = options.now ?? (() => new Date());
-  const open = options.openRuntime ?? openRealRuntime;
-  const actor = `controller:${identity}`;
-  const startedAt = now();
+  return new ReconcileController(options);
+}
 
-  let config: DesiredConfig | undefined;
-  let configErrors: string[] = [];
-  let runtime: Runtime | undefined;
-  let lock: LeaderLock | undefined;
-  const ping = createDatabasePing();
-  let isLeader = false;
-  let holder: string | undefined;
-  let leaderError: string | undefined;
-  let leaderChecked = false;
-  let busy = false;
-  /** A run (not only a tick's config and lock check) is in progress. */
-  let running = false;
-  let current: Promise<unknown> | undefined;
-  let lastRun: RunSummary | undefined;
-  let lastTickStart: Date | undefined;
-  let latestPlan: Plan | undefined;
-  let latestPlanRun: PlanRun | undefined;
-  let drift: DriftCounts = NO_DRIFT;
-  let tenantReachable: boolean | undefined;
-  let conditions: Condition[] = [];
-  let notifiedKeys = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = true;
-  const shutdown = new AbortController();
-  const pending = new Set<Promise<boolean>>();
+/**
+ * The controller's state is three explicit machines (the schedule `LoopState`, the exclusive
+ * section `WorkState`, and `Leadership`) plus what the last runs left (`ControllerView`, latest
+ * plan); every method below reads or moves one of them.
+ */
+class ReconcileController implements Controller {
+  readonly #options: ControllerOptions;
+  readonly #logger: Logger;
+  readonly #now: () => Date;
+  readonly #config: ConfigSource;
+  readonly #leadership: LeadershipTracker;
+  readonly #executor: RunExecutor;
+  readonly #notifications: ReturnType<typeof runNotifications>;
+  readonly #shutdown = new AbortController();
+  readonly #pending = new Set<Promise<boolean>>();
+  readonly #view: ControllerView;
+  readonly #latest: { plan?: Plan; planRun?: PlanRun } = {};
+  #work: WorkState = 'idle';
+  #current: Promise<unknown> | undefined;
+  #loop: LoopState = { state: 'stopped' };
+  #lastTickStart: Date | undefined;
 
-  function refreshConditions(running: boolean): void {
-    conditions = deriveConditions(
-      conditions,
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    const identity = options.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.#logger = options.logger.child({ instance: identity });
+    this.#now = options.now ?? (() => new Date());
+    this.#config = watchConfig(options.loadConfig, this.#logger);
+    this.#leadership = trackLeadership({
+      identity,
+      lock: () => options.leaderLock(this.#config.current(), identity),
+      logger: this.#logger,
+      onChange: (leader) => options.metrics.setLeader(leader),
+    });
+    this.#notifications = runNotifications(
+      (event) => this.#notify(event),
+      () => this.#config.current()?.settings.schedule.mode ?? 'observe',
+    );
+    this.#executor = createRunExecutor({
+      open: options.openRuntime,
+      actor: `controller:${identity}`,
+      logger: this.#logger,
+      metrics: options.metrics,
+      events: this.#notifications,
+      signal: this.#shutdown.signal,
+      now: this.#now,
+    });
+    this.#view = {
+      instance: { id: identity, hostname: hostname(), startedAt: this.#now().toISOString() },
+      config: this.#config,
+      leadership: this.#leadership.current(),
+      conditions: [],
+      drift: NO_DRIFT,
+    };
+  }
+
+  latestPlanRun(): PlanRun | undefined {
+    return this.#latest.planRun;
+  }
+
+  latestPlan(): Plan | undefined {
+    return this.#latest.plan;
+  }
+
+  currentConfig(): DesiredConfig | undefined {
+    return this.#config.current();
+  }
+
+  status(): ControllerStatus {
+    return statusOf(this.#view);
+  }
+
+  async readiness(): Promise<Readiness> {
+    let database: ReadinessCheck;
+    try {
+      database = await this.#options.databasePing.check(this.#config.current());
+    } catch (error) {
+      database = { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+    return readinessOf(this.#view, database);
+  }
+
+  async planNow(): Promise<PlanNowResult> {
+    const ran = this.#exclusive(async (): Promise<PlanNowResult> => {
+      const prepared = await this.#prepare();
+      if ('none' in prepared) return { accepted: true, run: this.#noConfigRun('plan') };
+      if ('refusal' in prepared) return prepared.refusal;
+      const report = await this.#execute({ kind: 'plan' }, prepared.config);
+      return { accepted: true, run: report.summary, ...(report.latest ? { plan: report.latest.plan } : {}) };
+    });
+    return ran ?? this.#busyRefusal();
+  }
+
+  async applyNow(request: ApplyNowOptions): Promise<ApplyNowResult> {
+    const ran = this.#exclusive(async (): Promise<ApplyNowResult> => {
+      const prepared = await this.#prepare();
+      if ('none' in prepared) return { accepted: true, run: this.#noConfigRun('apply') };
+      if ('refusal' in prepared) return prepared.refusal;
+      const only = request.email ? [request.email.toLowerCase()] : undefined;
+      const report = await this.#execute(
+        { kind: 'apply', alwaysApply: true, ...(only ? { only } : {}) },
+        prepared.config,
+      );
+      if (report.unknownEmployee) {
+        return {
+          accepted: false,
+          reason: 'unknown-employee',
+          message: 'no active employee has that email address',
+        };
+      }
+      return { accepted: true, run: report.summary };
+    });
+    return ran ?? this.#busyRefusal();
+  }
+
+  async listRuns(limit: number): Promise<RunRecord[]> {
+    return (await this.#store()).listRuns(limit, this.#config.current()?.settings.tenant.id);
+  }
+
+  async getRun(id: string): Promise<RunDetail | undefined> {
+    const found = await (await this.#store()).getRun(id);
+    const config = this.#config.current();
+    return found && (!config || found.tenantId === config.settings.tenant.id) ? found : undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.#loop.state === 'scheduled') return;
+    this.#loop = { state: 'scheduled' };
+    this.#refreshConditions();
+    this.#logger.info({}, 'controller started');
+    void this.#scheduledTick().then(() => this.#scheduleNext());
+  }
+
+  async stop(): Promise<void> {
+    if (this.#loop.state === 'scheduled') clearTimeout(this.#loop.timer);
+    this.#loop = { state: 'stopped' };
+    this.#shutdown.abort();
+    await this.#current?.catch(() => undefined);
+    await Promise.allSettled([...this.#pending]);
+    await this.#leadership.release();
+    this.#view.leadership = this.#leadership.current();
+    await this.#executor.close();
+    await this.#options.databasePing.close();
+    this.#logger.info({}, 'controller stopped');
+  }
+
+  async runOnce(kind?: 'plan' | 'apply'): Promise<RunSummary | undefined> {
+    const ran = this.#exclusive(() => this.#tick(kind));
+    return ran ? await ran : undefined;
+  }
+
+  #notify(event: Parameters<Parameters<typeof runNotifications>[0]>[0]): void {
+    const tenantId = this.#config.current()?.settings.tenant.id;
+    if (!this.#options.notifier || !tenantId) return;
+    const sent = this.#options.notifier.notify({ ...event, tenantId, at: this.#now().toISOString() });
+    this.#pending.add(sent);
+    void sent.finally(() => this.#pending.delete(sent));
+  }
+
+  #refreshConditions(): void {
+    const l = this.#view.leadership;
+    const config = this.#config.current();
+    const holder = holderOf(l);
+    this.#view.conditions = deriveConditions(
+      this.#view.conditions,
       {
         hasConfig: config !== undefined,
-        configErrors,
+        configErrors: this.#config.errors(),
         ...(config ? { revision: config.revision } : {}),
-        ...(leaderError ? { leaderError } : {}),
-        isLeader,
+        ...(l.state === 'unknown' ? { leaderError: l.error } : {}),
+        isLeader: isLeader(l),
         ...(holder ? { holder } : {}),
-        running,
-        ...(lastRun ? { lastRun } : {}),
+        running: this.#work === 'running',
+        ...(this.#view.lastRun ? { lastRun: this.#view.lastRun } : {}),
       },
-      now(),
+      this.#now(),
     );
   }
 
-  async function refreshConfig(): Promise<void> {
-    try {
-      const loaded = await loadDesiredConfig(dir, env);
-      const errors = loaded.problems.filter((p) => p.severity === 'error').map(formatProblem);
-      if (loaded.config) {
-        if (config?.revision !== loaded.config.revision) {
-          logger.info({ revision: loaded.config.revision }, 'configuration revision loaded');
-        }
-        config = loaded.config;
-        configErrors = [];
-      } else {
-        if (errors.join('\n') !== configErrors.join('\n')) {
-          logger.warn({ problems: errors, using: config?.revision ?? null }, 'configuration is invalid');
-        }
-        configErrors = errors.length > 0 ? errors : ['the configuration could not be loaded'];
-      }
-    } catch (error) {
-      configErrors = [`the configuration could not be read: ${errorText(error)}`];
-    }
-  }
-
-  async function checkLeadership(): Promise<void> {
-    const was = isLeader;
-    const previousError = leaderError;
-    try {
-      lock ??= createLeaderLock({
-        connection: stateDatabaseConfig(env, config?.settings.source.ssl),
-        identity,
-      });
-      isLeader = await lock.tryAcquire();
-      holder = isLeader ? identity : await lock.holder();
-      leaderError = undefined;
-    } catch (error) {
-      isLeader = false;
-      holder = undefined;
-      leaderError = `cannot check the leader lock: ${errorText(error)}`;
-      if (leaderError !== previousError) logger.warn({ err: error }, 'leader lock check failed');
-    }
-    leaderChecked = true;
-    metrics.setLeader(isLeader);
-    if (was !== isLeader) {
-      logger.info({ isLeader, holder: holder ?? null }, isLeader ? 'became the leader' : 'standing by');
-    }
-  }
-
-  async function ensureRuntime(cfg: DesiredConfig): Promise<Runtime> {
-    if (runtime && runtime.config.revision === cfg.revision) return runtime;
-    const old = runtime;
-    runtime = undefined;
-    await old?.close();
-    runtime = await open({ dir, env, logger, metrics: metrics.api, config: cfg });
-    return runtime;
-  }
-
-  function notify(event: Omit<NotificationEvent, 'tenantId' | 'at'>): void {
-    if (!options.notifier || !config) return;
-    const sent = options.notifier.notify({
-      ...event,
-      tenantId: config.settings.tenant.id,
-      at: now().toISOString(),
-    });
-    pending.add(sent);
-    void sent.finally(() => pending.delete(sent));
-  }
-
-  function afterRun(report: RunReport, request: RunRequest, previous: RunSummary | undefined): void {
-    const run = report.summary;
-    lastRun = run;
-    if (report.tenantReachable !== undefined) tenantReachable = report.tenantReachable;
-    // A run for one employee shows no whole-tenant picture: keep the last full plan and drift.
-    if (!request.only && report.planRun) latestPlanRun = report.planRun;
-    if (!request.only && report.plan) {
-      latestPlan = report.plan;
-      drift = report.drift ?? drift;
-      metrics.setDrift(drift);
-      const keys = new Set(report.plan.actions.map((a) => a.key));
-      const fresh = [...keys].filter((k) => !notifiedKeys.has(k));
-      notifiedKeys = keys;
-      if (fresh.length > 0) {
-        const c = countActions(report.plan);
-        notify({
-          type: 'drift-detected',
-          runId: run.id,
-          summary: `${c['update-profile']} profile update(s), ${c['set-photo']} photo(s), ${c['set-signature']} signature(s) pending`,
-          message: `${fresh.length} new difference(s) between the tenant and the desired state; mode ${config?.settings.schedule.mode ?? 'observe'}`,
-        });
+  async #execute(request: ControllerRunRequest, config: DesiredConfig): Promise<ControllerRunReport> {
+    this.#work = 'running';
+    this.#refreshConditions();
+    const report = await this.#executor.execute(request, config);
+    this.#work = 'preparing';
+    if (!report.unknownEmployee) {
+      this.#view.lastRun = report.summary;
+      if (report.tenantReachable !== undefined) this.#view.tenantReachable = report.tenantReachable;
+      // A run for one employee shows no whole-tenant picture: keep the last full plan and drift.
+      if (!request.only && report.latest) {
+        this.#latest.plan = report.latest.plan;
+        this.#latest.planRun = report.latest.planRun;
+        this.#view.drift = report.latest.drift;
+        this.#options.metrics.setDrift(this.#view.drift);
       }
     }
-    if (run.outcome === 'failed' && (previous?.outcome !== 'failed' || previous.error !== run.error)) {
-      notify({
-        type: 'run-failed',
-        runId: run.id,
-        summary: `${run.kind} run failed`,
-        message: run.error ?? '',
-      });
-    }
-    if (run.outcome === 'stopped' && previous?.outcome !== 'stopped') {
-      notify({
-        type: 'guardrail-tripped',
-        runId: run.id,
-        summary: `apply stopped by ${run.guardrailsTripped.join(', ')}`,
-        message: run.error ?? '',
-      });
-    }
-  }
-
-  /** The run itself, inside the exclusive section. */
-  async function execute(
-    request: RunRequest,
-    cfg: DesiredConfig,
-  ): Promise<RunReport | { unknownEmployee: true }> {
-    running = true;
-    refreshConditions(true);
-    const previous = lastRun;
-    let report: RunReport | { unknownEmployee: true };
-    try {
-      const rt = await ensureRuntime(cfg);
-      report = await reconcileRun(request, {
-        runtime: rt,
-        actor,
-        logger,
-        metrics,
-        signal: shutdown.signal,
-        now,
-      });
-    } catch (error) {
-      // Only opening the runtime gets here (reconcileRun reports its own failures).
-      const at = now();
-      const message = `opening the database or tenant connections failed: ${errorText(error)}`;
-      logger.error({ err: error }, 'run failed');
-      metrics.recordRun({ kind: request.kind, outcome: 'failed', durationSeconds: 0, finishedAt: at });
-      report = {
-        summary: {
-          id: randomUUID(),
-          kind: request.kind,
-          startedAt: at.toISOString(),
-          finishedAt: at.toISOString(),
-          durationSeconds: 0,
-          outcome: 'failed',
-          actions: countActions(undefined),
-          results: { applied: 0, 'skipped-stale': 0, failed: 0 },
-          warnings: 0,
-          guardrailsTripped: [],
-          error: message,
-        },
-      };
-    }
-    running = false;
-    if ('summary' in report) afterRun(report, request, previous);
-    refreshConditions(false);
+    if (report.outsideRun) this.#notifications.failedOutside(report.summary);
+    this.#refreshConditions();
     return report;
   }
 
-  /** Runs `work` unless another run holds the controller; never two at once. */
-  function exclusive<T>(work: () => Promise<T>): Promise<T> | undefined {
-    if (busy) return undefined;
-    busy = true;
-    const promise = work().finally(() => {
-      busy = false;
-      current = undefined;
+  /** Runs `task` unless another holds the controller; never two at once. */
+  #exclusive<T>(task: () => Promise<T>): Promise<T> | undefined {
+    if (this.#work !== 'idle') return undefined;
+    this.#work = 'preparing';
+    const promise = task().finally(() => {
+      this.#work = 'idle';
+      this.#current = undefined;
     });
-    current = promise;
+    this.#current = promise;
     return promise;
   }
 
-  type Prepared = { cfg: DesiredConfig } | { refusal: RunRefusal } | { none: true };
-
-  async function prepare(): Promise<Prepared> {
-    await refreshConfig();
+  async #prepare(): Promise<Prepared> {
+    await this.#config.refresh();
+    const config = this.#config.current();
     if (!config) {
-      refreshConditions(false);
+      this.#refreshConditions();
       return { none: true };
     }
-    const cfg = config;
-    await checkLeadership();
-    refreshConditions(false);
-    if (!isLeader) return { refusal: notLeaderRefusal() };
-    return { cfg };
+    this.#view.leadership = await this.#leadership.check();
+    this.#refreshConditions();
+    if (!isLeader(this.#view.leadership)) return { refusal: this.#notLeaderRefusal() };
+    return { config };
   }
 
-  async function tick(kind?: RunRequest['kind']): Promise<RunSummary | undefined> {
-    lastTickStart = now();
-    const prepared = await prepare();
-    if (!('cfg' in prepared) || shutdown.signal.aborted) return undefined;
-    const mode = prepared.cfg.settings.schedule.mode;
-    const report = await execute({ kind: kind ?? (mode === 'apply' ? 'apply' : 'plan') }, prepared.cfg);
-    return 'summary' in report ? report.summary : undefined;
+  async #tick(kind?: 'plan' | 'apply'): Promise<RunSummary | undefined> {
+    this.#lastTickStart = this.#now();
+    const prepared = await this.#prepare();
+    if (!('config' in prepared) || this.#shutdown.signal.aborted) return undefined;
+    const mode = prepared.config.settings.schedule.mode;
+    const report = await this.#execute(
+      { kind: kind ?? (mode === 'apply' ? 'apply' : 'plan') },
+      prepared.config,
+    );
+    return report.summary;
   }
 
-  async function safeTick(): Promise<void> {
-    const run = exclusive(() => tick());
-    if (!run) {
-      logger.info({}, 'scheduled run skipped: a run is still in progress');
+  async #scheduledTick(): Promise<void> {
+    const ran = this.#exclusive(() => this.#tick());
+    if (!ran) {
+      this.#logger.info({}, 'scheduled run skipped: a run is still in progress');
       return;
     }
     try {
-      await run;
+      await ran;
     } catch (error) {
       // A bug must not end the loop; say so and carry on with the next slot.
-      logger.error({ err: error }, 'controller tick failed (a bug in Roster)');
+      this.#logger.error({ err: error }, 'controller tick failed (a bug in Roster)');
     }
   }
 
-  function scheduleNext(): void {
-    if (stopped) return;
-    const delay = nextRunDelay(config?.settings.schedule, lastTickStart, now(), options.random);
-    timer = setTimeout(() => {
-      void safeTick().then(scheduleNext);
-    }, delay);
+  #scheduleNext(): void {
+    const loop = this.#loop;
+    if (loop.state !== 'scheduled') return;
+    const schedule = this.#config.current()?.settings.schedule;
+    const delay = nextRunDelay(schedule, this.#lastTickStart, this.#now(), this.#options.random);
+    loop.timer = setTimeout(() => void this.#scheduledTick().then(() => this.#scheduleNext()), delay);
   }
 
-  function notLeaderRefusal(): RunRefusal {
+  #notLeaderRefusal(): RunRefusal {
+    const l = this.#view.leadership;
+    const holder = holderOf(l);
     const who = holder
       ? `instance ${holder}`
-      : leaderError
+      : l.state === 'unknown'
         ? 'unknown (the lock cannot be checked)'
         : 'another instance';
     return {
@@ -348,8 +360,10 @@ export function createController(options: ControllerOptions): Controller {
   }
 
   /** While a standby's tick only checks the lock, a request is refused as not-leader, not busy. */
-  function busyRefusal(): RunRefusal {
-    if (!running && leaderChecked && !isLeader) return notLeaderRefusal();
+  #busyRefusal(): RunRefusal {
+    const l = this.#view.leadership;
+    if (this.#work === 'preparing' && l.state !== 'unchecked' && !isLeader(l))
+      return this.#notLeaderRefusal();
     return {
       accepted: false,
       reason: 'busy',
@@ -357,151 +371,18 @@ export function createController(options: ControllerOptions): Controller {
     };
   }
 
-  function noConfigRun(kind: RunRequest['kind']): RunSummary {
-    const at = now().toISOString();
-    return {
-      id: randomUUID(),
+  #noConfigRun(kind: 'plan' | 'apply'): RunSummary {
+    return failedSummary(
+      randomUUID(),
       kind,
-      startedAt: at,
-      finishedAt: at,
-      durationSeconds: 0,
-      outcome: 'failed',
-      actions: countActions(undefined),
-      results: { applied: 0, 'skipped-stale': 0, failed: 0 },
-      warnings: 0,
-      guardrailsTripped: [],
-      error: `no valid configuration: ${configErrors.join('; ')}`,
-    };
+      this.#now(),
+      `no valid configuration: ${this.#config.errors().join('; ')}`,
+    );
   }
 
-  async function storeOrThrow(): Promise<Runtime['store']> {
-    if (runtime) return runtime.store;
+  async #store(): Promise<ControllerRuntime['store']> {
+    const config = this.#config.current();
     if (!config) throw new Error('no valid configuration: the run history is not available');
-    return (await ensureRuntime(config)).store;
+    return (await this.#executor.runtime(config)).store;
   }
-
-  async function checkDatabase(): Promise<ReadinessCheck> {
-    try {
-      return await ping.check(stateDatabaseConfig(env, config?.settings.source.ssl));
-    } catch (error) {
-      return { ok: false, message: errorText(error) };
-    }
-  }
-
-  return {
-    latestPlanRun: () => latestPlanRun,
-    currentConfig: () => config,
-
-    status(): ControllerStatus {
-      return {
-        instance: { id: identity, hostname: hostname(), startedAt: startedAt.toISOString() },
-        leader: { isLeader, ...(holder ? { holder } : {}) },
-        mode: config?.settings.schedule.mode ?? 'observe',
-        ...(lastRun ? { lastRun } : {}),
-        conditions,
-        drift,
-        config: {
-          revision: config?.revision ?? '',
-          valid: configErrors.length === 0 && !!config,
-          errors: configErrors,
-        },
-      };
-    },
-
-    latestPlan: () => latestPlan,
-
-    async readiness(): Promise<Readiness> {
-      const checks: Record<string, ReadinessCheck> = {
-        config: config
-          ? configErrors.length > 0
-            ? { ok: true, message: 'the latest revision is invalid; the last good one is in use' }
-            : { ok: true }
-          : { ok: false, message: 'no valid configuration' },
-        database: await checkDatabase(),
-        tenant:
-          tenantReachable === false
-            ? { ok: false, message: 'the last run could not reach the tenant' }
-            : { ok: true, ...(tenantReachable === undefined ? { message: 'not checked yet' } : {}) },
-        leader: !leaderChecked
-          ? { ok: false, message: 'the leader lock has not been checked yet' }
-          : leaderError
-            ? { ok: false, message: leaderError }
-            : { ok: true, message: isLeader ? 'leader' : `standby; the leader is ${holder ?? 'unknown'}` },
-      };
-      return { ready: Object.values(checks).every((c) => c.ok), checks };
-    },
-
-    async planNow(): Promise<PlanNowResult> {
-      const run = exclusive(async (): Promise<PlanNowResult> => {
-        const prepared = await prepare();
-        if ('none' in prepared) return { accepted: true, run: noConfigRun('plan') };
-        if ('refusal' in prepared) return prepared.refusal;
-        const report = await execute({ kind: 'plan' }, prepared.cfg);
-        if (!('summary' in report)) throw new Error('a whole-tenant plan cannot name an unknown employee');
-        return { accepted: true, run: report.summary, ...(report.plan ? { plan: report.plan } : {}) };
-      });
-      return run ?? busyRefusal();
-    },
-
-    async applyNow(request: ApplyNowOptions): Promise<ApplyResult> {
-      const run = exclusive(async (): Promise<ApplyResult> => {
-        const prepared = await prepare();
-        if ('none' in prepared) return { accepted: true, run: noConfigRun('apply') };
-        if ('refusal' in prepared) return prepared.refusal;
-        const only = request.email ? [request.email.toLowerCase()] : undefined;
-        const report = await execute(
-          { kind: 'apply', alwaysApply: true, ...(only ? { only } : {}) },
-          prepared.cfg,
-        );
-        if (!('summary' in report)) {
-          return {
-            accepted: false,
-            reason: 'unknown-employee',
-            message: 'no active employee has that email address',
-          };
-        }
-        return { accepted: true, run: report.summary };
-      });
-      return run ?? busyRefusal();
-    },
-
-    async listRuns(limit: number) {
-      const store = await storeOrThrow();
-      return store.listRuns(limit, config?.settings.tenant.id);
-    },
-
-    async getRun(id: string) {
-      const store = await storeOrThrow();
-      const run = await store.getRun(id);
-      return run && (!config || run.tenantId === config.settings.tenant.id) ? run : undefined;
-    },
-
-    async start() {
-      if (!stopped) return;
-      stopped = false;
-      refreshConditions(false);
-      logger.info({}, 'controller started');
-      void safeTick().then(scheduleNext);
-    },
-
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      shutdown.abort();
-      await current?.catch(() => undefined);
-      await Promise.allSettled([...pending]);
-      await lock?.release();
-      isLeader = false;
-      metrics.setLeader(false);
-      await runtime?.close();
-      runtime = undefined;
-      await ping.close();
-      logger.info({}, 'controller stopped');
-    },
-
-    async runOnce(kind) {
-      const run = exclusive(() => tick(kind));
-      return run ? await run : undefined;
-    },
-  };
 }

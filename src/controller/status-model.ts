@@ -1,5 +1,5 @@
 import type { ActionKind, Plan } from '../plan/plan-model.js';
-import type { JournalEntry, RunKind, RunOutcome } from '../ports/state-store.js';
+import type { RunSummary } from '../runs/run-summary.js';
 
 /** Kubernetes-style condition types the controller reports (`GET /status`). */
 export type ConditionType = 'Ready' | 'Degraded' | 'Progressing';
@@ -17,26 +17,7 @@ export interface Condition {
   lastTransitionTime: string;
 }
 
-/** What the last (or current) run did, as the status API and notifications show it. */
-export interface RunSummary {
-  id: string;
-  kind: RunKind;
-  /** ISO-8601. */
-  startedAt: string;
-  /** ISO-8601; absent while running. */
-  finishedAt?: string;
-  durationSeconds?: number;
-  outcome: RunOutcome | 'running';
-  /** Planned actions per kind. */
-  actions: Record<ActionKind, number>;
-  /** Write results of an apply run (all zero for a plan run). */
-  results: Record<JournalEntry['status'], number>;
-  warnings: number;
-  /** Names of the guardrails that stopped the run. */
-  guardrailsTripped: string[];
-  /** Short, secret-free error text of a failed run. */
-  error?: string;
-}
+export type { RunSummary } from '../runs/run-summary.js';
 
 /** How far the tenant is from the desired state: pending actions per aspect, plus plan warnings. */
 export interface DriftCounts {

@@ -6,7 +6,7 @@ import type { AppliedDigests } from '../compact/applied-digests.js';
 import type { ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
-import { lastAppliedKey } from '../ports/state-store.js';
+import { lastAppliedKey } from './last-applied-key.js';
 import { matchEmployees, type MatchResult } from './match-employees.js';
 import {
   PLAN_FORMAT_VERSION,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planChanges } from './plan-changes.js';
 import { createHash } from 'node:crypto';
-import { planHash } from '../apply/apply-plan.js';
+import { planHash } from './plan-file.js';
 import { PlanFileError, planJsonChunks, readPlanJson, renderPlanJson } from './plan-file.js';
 import { renderPlanMarkdown } from './render-markdown.js';
 import { renderPlanText } from './render-text.js';

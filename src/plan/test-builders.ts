@@ -7,7 +7,7 @@ import type {
   ObservedUser,
 } from '../observe/model.js';
 import { desiredSignatureHash, observedSignatureFingerprint } from './fingerprints.js';
-import { lastAppliedKey } from '../ports/state-store.js';
+import { lastAppliedKey } from './last-applied-key.js';
 import type { PlanOptions } from './plan-changes.js';
 
 /** Small in-memory builders for planner tests. */

@@ -115,7 +115,4 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-/** The key of `getLastApplied`'s map. */
-export function lastAppliedKey(userId: string, aspect: LastAppliedRecord['aspect']): string {
-  return `${userId}/${aspect}`;
-}
+export { lastAppliedKey } from '../plan/last-applied-key.js';

@@ -1,32 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DriftCounts } from '../controller/status-model.js';
-import type { ApiMetrics } from '../http/api-metrics.js';
-import type { ActionKind } from '../plan/plan-model.js';
-import type { JournalEntry, RunKind, RunOutcome } from '../ports/state-store.js';
+import type { ControllerMetrics } from '../ports/metrics.js';
 
-/** A write's result, or `planned` for an action a plan (observe mode) only reported. */
-export type ActionOutcome = JournalEntry['status'] | 'planned';
-
-/** A finished run as the metrics see it. */
-export interface RunObservation {
-  kind: RunKind;
-  outcome: RunOutcome;
-  durationSeconds: number;
-  finishedAt: Date;
-}
+export type { ActionMetricOutcome, RunObservation } from '../ports/metrics.js';
 
 /**
  * The controller's Prometheus metrics, on a registry of their own (never prom-client's global
  * one, so several controllers or tests in one process do not collide).
  */
-export interface RosterMetrics {
+export interface RosterMetrics extends ControllerMetrics {
   registry: Registry;
-  /** Feeds `roster_api_*` from the HTTP client and batch runner. */
-  api: ApiMetrics;
-  recordRun(run: RunObservation): void;
-  recordActions(kind: ActionKind, outcome: ActionOutcome, count?: number): void;
-  setDrift(drift: DriftCounts): void;
-  setLeader(isLeader: boolean): void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
 }

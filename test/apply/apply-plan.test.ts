@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { applyExitCode, renderApplySummary } from '../../src/apply/apply-result.js';
-import { applyPlan, type ApplyOptions } from '../../src/apply/apply-plan.js';
+import type { ApplyConcurrency, ApplyDeps } from '../../src/apply/apply-plan.js';
+import type { ApplyResult } from '../../src/apply/apply-result.js';
+import { applyRun } from '../../src/runs/apply-run.js';
+import { planSourceOf } from '../../src/plan/plan-source.js';
+import type { Plan } from '../../src/plan/plan-model.js';
 import { ORPHANED_RUN_ERROR } from '../../src/apply/orphaned-runs.js';
 import { rollbackPlan } from '../../src/plan/rollback-plan.js';
 import type { DesiredEmployee } from '../../src/desired/model.js';
 import { GuardrailError } from '../../src/errors/roster-error.js';
 import { PlanFileError, planHash } from '../../src/plan/plan-file.js';
-import type { PlanSource } from '../../src/plan/plan-file-stream.js';
+import type { PlanSource } from '../../src/plan/plan-source.js';
 import { employee, signature } from '../../src/plan/test-builders.js';
 import type { SimSeedUser } from '../../src/sim/seed.js';
 import { DOMAIN, REVISION, startApplyWorld, type ApplyWorld } from './apply-world.js';
@@ -26,8 +30,36 @@ function desired(name: string, world: ApplyWorld, partial: Partial<DesiredEmploy
   });
 }
 
+interface ApplyOptions {
+  tenantId: string;
+  configRevision: string;
+  actor: string;
+  allowLargeChange?: boolean;
+  signal?: AbortSignal;
+  runKind?: 'apply' | 'rollback';
+  concurrency?: ApplyConcurrency;
+}
+
 function options(world: ApplyWorld, extra: Partial<ApplyOptions> = {}): ApplyOptions {
   return { tenantId: world.tenantId, configRevision: REVISION, actor: 'test', ...extra };
+}
+
+/** A plan applied as its own recorded run (`src/runs/apply-run.ts`); a failed or stopped run throws. */
+async function applyPlan(plan: Plan | PlanSource, deps: ApplyDeps, o: ApplyOptions): Promise<ApplyResult> {
+  const source = 'hash' in plan ? plan : planSourceOf(plan, planHash(plan));
+  const result = await applyRun(
+    { ...deps, target: { tenantId: o.tenantId, configRevision: o.configRevision } },
+    source,
+    {
+      actor: o.actor,
+      kind: o.runKind ?? 'apply',
+      ...(o.allowLargeChange ? { allowLargeChange: true } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    },
+  );
+  if (result.failure !== undefined) throw result.failure;
+  return result.apply!;
 }
 
 async function journal(world: ApplyWorld, runId: string) {

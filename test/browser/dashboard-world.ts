@@ -1,4 +1,6 @@
-import { applyPlan } from '../../src/apply/apply-plan.js';
+import { planHash } from '../../src/plan/plan-file.js';
+import { planSourceOf } from '../../src/plan/plan-source.js';
+import { run as runRoster } from '../../src/runs/run.js';
 import type { ApplyResult } from '../../src/apply/apply-result.js';
 import { openRuntime, type Runtime } from '../../src/runtime/open-runtime.js';
 import type { RunSummary } from '../../src/controller/status-model.js';
@@ -28,7 +30,7 @@ import { createTestWorld, usersFromDesired, type TestWorld } from '../support/ro
 
 export const DASHBOARD_TOKEN = 'dash-token-7c1e9b2a4f6d8e0c';
 
-/** A `DashboardSource` over the real pipeline: `makePlan` for the views, `applyPlan` for the actions. */
+/** A `DashboardSource` over the real pipeline: `makePlan` for the views, a run applying each employee's actions. */
 export interface WorldDashboardSource extends DashboardSource {
   refresh(): Promise<PlanRun>;
   view(): DashboardView;
@@ -115,11 +117,15 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
         const actions = run.plan.actions.filter((a) => a.employee.toLowerCase() === email);
         let result: { outcome: ApplyOutcome; message?: string } = { outcome: 'nothing-to-do' };
         if (actions.length > 0) {
-          const applyResult = await applyPlan({ ...run.plan, actions }, runtime, {
-            tenantId: run.plan.tenantId,
-            configRevision: run.plan.configRevision,
+          const subset = { ...run.plan, actions };
+          const ran = await runRoster(runtime, {
+            kind: 'apply',
             actor: 'dashboard',
+            plan: planSourceOf(subset, planHash(subset)),
+            whenNothingToApply: 'record-as-apply',
           });
+          if (ran.failure !== undefined) throw ran.failure;
+          const applyResult = ran.apply!;
           applied += applyResult.applied.length;
           result = outcomeOf(applyResult);
         }

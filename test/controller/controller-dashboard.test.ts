@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startControllerServer } from '../../src/cli/controller.js';
+import { startControllerServer } from '../../src/runtime/controller-runtime.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { createTestWorld, usersFromDesired } from '../support/roster-world.js';
 import { captureLogger, controllerSettings, waitFor } from './controller-harness.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startControllerServer } from '../../src/cli/controller.js';
+import { startControllerServer } from '../../src/runtime/controller-runtime.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { CLIENT_SECRET, createTestWorld, usersFromDesired } from '../support/roster-world.js';
 import { captureLogger, controllerSettings, createTcpProxy, waitFor } from './controller-harness.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postgresConfig } from '../../src/adapters/postgres/connect.js';
-import { createController } from '../../src/controller/controller.js';
+import { createControllerFromEnv as createController } from '../../src/runtime/controller-runtime.js';
 import { createLeaderLock } from '../../src/adapters/postgres/leader-lock.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { createTestDatabase } from '../support/database.js';

@@ -1,6 +1,6 @@
 import type {
   ApplyNowOptions,
-  ApplyResult,
+  ApplyNowResult,
   ControllerApi,
   PlanNowResult,
   Readiness,
@@ -61,7 +61,7 @@ const RECORD: RunRecord = {
 export class FakeController implements ControllerApi {
   plan: Plan | undefined = samplePlan();
   ready: Readiness = { ready: true, checks: { config: { ok: true }, database: { ok: true } } };
-  refusal: Extract<ApplyResult, { accepted: false }> | undefined;
+  refusal: Extract<ApplyNowResult, { accepted: false }> | undefined;
   /** When set, every async method rejects with this. */
   failure: Error | undefined;
   readonly applyCalls: ApplyNowOptions[] = [];
@@ -104,7 +104,7 @@ export class FakeController implements ControllerApi {
     return { accepted: true, run: runSummary('plan', this.plan), ...(this.plan ? { plan: this.plan } : {}) };
   }
 
-  async applyNow(options: ApplyNowOptions): Promise<ApplyResult> {
+  async applyNow(options: ApplyNowOptions): Promise<ApplyNowResult> {
     this.applyCalls.push(options);
     if (this.failure) throw this.failure;
     if (this.refusal) return this.refusal;

@@ -1,13 +1,13 @@
-import type { PlanRun } from '../reconcile/make-plan.js';
-import { buildDashboardView, type DashboardView } from '../server/dashboard/build-dashboard-view.js';
+import type { PlanRun } from '../../reconcile/make-plan.js';
+import { buildDashboardView, type DashboardView } from './build-dashboard-view.js';
 import type {
   ApplyOutcome,
   BatchResult,
   DashboardOverview,
   DashboardSource,
   EmployeePage,
-} from '../server/dashboard/dashboard-source.js';
-import type { Controller } from './controller.js';
+} from './dashboard-source.js';
+import type { Controller } from '../../controller/controller.js';
 
 const EMPTY_PAGE = (page: number, pageSize: number): EmployeePage => ({
   rows: [],

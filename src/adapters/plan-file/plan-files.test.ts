@@ -3,10 +3,11 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { planChanges, planStream } from './plan-changes.js';
-import { PlanFileError, planHash, renderPlanJson } from './plan-file.js';
-import { createPlanFileWriter, openPlanFile, type PlanSource } from './plan-file-stream.js';
-import type { Plan, PlanAction } from './plan-model.js';
+import { planChanges, planStream } from '../../plan/plan-changes.js';
+import { PlanFileError, planHash, renderPlanJson } from '../../plan/plan-file.js';
+import { type PlanSource } from '../../plan/plan-source.js';
+import { createPlanFileWriter, openPlanFile } from './plan-files.js';
+import type { Plan, PlanAction } from '../../plan/plan-model.js';
 import {
   desiredState,
   employee,
@@ -15,7 +16,7 @@ import {
   planOptions,
   signature,
   user,
-} from './test-builders.js';
+} from '../../plan/test-builders.js';
 
 const longHtml = `<table style="font-family:Arial">${'<tr><td style="color:#111">Åse «Ærø» "q" \\ </td></tr>'.repeat(40)}</table>`;
 

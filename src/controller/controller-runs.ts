@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { DesiredConfig } from '../config/settings.js';
+import { RemoteApiError } from '../errors/roster-error.js';
+import { runLogger, type Logger } from '../logging/logger.js';
+import type { Plan } from '../plan/plan-model.js';
+import type { ControllerMetrics } from '../ports/metrics.js';
+import type { PlanRun } from '../reconcile/make-plan.js';
+import { run } from '../runs/run.js';
+import { combineEvents, type RunDeps, type RunEvents, type RunResult } from '../runs/run-request.js';
+import { runMetricsEvents } from '../runs/run-metrics.js';
+import { errorText } from '../runs/run-result.js';
+import { failedSummary, summarizeRun, type RunSummary } from '../runs/run-summary.js';
+import { collectPlan } from '../runs/collect-plan.js';
+import type { DriftCounts } from './status-model.js';
+
+/** What the controller's runs need beyond a run's ports: the revision they were opened for. */
+export type ControllerRuntime = RunDeps & { close(): Promise<void> };
+
+/** What one controller run is asked to do. */
+export interface ControllerRunRequest {
+  kind: 'plan' | 'apply';
+  only?: string[];
+  /** Record an apply even when there is nothing to write (an operator asked for one). */
+  alwaysApply?: boolean;
+}
+
+/** A finished controller run, with what the status and the dashboard show from it. */
+export interface ControllerRunReport {
+  summary: RunSummary;
+  unknownEmployee?: boolean;
+  /** A whole-tenant picture: the plan (before any write) and what is left to do after it. */
+  latest?: { plan: Plan; planRun: PlanRun; drift: DriftCounts };
+  /** False when the tenant could not be read; undefined when not known. */
+  tenantReachable?: boolean;
+  /** The run failed before `run` could start it (the runtime would not open): not recorded. */
+  outsideRun?: boolean;
+}
+
+export interface RunExecutor {
+  execute(request: ControllerRunRequest, config: DesiredConfig): Promise<ControllerRunReport>;
+  /** The runtime of a revision (opened when needed): the run history is read through it. */
+  runtime(config: DesiredConfig): Promise<ControllerRuntime>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs for the controller: a runtime per configuration revision (reopened when it changes), the
+ * run itself through `run`, and its result translated for the status, the dashboard and the
+ * notifications (which subscribe through `events`).
+ */
+export function createRunExecutor(options: {
+  open(config: DesiredConfig): Promise<ControllerRuntime>;
+  actor: string;
+  logger: Logger;
+  metrics: ControllerMetrics;
+  events: RunEvents;
+  signal: AbortSignal;
+  now(): Date;
+}): RunExecutor {
+  let runtime: { revision: string; deps: ControllerRuntime } | undefined;
+
+  async function ensure(config: DesiredConfig): Promise<ControllerRuntime> {
+    if (runtime?.revision === config.revision) return runtime.deps;
+    const old = runtime;
+    runtime = undefined;
+    await old?.deps.close();
+    runtime = { revision: config.revision, deps: await options.open(config) };
+    return runtime.deps;
+  }
+
+  async function execute(request: ControllerRunRequest, config: DesiredConfig): Promise<ControllerRunReport> {
+    let deps: ControllerRuntime;
+    try {
+      deps = await ensure(config);
+    } catch (error) {
+      const message = `opening the database or tenant connections failed: ${errorText(error)}`;
+      options.logger.error({ err: error }, 'run failed');
+      const at = options.now();
+      options.metrics.recordRun({
+        kind: request.kind,
+        outcome: 'failed',
+        durationSeconds: 0,
+        finishedAt: at,
+      });
+      return { summary: failedSummary(randomUUID(), request.kind, at, message), outsideRun: true };
+    }
+    const collected = request.only ? undefined : collectPlan();
+    const result = await run(
+      { ...deps, logger: options.logger, now: options.now },
+      {
+        kind: request.kind,
+        actor: options.actor,
+        signal: options.signal,
+        deepCheck: 'auto',
+        ...(request.only ? { only: request.only } : {}),
+        ...(request.kind === 'apply'
+          ? {
+              whenNothingToApply: request.alwaysApply
+                ? ('record-as-apply' as const)
+                : ('record-as-plan' as const),
+            }
+          : {}),
+      },
+      combineEvents(logEvents(options.logger), collected, runMetricsEvents(options.metrics), options.events),
+    );
+    return report(result, collected?.plan());
+  }
+
+  return {
+    execute,
+    runtime: ensure,
+    async close() {
+      await runtime?.deps.close();
+      runtime = undefined;
+    },
+  };
+}
+
+function logEvents(logger: Logger): RunEvents {
+  let log = logger;
+  return {
+    started(r) {
+      log = runLogger(logger, r.id);
+      log.info({ kind: r.kind }, 'run started');
+    },
+    finished(result) {
+      if (result.failure !== undefined && result.outcome === 'failed') {
+        log.error({ err: result.failure, stage: result.stage }, 'run failed');
+      } else if (!result.apply && result.head) log.info({ ...result.head.summary }, 'plan run finished');
+    },
+  };
+}
+
+function report(result: RunResult, plan: Plan | undefined): ControllerRunReport {
+  const summary = summarizeRun(result);
+  const base: ControllerRunReport = {
+    summary,
+    ...(result.unknownEmployee ? { unknownEmployee: true } : {}),
+    ...(result.failure instanceof RemoteApiError && !result.head
+      ? { tenantReachable: false }
+      : result.head
+        ? { tenantReachable: true }
+        : {}),
+  };
+  if (!plan || !result.observation) return base;
+  const done = new Set(result.apply?.applied.map((a) => a.key));
+  const left = plan.actions.filter((a) => !done.has(a.key));
+  const count = (kind: string) => left.filter((a) => a.kind === kind).length;
+  return {
+    ...base,
+    latest: {
+      plan,
+      // What is left to do after the writes: the dashboard shows that, not the drift just healed.
+      planRun: { ...result.observation, plan: { ...plan, actions: left } },
+      drift: {
+        profile: count('update-profile'),
+        photo: count('set-photo'),
+        signature: count('set-signature'),
+        warnings: plan.summary.warnings,
+      },
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { DesiredConfig } from '../config/settings.js';
+import type { Readiness, ReadinessCheck } from '../ports/readiness.js';
+import type { ConfigSource } from './config-source.js';
+import { holderOf, isLeader, type Leadership } from './leadership.js';
+import type { Condition, ControllerStatus, DriftCounts, RunSummary } from './status-model.js';
+
+/** What the controller knows of itself between runs: the inputs of status and readiness. */
+export interface ControllerView {
+  instance: ControllerStatus['instance'];
+  config: ConfigSource;
+  leadership: Leadership;
+  lastRun?: RunSummary;
+  conditions: Condition[];
+  drift: DriftCounts;
+  /** False when the last run could not reach the tenant; undefined when not known. */
+  tenantReachable?: boolean;
+}
+
+export function statusOf(view: ControllerView): ControllerStatus {
+  const config = view.config.current();
+  const holder = holderOf(view.leadership);
+  return {
+    instance: view.instance,
+    leader: { isLeader: isLeader(view.leadership), ...(holder ? { holder } : {}) },
+    mode: config?.settings.schedule.mode ?? 'observe',
+    ...(view.lastRun ? { lastRun: view.lastRun } : {}),
+    conditions: view.conditions,
+    drift: view.drift,
+    config: {
+      revision: config?.revision ?? '',
+      valid: view.config.errors().length === 0 && !!config,
+      errors: view.config.errors(),
+    },
+  };
+}
+
+function configCheck(config: DesiredConfig | undefined, errors: string[]): ReadinessCheck {
+  if (!config) return { ok: false, message: 'no valid configuration' };
+  if (errors.length > 0)
+    return { ok: true, message: 'the latest revision is invalid; the last good one is in use' };
+  return { ok: true };
+}
+
+function leaderCheck(l: Leadership): ReadinessCheck {
+  switch (l.state) {
+    case 'unchecked':
+      return { ok: false, message: 'the leader lock has not been checked yet' };
+    case 'unknown':
+      return { ok: false, message: l.error };
+    case 'leader':
+      return { ok: true, message: 'leader' };
+    case 'standby':
+      return { ok: true, message: `standby; the leader is ${l.holder ?? 'unknown'}` };
+  }
+}
+
+/** `/readyz`: configuration, database, tenant (as the last run found it) and leadership. */
+export function readinessOf(view: ControllerView, database: ReadinessCheck): Readiness {
+  const checks: Record<string, ReadinessCheck> = {
+    config: configCheck(view.config.current(), view.config.errors()),
+    database,
+    tenant:
+      view.tenantReachable === false
+        ? { ok: false, message: 'the last run could not reach the tenant' }
+        : { ok: true, ...(view.tenantReachable === undefined ? { message: 'not checked yet' } : {}) },
+    leader: leaderCheck(view.leadership),
+  };
+  return { ready: Object.values(checks).every((c) => c.ok), checks };
+}
