@@ -39,7 +39,7 @@ export function controlListener(routes: SimRoute[], sim: SimContext, origin: () 
 }
 
 /** Runs the control route the request names; 404 or 405 when there is none. */
-export async function dispatchControl(
+async function dispatchControl(
   routes: SimRoute[],
   req: SimRequest,
   sim: SimContext,
