@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { drawBudget, hiddenBudget } from '../sim/hidden-budget.js';
 import { defaultThrottleSettings } from '../sim/seed.js';
 import {
   byEndpoint,
@@ -11,6 +12,7 @@ import {
   workloadFromStats,
 } from './bench-metrics.js';
 import { scalingNotes, summarizeBaseline } from './bench-report.js';
+import { matchingRateLimits, scaledRetryAfter } from './bench-world.js';
 import { createScaledClock } from './scaled-clock.js';
 
 const before = { requests: { 'GET /v1.0/users/delta 200': 1 }, throttled: 0, resourceUnits: 2 };
@@ -25,6 +27,7 @@ const after = {
     'PUT /v1.0/users/{id}/photo/$value 200': 40,
     'POST /adminapi/beta/{tenant}/InvokeCommand 200': 900,
     'POST /adminapi/beta/{tenant}/InvokeCommand 429': 3,
+    'POST /adminapi/beta/{tenant}/$batch 200': 4,
     'POST /{tenant}/oauth2/v2.0/token 200': 2,
   },
   throttled: 8,
@@ -52,15 +55,14 @@ describe('bench metrics', () => {
   });
 
   it('computes the floor from the binding budget and the wall/floor ratio', () => {
-    const settings = { ...defaultThrottleSettings(), timeScale: 0.02 };
-    const { floor, ratio } = floorOf(diffStats(before, after), settings, 10_000, 40);
+    const settings = { ...defaultThrottleSettings(), timeScale: 0.02, exchangeRequestsPerMinute: 300 };
+    const budget = hiddenBudget(settings, 10_000);
+    const { floor, ratio } = floorOf(diffStats(before, after), budget, 40);
     // Exchange: 900 calls, 300 served at once, then 300 per 60 s · 0.02 → 600 · 1.2 s / 300 = 2.4 s.
     expect(floor.binding).toBe('exchangeRequests');
     expect(floor.ms).toBeCloseTo(2400, 6);
     expect(ratio(2760)).toBeCloseTo(1.15, 6);
-    expect(
-      floorOf({ requests: {}, throttled: 0, resourceUnits: 0 }, settings, 10, 0).ratio(5),
-    ).toBeUndefined();
+    expect(floorOf({ requests: {}, throttled: 0, resourceUnits: 0 }, budget, 0).ratio(5)).toBeUndefined();
   });
 
   it('groups endpoints across statuses and measures the throttled share without envelopes or tokens', () => {
@@ -71,6 +73,43 @@ describe('bench metrics', () => {
     expect(throttledByEndpoint(d)).toEqual({
       'PATCH /v1.0/users/{id}': 5,
       'POST /adminapi/beta/{tenant}/InvokeCommand': 3,
+    });
+  });
+
+  it('hands Roster the budget the simulator drew, whatever the seed (until it paces on its own)', () => {
+    const limits = (budgetSeed: number) =>
+      matchingRateLimits(hiddenBudget({ ...defaultThrottleSettings(), budgetSeed }, 10_000));
+    const drawn = (budgetSeed: number) => drawBudget(budgetSeed).exchange;
+    for (const seed of [1, 2, 3]) {
+      const e = drawn(seed);
+      expect(limits(seed)).toMatchObject({
+        exchangeRequestsPerMinute: Math.floor((e.requests * 60) / e.windowSeconds),
+        exchangeConcurrency: e.concurrency,
+        graphReadsPer10s: 8_000,
+      });
+    }
+    expect(limits(1)).not.toEqual(limits(2));
+  });
+
+  it('gives Retry-After and Rate-Limit-Reset in the seconds of the scaled clock', () => {
+    const inner = {
+      admit: () => ({
+        status: 429,
+        headers: { 'retry-after': '0.05', 'rate-limit-reset': '0.1', other: '0.1' },
+      }),
+      release: () => undefined,
+      responseHeaders: () => ({ 'rate-limit-reset': '0.025', 'rate-limit-remaining': '3' }),
+    };
+    const scaled = scaledRetryAfter(inner, () => 0.05);
+    const req = {} as never;
+    expect(scaled.admit(req, req, req)?.headers).toEqual({
+      'retry-after': '1',
+      'rate-limit-reset': '2',
+      other: '0.1',
+    });
+    expect(scaled.responseHeaders(req, req)).toEqual({
+      'rate-limit-reset': '0.5',
+      'rate-limit-remaining': '3',
     });
   });
 

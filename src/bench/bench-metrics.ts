@@ -1,6 +1,6 @@
 import type { ApiMetricsSnapshot } from '../http/api-metrics.js';
-import { throttleFloor, type ThrottleFloor, type ThrottleWorkload } from '../sim/throttle-floor.js';
-import type { SimThrottleSettings } from '../sim/types.js';
+import type { SimHiddenBudget } from '../sim/hidden-budget.js';
+import { budgetFloor, type ThrottleFloor, type ThrottleWorkload } from '../sim/throttle-floor.js';
 
 /** The simulator's request counters (`statsSnapshot()`), the parts the benchmark reads. */
 export interface SimStatsLike {
@@ -124,13 +124,13 @@ export function throttledByEndpoint(stats: SimStatsLike): Record<string, number>
   return out;
 }
 
-/** Share of graph/exchange requests answered 429 (`$batch` envelopes and identity excluded). */
+/** Share of graph/exchange calls answered 429 (Graph and Exchange `$batch` envelopes and identity excluded). */
 export function throttledShare(stats: SimStatsLike): number {
   let all = 0;
   let throttled = 0;
   for (const [key, n] of Object.entries(stats.requests)) {
     const k = parseKey(key);
-    if (!k || k.route === '/v1.0/$batch' || k.route.includes('oauth2') || k.route.startsWith('/{tenant}'))
+    if (!k || k.route.endsWith('/$batch') || k.route.includes('oauth2') || k.route.startsWith('/{tenant}'))
       continue;
     all += n;
     if (k.status === 429) throttled += n;
@@ -138,14 +138,13 @@ export function throttledShare(stats: SimStatsLike): number {
   return all === 0 ? 0 : throttled / all;
 }
 
-/** Floor and ratio of a scenario from its simulator stats. */
+/** Floor and ratio of a scenario from its simulator stats and the budget the simulator drew. */
 export function floorOf(
   stats: SimStatsLike,
-  settings: SimThrottleSettings,
-  tenantUsers: number,
+  budget: SimHiddenBudget,
   photoMailboxes: number,
 ): { floor: ThrottleFloor; ratio: (wallMs: number) => number | undefined } {
-  const floor = throttleFloor(workloadFromStats(stats, photoMailboxes), settings, tenantUsers);
+  const floor = budgetFloor(workloadFromStats(stats, photoMailboxes), budget);
   return { floor, ratio: (wallMs) => (floor.ms > 0 ? wallMs / floor.ms : undefined) };
 }
 

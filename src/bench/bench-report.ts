@@ -1,4 +1,5 @@
 import type { BaselineResult } from './baseline-sequential.js';
+import type { SimHiddenBudget } from '../sim/hidden-budget.js';
 import { extrapolate, growthFactor, type ScenarioResult } from './bench-metrics.js';
 
 /** The options a run was made with. */
@@ -6,6 +7,10 @@ export interface BenchOptions {
   employees: number;
   latencyMs: number;
   timeScale: number;
+  /** Seed of the simulator's hidden budget. */
+  budgetSeed: number;
+  /** Graph identity budgets drawn below the published ones too. */
+  drawGraphBudget: boolean;
   baselineSlice: number;
   scaling: boolean;
   memoryEmployees: number;
@@ -37,6 +42,8 @@ export interface BenchResults {
   options: BenchOptions;
   machine: { cpus: number; node: string };
   activeEmployees: number;
+  /** The budget the simulator drew (read from its control plane after the run). */
+  budget: SimHiddenBudget;
   scenarios: ScenarioResult[];
   baseline: BaselineSummary;
   comparison: {
@@ -89,6 +96,18 @@ const SCENARIO_HEAD = [
   '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
 ];
 
+/** The drawn budget in one line (docs/simulator.md explains each part). */
+export function budgetLine(b: SimHiddenBudget): string {
+  const e = b.exchange;
+  const sends = [e.rateLimitHeaders ? 'Rate-Limit-*' : '', e.retryAfter ? 'Retry-After' : ''].filter(Boolean);
+  return [
+    `Hidden budget (seed ${b.seed}): Exchange ${e.shape} of ${int(e.requests)} per ${e.windowSeconds} s,`,
+    `concurrency ${e.concurrency}, sends ${sends.length > 0 ? sends.join(' and ') : 'neither rate headers nor Retry-After'};`,
+    `Graph ${int(b.graph.resourceUnitsPer10s)} RU per 10 s, ${int(b.graph.writesPer150s)} writes per 150 s;`,
+    `${fmt(b.subLimit429Rate * 100, 1)} % of calls 429 below the limits.`,
+  ].join(' ');
+}
+
 /** The results as markdown: scenarios, endpoints, baseline, scaling, targets. */
 export function renderBenchMarkdown(r: BenchResults): string {
   const o = r.options;
@@ -96,6 +115,8 @@ export function renderBenchMarkdown(r: BenchResults): string {
     `# Roster benchmark — ${r.startedAt}`,
     '',
     `\`${r.command}\` · ${int(o.employees)} employees (${int(r.activeEmployees)} active) · latency ${o.latencyMs} ms · time scale ${o.timeScale} · ${r.machine.cpus} CPUs, Node ${r.machine.node}`,
+    '',
+    budgetLine(r.budget),
     '',
     '## Scenarios',
     '',

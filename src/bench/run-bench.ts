@@ -107,7 +107,7 @@ async function measure(
     connections += client.connections;
   }
   const stats = diffStats(before, world.sim.statsSnapshot());
-  const { floor, ratio } = floorOf(stats, world.throttle, world.active.length, photoMailboxes);
+  const { floor, ratio } = floorOf(stats, world.budget, photoMailboxes);
   const result: ScenarioResult = {
     id,
     label,
@@ -188,6 +188,8 @@ function readOptions(argv: string[]): BenchOptions & { out: string; worker: bool
       employees: { type: 'string', default: '10000' },
       'latency-ms': { type: 'string', default: '30' },
       'time-scale': { type: 'string', default: '0.05' },
+      'budget-seed': { type: 'string', default: '1' },
+      'draw-graph-budget': { type: 'boolean', default: false },
       'baseline-slice': { type: 'string', default: '50' },
       'no-scaling': { type: 'boolean', default: false },
       'memory-employees': { type: 'string', default: '50000' },
@@ -207,6 +209,8 @@ function readOptions(argv: string[]): BenchOptions & { out: string; worker: bool
     employees: Math.round(num('employees', values.employees, 10, 200_000)),
     latencyMs: num('latency-ms', values['latency-ms'], 0, 10_000),
     timeScale,
+    budgetSeed: Math.round(num('budget-seed', values['budget-seed'], 0, 0xffff_ffff)),
+    drawGraphBudget: values['draw-graph-budget'],
     baselineSlice: Math.round(num('baseline-slice', values['baseline-slice'], 1, 10_000)),
     scaling: !values['no-scaling'],
     memoryEmployees: Math.round(num('memory-employees', values['memory-employees'], 0, 500_000)),
@@ -286,11 +290,13 @@ function targets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
 async function main(ca: DemoCa, argv: string[]): Promise<void> {
   const options = readOptions(argv);
   const startedAt = new Date().toISOString();
-  const { timeScale, latencyMs } = options;
+  const { timeScale, latencyMs, budgetSeed, drawGraphBudget } = options;
   console.error(
-    `roster bench: ${options.employees} employees, latency ${latencyMs} ms, time scale ${timeScale}`,
+    `roster bench: ${options.employees} employees, latency ${latencyMs} ms, time scale ${timeScale}, budget seed ${budgetSeed}`,
   );
-  const world = await startBenchWorld({ employees: options.employees, timeScale, latencyMs, ca });
+  const hidden = { budgetSeed, drawGraphBudget };
+  const world = await startBenchWorld({ employees: options.employees, timeScale, latencyMs, ca, ...hidden });
+  const budget = world.budget;
   let scenarios: ScenarioResult[];
   let baseline;
   try {
@@ -301,6 +307,7 @@ async function main(ca: DemoCa, argv: string[]): Promise<void> {
       timeScale,
       latencyMs,
       ca,
+      ...hidden,
       shared: world,
     });
     try {
@@ -329,7 +336,7 @@ async function main(ca: DemoCa, argv: string[]): Promise<void> {
     const small = 1000;
     if (options.employees !== small) {
       console.error(`  scaling: ${small} employees`);
-      const w = await startBenchWorld({ employees: small, timeScale, latencyMs, ca });
+      const w = await startBenchWorld({ employees: small, timeScale, latencyMs, ca, ...hidden });
       try {
         scaling.push(...(await runScenarios(w, timeScale, ['b', 'c'])).filter((s) => s.id !== 'a'));
       } finally {
@@ -346,6 +353,7 @@ async function main(ca: DemoCa, argv: string[]): Promise<void> {
         timeScale: options.memoryTimeScale,
         latencyMs,
         ca,
+        ...hidden,
       });
       try {
         scaling.push(...(await runScenarios(w, options.memoryTimeScale, ['b', 'c'])));
@@ -361,10 +369,11 @@ async function main(ca: DemoCa, argv: string[]): Promise<void> {
   const fullWall = full.reduce((n, s) => n + s.wallMs, 0);
   const partial: Omit<BenchResults, 'targets'> = {
     startedAt,
-    command: `npm run bench -- --employees ${options.employees} --latency-ms ${latencyMs} --time-scale ${timeScale}${options.scaling ? '' : ' --no-scaling'}`,
+    command: `npm run bench -- --employees ${options.employees} --latency-ms ${latencyMs} --time-scale ${timeScale} --budget-seed ${budgetSeed}${drawGraphBudget ? ' --draw-graph-budget' : ''}${options.scaling ? '' : ' --no-scaling'}`,
     options: { ...options },
     machine: { cpus: cpus().length, node: process.versions.node },
     activeEmployees: world.active.length,
+    budget,
     scenarios,
     baseline: baseline!,
     comparison: {

@@ -23,7 +23,10 @@ describe('roster sim', () => {
     const caOut = join(dir, 'ca.pem');
     const stop = new AbortController();
     let printed = '';
-    const running = runSim({ port: 0, caOut }, { write: (t) => (printed += t), signal: stop.signal });
+    const running = runSim(
+      { port: 0, controlPort: 0, budgetSeed: 7, caOut },
+      { write: (t) => (printed += t), signal: stop.signal },
+    );
     await expect.poll(() => printed, { timeout: 20_000 }).toContain('NODE_EXTRA_CA_CERTS');
     const origin = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1];
     expect(printed).toContain(`export ROSTER_GRAPH_URL=${origin}`);
@@ -32,10 +35,22 @@ describe('roster sim', () => {
     expect(printed).toContain(`export NODE_EXTRA_CA_CERTS=${caOut}`);
     expect(printed).not.toContain('sim-only-secret');
     expect(await readFile(caOut, 'utf8')).toContain('BEGIN CERTIFICATE');
-    const res = await fetch(`${origin}/_sim/state`);
+    const control = /control plane .*: (https:\/\/127\.0\.0\.1:\d+)$/m.exec(printed)?.[1];
+    expect(control).toBeDefined();
+    expect(control).not.toBe(origin);
+    // The environment for Roster names the service origin only.
+    const exports = printed.split('\n').filter((l) => l.startsWith('export '));
+    expect(exports.length).toBeGreaterThan(4);
+    for (const line of exports) expect(line.slice(line.indexOf('=') + 1)).not.toBe(control);
+    expect((await fetch(`${origin}/_sim/state`)).status).toBe(404);
+    const res = await fetch(`${control}/_sim/state`);
     expect(((await res.json()) as { users: unknown[] }).users).toHaveLength(5);
+    const budget = (await (await fetch(`${control}/_sim/budget`)).json()) as { seed: number };
+    expect(budget.seed).toBe(7);
+    expect(printed).toContain('budget seed: 7');
     stop.abort();
     await running;
-    await expect(fetch(`${origin}/_sim/state`)).rejects.toThrow();
+    await expect(fetch(`${control}/_sim/state`)).rejects.toThrow();
+    await expect(fetch(`${origin}/v1.0/users`)).rejects.toThrow();
   });
 });

@@ -9,6 +9,8 @@ import { createSimulator, type Simulator } from '../sim/simulator.js';
 export interface SimCommandOptions {
   seed?: string;
   port: number;
+  controlPort: number;
+  budgetSeed?: number;
   caOut?: string;
 }
 
@@ -20,6 +22,13 @@ function exampleSeed(): string {
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 
+function parseBudgetSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff)
+    throw new InvalidArgumentError('must be a whole number from 0 to 4294967295');
+  return seed;
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
@@ -27,11 +36,17 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** What `roster sim` prints: where it runs and the environment that points Roster at it (no secrets). */
+/**
+ * What `roster sim` prints: where it runs and the environment that points Roster at it (no
+ * secrets). The control plane is named apart and never in that environment: it shows the hidden
+ * budget Roster has to discover on its own.
+ */
 export function describeSimulator(sim: Simulator): string {
   const app = sim.state.apps[0];
   return [
     `tenant simulator listening on ${sim.origin}`,
+    `control plane (/_sim: state, drift, faults, hidden budget; for tests, never for Roster): ${sim.controlOrigin}`,
+    `budget seed: ${sim.hiddenBudget().seed}`,
     `CA certificate: ${sim.caPath}`,
     `tenant id: ${sim.state.tenantId} (${sim.state.tenantDomain})`,
     ...sim.state.apps.map(
@@ -76,6 +91,8 @@ export async function runSim(
   const sim = await createSimulator({
     seed,
     port: options.port,
+    controlPort: options.controlPort,
+    ...(options.budgetSeed !== undefined && { budgetSeed: options.budgetSeed }),
     ...(options.caOut && { tls: { caPath: options.caOut } }),
   });
   io.write(describeSimulator(sim));
@@ -105,6 +122,17 @@ export function registerSim(program: Command): void {
       'seed file (YAML or JSON, schemas/sim-seed.schema.json); default: the bundled example',
     )
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', parsePort, 0)
+    .option(
+      '--control-port <n>',
+      'port of the /_sim control plane on 127.0.0.1 (0 = any free port)',
+      parsePort,
+      0,
+    )
+    .option(
+      '--budget-seed <n>',
+      "seed of the hidden throttling budget (default: the seed file's throttle.budgetSeed, else 1)",
+      parseBudgetSeed,
+    )
     .option('--ca-out <file>', 'also write the CA certificate (PEM) to this file')
     .action((opts: SimCommandOptions) => runSim(opts));
 }

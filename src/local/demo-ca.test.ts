@@ -73,7 +73,7 @@ describe('runTrustingCa', () => {
     expect(sim.caPath).toBe(ca.certFile);
 
     const trusted = await runTrustingCa(ca.certFile, {
-      args: ['-e', FETCH_STATE, sim.origin],
+      args: ['-e', FETCH_STATE, sim.controlOrigin],
       env: untrustedEnv(),
       stdio: 'pipe',
     });
@@ -81,7 +81,7 @@ describe('runTrustingCa', () => {
 
     // The control: the same child without the trust fails the TLS handshake.
     const untrusted = await runTrustingCa('/dev/null', {
-      args: ['-e', FETCH_STATE, sim.origin],
+      args: ['-e', FETCH_STATE, sim.controlOrigin],
       env: untrustedEnv(),
       stdio: 'pipe',
     });

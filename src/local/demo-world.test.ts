@@ -73,7 +73,10 @@ async function expectWorking(world: DemoWorld): Promise<void> {
   expect(photo.status).toBe(200);
   expect(photo.headers.get('content-type')).toBe('image/jpeg');
 
-  const state = (await (await fetch(`${env.ROSTER_GRAPH_URL}/_sim/state`)).json()) as {
+  // The control plane is the simulator's own side: not in Roster's environment, not on its origin.
+  expect(Object.values(env)).not.toContain(world.sim.controlOrigin);
+  expect((await fetch(`${env.ROSTER_GRAPH_URL}/_sim/state`)).status).toBe(404);
+  const state = (await (await fetch(`${world.sim.controlOrigin}/_sim/state`)).json()) as {
     tenantId: string;
     users: unknown[];
     organizationConfig: { PostponeRoamingSignaturesUntilLater: boolean };
@@ -110,7 +113,8 @@ async function expectWorking(world: DemoWorld): Promise<void> {
 
 async function expectGone(world: DemoWorld): Promise<void> {
   await expect(rows(world.env.DATABASE_URL!, 'SELECT 1')).rejects.toThrow();
-  await expect(fetch(`${world.sim.origin}/_sim/state`)).rejects.toThrow();
+  await expect(fetch(`${world.sim.controlOrigin}/_sim/state`)).rejects.toThrow();
+  await expect(fetch(`${world.sim.origin}/v1.0/users`)).rejects.toThrow();
   await expect(fetch(`${world.photoServer.url}/photos/1.jpg`)).rejects.toThrow();
   expect(await readdir(sandbox)).toEqual([]);
   expect(await processesMentioning(sandbox)).toEqual([]);

@@ -1,8 +1,10 @@
 import { normalizeSignatureHtml } from './exchange-signature-html.js';
 import { findUser } from './find-user.js';
+import { hiddenBudget, type SimHiddenBudget } from './hidden-budget.js';
 import { encodePhoto } from './photo-encode.js';
 import { defaultFaultSettings, defaultThrottleSettings } from './seed.js';
 import type {
+  SimExchangeBudget,
   SimFaultSettings,
   SimMailboxMessageConfiguration,
   SimOrganizationConfig,
@@ -16,10 +18,12 @@ import type {
 import { applyUserPatch, deleteUserOutOfBand } from './user-patch.js';
 
 /**
- * The simulator's test control plane (`/_sim/...`). It has NO authentication on purpose: it is
- * for tests and demos, and the server binds to 127.0.0.1 only. Changes made here are
- * out-of-band (drift): they bypass auth and throttling, count no writes, and users' changes are
- * recorded for `/users/delta` like an admin's edit in the portal.
+ * The simulator's test control plane (`/_sim/...`), served on a listener of its own
+ * (`control-plane.ts`), never on the service origin a client is given. It has NO authentication on
+ * purpose: it is for tests, the demo and the benchmark, and binds to 127.0.0.1 only. It shows what
+ * the service hides (the drawn budget). Changes made here are out-of-band (drift): they bypass
+ * auth and throttling, count no writes, and users' changes are recorded for `/users/delta` like
+ * an admin's edit in the portal.
  */
 export interface SimControl {
   readonly state: SimState;
@@ -78,6 +82,7 @@ export function statsSnapshot(state: SimState) {
     maxPhotoConcurrencyPerMailbox: Object.fromEntries(s.maxPhotoConcurrencyPerMailbox),
     maxExchangeConcurrency: s.maxExchangeConcurrency,
     resourceUnits: s.resourceUnits,
+    subLimitThrottled: s.subLimitThrottled,
   };
 }
 
@@ -89,6 +94,7 @@ export function resetStats(state: SimState): void {
   s.throttled = 0;
   s.maxExchangeConcurrency = 0;
   s.resourceUnits = 0;
+  s.subLimitThrottled = 0;
 }
 
 function userOrThrow(state: SimState, idOrUpn: string): SimUser {
@@ -184,10 +190,58 @@ export function patchFaults(state: SimState, patch: unknown): SimFaultSettings {
   return state.faults;
 }
 
+/** Field types of an explicit Exchange budget, for checking patches. */
+const EXCHANGE_TEMPLATE: SimExchangeBudget = {
+  shape: 'token-bucket',
+  requests: 1,
+  windowSeconds: 1,
+  concurrency: 1,
+  rateLimitHeaders: true,
+  retryAfter: true,
+};
+
+/** The Exchange part of a throttle patch: fields set explicitly, `null` hands a field back to the draw. */
+function patchedExchange(current: Partial<SimExchangeBudget> | undefined, patch: unknown) {
+  const next: Partial<SimExchangeBudget> = { ...current };
+  merge(next, EXCHANGE_TEMPLATE, patch, 'throttle patch: exchange', Object.keys(EXCHANGE_TEMPLATE));
+  if (next.shape !== undefined && next.shape !== 'token-bucket' && next.shape !== 'fixed-window') {
+    throw new SimControlError(400, "throttle patch: exchange: 'shape' must be token-bucket or fixed-window");
+  }
+  for (const key of ['requests', 'windowSeconds', 'concurrency'] as const) {
+    const value = next[key];
+    if (value !== undefined && !(value > 0)) {
+      throw new SimControlError(400, `throttle patch: exchange: '${key}' must be above 0`);
+    }
+  }
+  return next;
+}
+
+/** Changes throttling at runtime; `exchange` fields replace the drawn ones (tests that need exact numbers). */
 export function patchThrottle(state: SimState, patch: unknown): SimThrottleSettings {
-  const optional = ['resourceUnitsPer10s', 'photoUploadBytesPer5min'];
-  merge(state.throttle, defaultThrottleSettings(), patch, 'throttle patch', optional);
+  const { exchange, ...rest } = plainObject(patch, 'throttle patch');
+  const nextExchange =
+    exchange === undefined || exchange === null
+      ? exchange
+      : patchedExchange(state.throttle.exchange, exchange);
+  const rate = rest.subLimit429Rate;
+  if (rate !== undefined && (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))) {
+    throw new SimControlError(400, "throttle patch: 'subLimit429Rate' must be a number from 0 to 1");
+  }
+  const optional = [
+    'resourceUnitsPer10s',
+    'photoUploadBytesPer5min',
+    'exchangeRequestsPerMinute',
+    'exchangeConcurrency',
+  ];
+  merge(state.throttle, defaultThrottleSettings(), rest, 'throttle patch', optional);
+  if (nextExchange === null) delete state.throttle.exchange;
+  else if (nextExchange !== undefined) state.throttle.exchange = nextExchange;
   return state.throttle;
+}
+
+/** The budget in effect, drawn or explicit: for the bench and tests, never for Roster. */
+export function budgetSnapshot(state: SimState): SimHiddenBudget {
+  return hiddenBudget(state.throttle, state.users.size);
 }
 
 function ok(body: unknown, status = 200): SimResponse {
@@ -253,6 +307,7 @@ export function inspectRoutes(control: SimControl): SimRoute[] {
     route('PATCH', /^\/_sim\/org$/, '/_sim/org', (req) => patchOrganizationConfig(state, jsonBody(req))),
     route('PATCH', /^\/_sim\/faults$/, '/_sim/faults', (req) => patchFaults(state, jsonBody(req))),
     route('PATCH', /^\/_sim\/throttle$/, '/_sim/throttle', (req) => patchThrottle(state, jsonBody(req))),
+    route('GET', /^\/_sim\/budget$/, '/_sim/budget', () => budgetSnapshot(state)),
     route('GET', /^\/_sim\/clock$/, '/_sim/clock', () => ({ now: control.now() })),
     route('POST', /^\/_sim\/clock$/, '/_sim/clock', (req) => {
       const { advanceMs } = plainObject(jsonBody(req), 'clock');

@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest';
 import {
   SimSeedError,
   buildState,
+  defaultThrottleSettings,
   formatSeedProblem,
   deterministicGuid,
   loadSeedFile,
   parseSeed,
   prepareState,
 } from './seed.js';
+import { DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN } from './hidden-budget.js';
 
 const EXAMPLE = fileURLToPath(new URL('./seeds/example.yaml', import.meta.url));
 
@@ -68,6 +70,18 @@ describe('parseSeed', () => {
       photoConcurrencyPerMailbox: 4,
     });
     expect(seed.faults).toMatchObject({ rate503: 0, dropRate: 0, services: ['graph', 'exchange'] });
+    // No Exchange numbers unless given: the budget is drawn from the seed.
+    expect(seed.throttle?.exchangeRequestsPerMinute).toBeUndefined();
+    expect(seed.throttle?.exchange).toBeUndefined();
+  });
+
+  it('has the same throttle defaults as the code', () => {
+    const seed = parseSeed('tenant: { domain: contoso.onmicrosoft.com }');
+    const code = {
+      ...defaultThrottleSettings(),
+      photoUploadBytesPer5min: DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN,
+    };
+    expect(seed.throttle).toEqual(code);
   });
 });
 

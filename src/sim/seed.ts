@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
+import { DEFAULT_BUDGET_SEED, DEFAULT_SUB_LIMIT_429_RATE } from './hidden-budget.js';
 import { encodePhoto, generatePhoto } from './photo-encode.js';
 import type {
   SimApp,
@@ -127,8 +128,10 @@ export function defaultThrottleSettings(): SimThrottleSettings {
     writesPer150s: 3000,
     photoConcurrencyPerMailbox: 4,
     photoRequestsPer10min: 10_000,
-    exchangeRequestsPerMinute: 300,
-    exchangeConcurrency: 3,
+    budgetSeed: DEFAULT_BUDGET_SEED,
+    drawGraphBudget: false,
+    subLimit429Rate: DEFAULT_SUB_LIMIT_429_RATE,
+    callLatencyMs: 0,
     fractionalRetryAfterShare: 0.1,
     missingRetryAfterShare: 0.05,
   };
@@ -243,6 +246,7 @@ export function buildState(seed: SimSeed): SimState {
       maxPhotoConcurrencyPerMailbox: new Map(),
       maxExchangeConcurrency: 0,
       resourceUnits: 0,
+      subLimitThrottled: 0,
     },
   };
 }

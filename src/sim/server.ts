@@ -18,16 +18,21 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** What the request pipeline runs on. */
 export interface PipelineDeps {
   sim: SimContext;
-  /** Identity, Graph, Exchange and inspection routes, in match order. */
+  /** Identity, Graph and Exchange routes, in match order (the control plane is served apart). */
   routes: SimRoute[];
   tokens: AccessTokens;
   throttle: SimThrottle;
   faults: SimFaults;
+  /** Sees every request the service origin receives (tests that check what a client calls). */
+  onRequest?: (req: { method: string; path: string }) => void;
 }
 
-/** Which emulated service a path belongs to. */
-export function serviceOf(path: string): SimService {
-  if (path === '/_sim' || path.startsWith('/_sim/')) return 'inspect';
+/**
+ * Which emulated service a path belongs to. `/_sim` is no service here: the control plane has its
+ * own listener, and the service origin answers such paths as the identity platform answers any
+ * unknown path (404).
+ */
+export function serviceOf(path: string): Exclude<SimService, 'inspect'> {
   if (path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/beta/')) return 'graph';
   if (path.startsWith('/adminapi/')) return 'exchange';
   return 'identity';
@@ -149,6 +154,7 @@ async function runRoute(deps: PipelineDeps, req: SimRequest, service: SimService
   }
   let res: SimResponse;
   try {
+    await serviceTime(deps, route);
     res = await route.handle(req, m, deps.sim);
   } finally {
     deps.throttle.release(req, route);
@@ -158,21 +164,27 @@ async function runRoute(deps: PipelineDeps, req: SimRequest, service: SimService
   return res;
 }
 
+/** The call's service time (`callLatencyMs`, scaled), spent holding what `admit` granted. */
+async function serviceTime(deps: PipelineDeps, route: SimRoute): Promise<void> {
+  const t = deps.sim.state.throttle;
+  const ms = (t.callLatencyMs ?? 0) * t.timeScale;
+  if (ms > 0 && !route.envelope) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** The whole pipeline for a request from the wire. */
 export async function handleRequest(deps: PipelineDeps, req: SimRequest): Promise<SimResponse> {
+  deps.onRequest?.({ method: req.method, path: req.path });
   const service = serviceOf(req.path);
-  if (service !== 'inspect') {
-    const fault = await deps.faults.before(req, service);
-    if (fault) {
-      count(deps, req, undefined, fault.status);
-      return fault;
-    }
+  const fault = await deps.faults.before(req, service);
+  if (fault) {
+    count(deps, req, undefined, fault.status);
+    return fault;
   }
-  if (service === 'identity' || service === 'inspect') {
+  if (service === 'identity') {
     const found = match(deps.routes, service, req);
     if (!found.route) return notFound(req, service, false);
     const res = await found.route.handle(req, found.m, deps.sim);
-    if (service === 'identity') count(deps, req, found.route, res.status);
+    count(deps, req, found.route, res.status);
     return res;
   }
   const app = await authenticate(req, service, deps);
@@ -192,7 +204,7 @@ export async function dispatchInner(deps: PipelineDeps, req: SimRequest): Promis
   return runRoute(deps, { ...req, inner: true }, serviceOf(req.path));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+export async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -203,7 +215,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, out: SimResponse) {
+export function send(res: ServerResponse, out: SimResponse) {
   if (out.drop) {
     // A connection lost mid-response: status line, headers and part of the body, then a reset.
     const partial = typeof out.body === 'string' || Buffer.isBuffer(out.body) ? out.body : '';

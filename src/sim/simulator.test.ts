@@ -44,10 +44,10 @@ function token(clientId: string, resource: string): Promise<string> {
   return credential.getToken(`${resource}/.default`).then((t) => t.token);
 }
 
-async function call(path: string, init: RequestInit & { token?: string } = {}) {
+async function call(path: string, init: RequestInit & { token?: string; origin?: string } = {}) {
   const headers = new Headers(init.headers);
   if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-  const res = await fetch(`${sim.origin}${path}`, { ...init, headers });
+  const res = await fetch(`${init.origin ?? sim.origin}${path}`, { ...init, headers });
   const text = await res.text();
   const json = res.headers.get('content-type')?.includes('json') && text;
   return {
@@ -58,6 +58,11 @@ async function call(path: string, init: RequestInit & { token?: string } = {}) {
     body: json ? (JSON.parse(text) as Record<string, any>) : undefined,
     text,
   };
+}
+
+/** A call to the control plane, the listener apart from the service origin. */
+function control(path: string, init: RequestInit = {}) {
+  return call(path, { ...init, origin: sim.controlOrigin });
 }
 
 const GRAPH = 'https://graph.microsoft.com';
@@ -186,8 +191,28 @@ describe('routing', () => {
 });
 
 describe('inspection endpoints', () => {
+  it('are served on the control plane only: the service origin answers /_sim like any unknown path', async () => {
+    expect(sim.controlOrigin).not.toBe(sim.origin);
+    for (const [method, path] of [
+      ['GET', '/_sim/state'],
+      ['GET', '/_sim/budget'],
+      ['GET', '/_sim/stats'],
+      ['PATCH', '/_sim/throttle'],
+      ['POST', '/_sim/clock'],
+    ] as const) {
+      const res = await call(path, { method, ...(method !== 'GET' && { body: '{"enabled":false}' }) });
+      expect([method, path, res.status]).toEqual([method, path, 404]);
+      expect(res.text).not.toContain('exchange');
+    }
+    expect((await control('/_sim/budget')).body).toMatchObject({
+      seed: 1,
+      exchange: { requests: expect.any(Number) },
+    });
+    expect((await control('/v1.0/users')).status).toBe(404);
+  });
+
   it('GET /_sim/state shows users, photo metadata without bytes, mailboxes, org, and no secrets', async () => {
-    const res = await call('/_sim/state');
+    const res = await control('/_sim/state');
     const state = res.body!;
     expect(state.users).toHaveLength(2);
     const ada = state.users.find(
@@ -202,7 +227,7 @@ describe('inspection endpoints', () => {
 
   it('PATCH /_sim/users/{id} drifts a user and records a change for delta', async () => {
     const before = sim.state.nextSeq;
-    const res = await call('/_sim/users/ada@contoso.com', {
+    const res = await control('/_sim/users/ada@contoso.com', {
       method: 'PATCH',
       body: JSON.stringify({ jobTitle: 'Countess' }),
     });
@@ -216,12 +241,12 @@ describe('inspection endpoints', () => {
       properties: ['jobTitle'],
     });
     expect(sim.state.stats.writesPerUser.get(ada!.id)).toBeUndefined();
-    const bad = await call('/_sim/users/nobody@contoso.com', { method: 'PATCH', body: '{}' });
+    const bad = await control('/_sim/users/nobody@contoso.com', { method: 'PATCH', body: '{}' });
     expect(bad).toMatchObject({ status: 404, body: { error: "no user 'nobody@contoso.com'" } });
   });
 
   it('PATCH /_sim/mailboxes/{id} changes the signature as the service stores it', async () => {
-    const res = await call('/_sim/mailboxes/ada@contoso.com', {
+    const res = await control('/_sim/mailboxes/ada@contoso.com', {
       method: 'PATCH',
       body: JSON.stringify({ SignatureHtml: '<p onclick="x()">Hi</p>', AutoAddSignature: true }),
     });
@@ -230,7 +255,7 @@ describe('inspection endpoints', () => {
       SignatureHtml: '<html><body><p>Hi</p></body></html>',
       AutoAddSignature: true,
     });
-    const bad = await call('/_sim/mailboxes/ada@contoso.com', {
+    const bad = await control('/_sim/mailboxes/ada@contoso.com', {
       method: 'PATCH',
       body: JSON.stringify({ AutoAddSignature: 'yes' }),
     });
@@ -238,7 +263,7 @@ describe('inspection endpoints', () => {
       status: 400,
       body: { error: "mailbox patch: 'AutoAddSignature' must be a boolean" },
     });
-    expect((await call('/_sim/mailboxes/alan@contoso.com', { method: 'PATCH', body: '{}' })).status).toBe(
+    expect((await control('/_sim/mailboxes/alan@contoso.com', { method: 'PATCH', body: '{}' })).status).toBe(
       404,
     );
   });
@@ -247,7 +272,7 @@ describe('inspection endpoints', () => {
     const png = await sharp({ create: { width: 1000, height: 500, channels: 3, background: '#ff0000' } })
       .png()
       .toBuffer();
-    expect((await call('/_sim/photos/alan@contoso.com', { method: 'PUT', body: png })).status).toBe(204);
+    expect((await control('/_sim/photos/alan@contoso.com', { method: 'PUT', body: png })).status).toBe(204);
     const alan = [...sim.state.users.values()].find((u) => u.userPrincipalName === 'alan@contoso.com')!;
     expect(sim.state.photos.get(alan.id)).toMatchObject({
       contentType: 'image/jpeg',
@@ -255,16 +280,16 @@ describe('inspection endpoints', () => {
       height: 324,
     });
     expect(
-      (await call('/_sim/photos/alan@contoso.com', { method: 'PUT', body: 'not an image' })).status,
+      (await control('/_sim/photos/alan@contoso.com', { method: 'PUT', body: 'not an image' })).status,
     ).toBe(400);
-    expect((await call('/_sim/photos/alan@contoso.com', { method: 'DELETE' })).status).toBe(204);
+    expect((await control('/_sim/photos/alan@contoso.com', { method: 'DELETE' })).status).toBe(204);
     expect(sim.state.photos.has(alan.id)).toBe(false);
   });
 
   it('PATCH /_sim/org, /_sim/faults, /_sim/throttle; POST /_sim/clock; stats reset', async () => {
     expect(
       (
-        await call('/_sim/org', {
+        await control('/_sim/org', {
           method: 'PATCH',
           body: JSON.stringify({ PostponeRoamingSignaturesUntilLater: true }),
         })
@@ -273,40 +298,56 @@ describe('inspection endpoints', () => {
       PostponeRoamingSignaturesUntilLater: true,
     });
     expect(
-      (await call('/_sim/faults', { method: 'PATCH', body: JSON.stringify({ latencyMs: 5 }) })).body,
+      (await control('/_sim/faults', { method: 'PATCH', body: JSON.stringify({ latencyMs: 5 }) })).body,
     ).toMatchObject({ latencyMs: 5 });
-    const unknown = await call('/_sim/throttle', { method: 'PATCH', body: JSON.stringify({ turbo: true }) });
+    const unknown = await control('/_sim/throttle', {
+      method: 'PATCH',
+      body: JSON.stringify({ turbo: true }),
+    });
     expect(unknown).toMatchObject({ status: 400, body: { error: "throttle patch: unknown key 'turbo'" } });
     expect(
-      (await call('/_sim/throttle', { method: 'PATCH', body: JSON.stringify({ resourceUnitsPer10s: 100 }) }))
-        .body,
+      (
+        await control('/_sim/throttle', {
+          method: 'PATCH',
+          body: JSON.stringify({ resourceUnitsPer10s: 100 }),
+        })
+      ).body,
     ).toMatchObject({ resourceUnitsPer10s: 100 });
     sim.patchFaults({ latencyMs: 0 });
     sim.patchThrottle({ resourceUnitsPer10s: null } as never);
     expect(sim.state.throttle.resourceUnitsPer10s).toBeUndefined();
     const before = sim.now();
-    const clock = await call('/_sim/clock', { method: 'POST', body: JSON.stringify({ advanceMs: 60_000 }) });
+    const clock = await control('/_sim/clock', {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 60_000 }),
+    });
     expect(clock.body?.now).toBeGreaterThanOrEqual(before + 60_000);
     expect(
-      (await call('/_sim/clock', { method: 'POST', body: JSON.stringify({ advanceMs: -1 }) })).status,
+      (await control('/_sim/clock', { method: 'POST', body: JSON.stringify({ advanceMs: -1 }) })).status,
     ).toBe(400);
-    expect((await call('/_sim/stats/reset', { method: 'POST' })).status).toBe(204);
-    expect((await call('/_sim/stats')).body).toMatchObject({ requests: {}, throttled: 0, resourceUnits: 0 });
+    expect((await control('/_sim/stats/reset', { method: 'POST' })).status).toBe(204);
+    expect((await control('/_sim/stats')).body).toMatchObject({
+      requests: {},
+      throttled: 0,
+      resourceUnits: 0,
+    });
   });
 });
 
 describe('TLS', () => {
-  it('serves a certificate for 127.0.0.1 issued by the CA at caPath', async () => {
+  it('serves a certificate for 127.0.0.1 issued by the CA at caPath, on both listeners', async () => {
     const agent = new Agent({ ca: sim.caPem });
-    const status = await new Promise<number>((resolve, reject) => {
-      request(`${sim.origin}/_sim/stats`, { agent }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      })
-        .on('error', reject)
-        .end();
-    });
-    expect(status).toBe(200);
+    const status = (url: string) =>
+      new Promise<number>((resolve, reject) => {
+        request(url, { agent }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await status(`${sim.origin}/v1.0/users`)).toBe(401);
+    expect(await status(`${sim.controlOrigin}/_sim/stats`)).toBe(200);
     agent.destroy();
   });
 });

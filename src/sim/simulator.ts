@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AccessTokens } from './access-tokens.js';
+import { controlListener } from './control-plane.js';
+import { exchangeBatchRoutes } from './exchange-batch.js';
 import { exchangeRoutes } from './exchange.js';
 import { FaultInjector } from './faults.js';
 import { graphBatchRoutes } from './graph-batch.js';
 import { graphDeltaRoutes } from './graph-delta.js';
 import { graphPhotoRoutes } from './graph-photos.js';
 import { graphUserRoutes } from './graph-users.js';
+import type { SimHiddenBudget } from './hidden-budget.js';
 import { identityRoutes } from './identity.js';
 import * as control from './inspect.js';
 import { prepareState, type SimSeed } from './seed.js';
@@ -32,6 +35,12 @@ export interface SimulatorOptions {
   seed: SimSeed | SimState;
   /** Port on 127.0.0.1; 0 or absent = a free port. */
   port?: number;
+  /** Port of the control plane (`/_sim`) on 127.0.0.1; 0 or absent = a free port. */
+  controlPort?: number;
+  /** Seed of the hidden budget's draw; replaces the seed's `throttle.budgetSeed`. */
+  budgetSeed?: number;
+  /** Sees every request the service origin receives (method and decoded path). */
+  onRequest?: (req: { method: string; path: string }) => void;
   throttle?: SimThrottleFactory;
   faults?: SimFaultsFactory;
   /**
@@ -46,6 +55,11 @@ export interface SimulatorOptions {
 export interface Simulator extends AsyncDisposable {
   /** `https://127.0.0.1:{port}`: authority host, Graph and Exchange base URL alike. */
   readonly origin: string;
+  /**
+   * `https://127.0.0.1:{controlPort}`: the `/_sim` control plane, for tests and the benchmark.
+   * Never give it to Roster: it shows the hidden budget.
+   */
+  readonly controlOrigin: string;
   /** File holding the CA certificate to trust (`NODE_EXTRA_CA_CERTS`). */
   readonly caPath: string;
   readonly caPem: string;
@@ -68,6 +82,8 @@ export interface Simulator extends AsyncDisposable {
   patchOrganizationConfig(patch: Partial<SimOrganizationConfig>): SimOrganizationConfig;
   patchFaults(patch: Partial<SimFaultSettings>): SimFaultSettings;
   patchThrottle(patch: Partial<SimThrottleSettings>): SimThrottleSettings;
+  /** The budget in effect (drawn or explicit), as `GET /_sim/budget` shows it. */
+  hiddenBudget(): SimHiddenBudget;
   close(): Promise<void>;
 }
 
@@ -85,9 +101,13 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Starts the simulator: an https server on 127.0.0.1 serving identity, Graph, Exchange and `/_sim`. */
+/**
+ * Starts the simulator: an https server on 127.0.0.1 serving identity, Graph and Exchange, and a
+ * second one, the control plane, serving `/_sim`.
+ */
 export async function createSimulator(options: SimulatorOptions): Promise<Simulator> {
   const state = isState(options.seed) ? options.seed : await prepareState(options.seed);
+  if (options.budgetSeed !== undefined) state.throttle.budgetSeed = options.budgetSeed;
   const [tls, tokens] = await Promise.all([createSimTls(options.tls, process.env), AccessTokens.create()]);
   let clockOffset = 0;
   let origin = '';
@@ -118,21 +138,38 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       ...graphDeltaRoutes,
       ...graphPhotoRoutes,
       ...graphUserRoutes,
+      ...exchangeBatchRoutes,
       ...exchangeRoutes,
-      ...control.inspectRoutes({ state, now: sim.now, advanceClock }),
     ],
+    ...(options.onRequest && { onRequest: options.onRequest }),
   };
+  let controlOrigin = '';
+  const controlRoutes = control.inspectRoutes({ state, now: sim.now, advanceClock });
   const server = createServer({ key: tls.key, cert: tls.cert }, requestListener(deps));
-  const port = await listen(server, options.port ?? 0);
+  const controlServer = createServer(
+    { key: tls.key, cert: tls.cert },
+    controlListener(controlRoutes, sim, () => controlOrigin),
+  );
+  const stop = (s: Server) =>
+    new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
+  const stopAll = () => Promise.all([stop(server), stop(controlServer)]).then(() => undefined);
+  const [port, controlPort] = await Promise.all([
+    listen(server, options.port ?? 0),
+    listen(controlServer, options.controlPort ?? 0),
+  ]).catch(async (error: unknown) => {
+    await stopAll();
+    throw error;
+  });
   origin = `https://127.0.0.1:${port}`;
+  controlOrigin = `https://127.0.0.1:${controlPort}`;
   let closed: Promise<void> | undefined;
-  const close = () =>
-    (closed ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }));
+  const close = () => (closed ??= stopAll());
   return {
     origin,
+    controlOrigin,
     caPath: tls.caPath,
     caPem: tls.caPem,
     state,
@@ -150,6 +187,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     patchOrganizationConfig: (patch) => control.patchOrganizationConfig(state, patch),
     patchFaults: (patch) => control.patchFaults(state, patch),
     patchThrottle: (patch) => control.patchThrottle(state, patch),
+    hiddenBudget: () => control.budgetSnapshot(state),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,7 +1,7 @@
+import { DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN, hiddenBudget, type SimHiddenBudget } from './hidden-budget.js';
 import type { SimThrottleSettings } from './types.js';
 
-/** Default Outlook upload budget per app + mailbox per 5 min: 150 MB. */
-export const DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN = 150 * 1024 * 1024;
+export { DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN };
 
 /** What a run sends, for the lower bound on its wall time that the budgets allow. */
 export interface ThrottleWorkload {
@@ -17,69 +17,63 @@ export interface ThrottleWorkload {
   photoRequestsPerMailbox?: number;
   /** Bytes uploaded to the busiest mailbox. */
   photoUploadBytesPerMailbox?: number;
-  /** Exchange admin API calls (InvokeCommand). */
+  /** Exchange cmdlets run (InvokeCommand calls and `$batch` items alike: each is one unit). */
   exchangeRequests: number;
 }
 
 export type ThrottleLimitName =
-  'resourceUnits' | 'writes' | 'photoRequests' | 'photoUploadBytes' | 'exchangeRequests';
+  | 'resourceUnits'
+  | 'writes'
+  | 'photoRequests'
+  | 'photoUploadBytes'
+  | 'photoConcurrency'
+  | 'exchangeRequests'
+  | 'exchangeConcurrency';
 
 export interface ThrottleFloor {
   /** The minimum wall time in ms: the largest of `byLimit`. */
   ms: number;
-  /** The limit that sets the floor, or `none` when every demand fits in the initial buckets. */
+  /** The limit that sets the floor, or `none` when every demand fits in the initial allowances. */
   binding: ThrottleLimitName | 'none';
   byLimit: Record<ThrottleLimitName, number>;
 }
 
-/** Resource units per 10 s for a tenant of `tenantUsers` users (or the override). */
-export function resourceUnitBudget(settings: SimThrottleSettings, tenantUsers: number): number {
-  if (settings.resourceUnitsPer10s !== undefined) return settings.resourceUnitsPer10s;
-  if (tenantUsers < 50) return 3_500;
-  if (tenantUsers <= 500) return 5_000;
-  return 8_000;
-}
-
 /**
- * The floor on wall time that the simulator's budgets impose on `workload`.
- *
- * Every limit is a token bucket that starts full: a budget of B units per window W (W scaled by
- * `timeScale`) serves the first B units at once and then B per W, so a demand D needs at least
- * `max(0, D − B) · W / B`. The limits are independent, so the floor is the largest of them:
- * RUs (2·list + get + write, B by tenant size, W 10 s), writes (B `writesPer150s`, W 150 s),
- * photo requests and upload bytes of the busiest mailbox (W 10 min and 5 min), Exchange calls
- * (B `exchangeRequestsPerMinute`, W 60 s). Concurrency limits add nothing here (they bound
- * throughput only together with latency); the per-app-across-tenants and per-tenant write
- * limits cannot bind for a single app in a single tenant. Throttling off → 0.
+ * The floor on wall time that a budget imposes on `workload`: per limit,
+ * `(work − initial allowance) ÷ rate`, and per concurrency cap `work × latency ÷ concurrency`;
+ * the largest of them. Every budget allows B units at once and then B per window W (W scaled by
+ * `timeScale`): a token bucket that starts full serves B at once and refills at B/W; a fixed window
+ * serves B in its first window and B more per window after, which needs `(⌈D/B⌉ − 1)·W` ≥
+ * `(D − B)·W/B`, so the same formula bounds both shapes from below. The latency is the
+ * simulator's service time per call (`callLatencyMs`), which a call spends holding its slot:
+ * Exchange's per-tenant concurrency and Outlook's per-mailbox one. Identity has no concurrency
+ * cap, so no latency term. Throttling off → 0.
  */
-export function throttleFloor(
-  workload: ThrottleWorkload,
-  settings: SimThrottleSettings,
-  tenantUsers: number,
-): ThrottleFloor {
-  const ts = settings.timeScale;
+export function budgetFloor(workload: ThrottleWorkload, budget: SimHiddenBudget): ThrottleFloor {
+  const ts = budget.timeScale;
+  const latency = budget.callLatencyMs * ts;
   const ru =
     workload.resourceUnits ?? 2 * workload.listRequests + workload.getRequests + workload.writeRequests;
+  const { graph, exchange } = budget;
+  const photoRequests = workload.photoRequestsPerMailbox ?? 0;
   const byLimit: Record<ThrottleLimitName, number> = {
-    resourceUnits: bucketFloorMs(ru, resourceUnitBudget(settings, tenantUsers), 10_000 * ts),
-    writes: bucketFloorMs(workload.writeRequests, settings.writesPer150s, 150_000 * ts),
-    photoRequests: bucketFloorMs(
-      workload.photoRequestsPerMailbox ?? 0,
-      settings.photoRequestsPer10min,
-      600_000 * ts,
-    ),
-    photoUploadBytes: bucketFloorMs(
+    resourceUnits: allowanceFloorMs(ru, graph.resourceUnitsPer10s, 10_000 * ts),
+    writes: allowanceFloorMs(workload.writeRequests, graph.writesPer150s, 150_000 * ts),
+    photoRequests: allowanceFloorMs(photoRequests, graph.photoRequestsPer10min, 600_000 * ts),
+    photoUploadBytes: allowanceFloorMs(
       workload.photoUploadBytesPerMailbox ?? 0,
-      settings.photoUploadBytesPer5min ?? DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN,
+      graph.photoUploadBytesPer5min,
       300_000 * ts,
     ),
-    exchangeRequests: bucketFloorMs(
+    photoConcurrency: concurrencyFloorMs(photoRequests, latency, graph.photoConcurrencyPerMailbox),
+    exchangeRequests: allowanceFloorMs(
       workload.exchangeRequests,
-      settings.exchangeRequestsPerMinute,
-      60_000 * ts,
+      exchange.requests,
+      exchange.windowSeconds * 1_000 * ts,
     ),
+    exchangeConcurrency: concurrencyFloorMs(workload.exchangeRequests, latency, exchange.concurrency),
   };
-  if (!settings.enabled) {
+  if (!budget.enabled) {
     for (const name of Object.keys(byLimit) as ThrottleLimitName[]) byLimit[name] = 0;
   }
   let binding: ThrottleFloor['binding'] = 'none';
@@ -93,6 +87,15 @@ export function throttleFloor(
   return { ms, binding, byLimit };
 }
 
+/** `budgetFloor` for the budget these settings give a tenant of `tenantUsers` users. */
+export function throttleFloor(
+  workload: ThrottleWorkload,
+  settings: SimThrottleSettings,
+  tenantUsers: number,
+): ThrottleFloor {
+  return budgetFloor(workload, hiddenBudget(settings, tenantUsers));
+}
+
 /** `throttleFloor(…).ms`: the number the benchmark divides wall time by. */
 export function throttleFloorMs(
   workload: ThrottleWorkload,
@@ -102,9 +105,16 @@ export function throttleFloorMs(
   return throttleFloor(workload, settings, tenantUsers).ms;
 }
 
-function bucketFloorMs(demand: number, budget: number, windowMs: number): number {
+/** `(demand − allowance) ÷ (allowance per window)`: what is left once the initial allowance is spent. */
+function allowanceFloorMs(demand: number, allowance: number, windowMs: number): number {
   if (demand <= 0) return 0;
-  if (budget <= 0) return Number.POSITIVE_INFINITY;
-  if (demand <= budget) return 0;
-  return ((demand - budget) * windowMs) / budget;
+  if (allowance <= 0) return Number.POSITIVE_INFINITY;
+  if (demand <= allowance) return 0;
+  return ((demand - allowance) * windowMs) / allowance;
+}
+
+/** `calls × latency ÷ concurrency`: slots held that long cannot serve the calls any faster. */
+function concurrencyFloorMs(calls: number, latencyMs: number, concurrency: number): number {
+  if (calls <= 0 || latencyMs <= 0) return 0;
+  return (calls * latencyMs) / Math.max(1, concurrency);
 }

@@ -35,6 +35,8 @@ function settings(over: Partial<SimThrottleSettings> = {}): SimThrottleSettings 
     exchangeConcurrency: 3,
     fractionalRetryAfterShare: 0,
     missingRetryAfterShare: 0,
+    // These tests count exact admissions: no 429s below the limits.
+    subLimit429Rate: 0,
     ...over,
   };
 }
@@ -75,6 +77,7 @@ function makeState(over: Partial<SimThrottleSettings> = {}, users = 10): SimStat
       maxPhotoConcurrencyPerMailbox: new Map(),
       maxExchangeConcurrency: 0,
       resourceUnits: 0,
+      subLimitThrottled: 0,
     },
   };
 }

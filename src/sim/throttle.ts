@@ -1,12 +1,14 @@
-import { exchangeError } from './exchange.js';
+import { ExchangeGate, type ExchangeAdmission } from './exchange-gate.js';
 import { graphError } from './graph-errors.js';
+import { hiddenBudget } from './hidden-budget.js';
 import { retryAfterHeader } from './retry-after.js';
 import { mulberry32 } from './seeded-random.js';
-import { DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN, resourceUnitBudget } from './throttle-floor.js';
+import { SubLimitThrottle } from './sub-limit-throttle.js';
 import { bucketFor, hasTokens, usage, waitMs, type Bucket, type BucketLimit } from './token-bucket.js';
 import type { SimContext, SimRequest, SimResponse, SimRoute, SimState, SimThrottle } from './types.js';
 
-export { resourceUnitBudget, throttleFloor, throttleFloorMs } from './throttle-floor.js';
+export { resourceUnitBudget } from './hidden-budget.js';
+export { budgetFloor, throttleFloor, throttleFloorMs } from './throttle-floor.js';
 export type { ThrottleFloor, ThrottleLimitName, ThrottleWorkload } from './throttle-floor.js';
 
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
@@ -14,9 +16,7 @@ const UPLOAD_METHODS = new Set(['PUT', 'PATCH']);
 /** `GET /users` and `/users/delta` pages cost 2 RU (delta is a list of users too: the stricter reading). */
 const USER_LIST_PATH = /^\/(?:v1\.0|beta)\/users(?:\/delta(?:\(\))?)?\/?$/i;
 const BATCH_PATH = /^\/(?:v1\.0|beta)\/\$batch\/?$/i;
-const EXCHANGE_CONCURRENCY_TEXT = 'You have reached the maximum number of concurrent requests per tenant';
-const EXCHANGE_BUDGET_TEXT =
-  'The request was throttled: too many requests for this tenant. Retry after the Retry-After interval.';
+const EXCHANGE_BATCH_PATH = /^\/adminapi\/beta\/[^/]+\/\$batch\/?$/i;
 /** Above this share of a budget, Graph adds `x-ms-throttle-limit-percentage` (0.8 … 1.8). */
 const WARN_USAGE = 0.8;
 
@@ -24,7 +24,7 @@ const WARN_USAGE = 0.8;
 type Admission =
   | { kind: 'identity'; cost: number; usage: number }
   | { kind: 'outlook'; key: string; held: boolean }
-  | { kind: 'exchange'; held: boolean; remaining: number; resetSeconds: number };
+  | ExchangeAdmission;
 
 /**
  * Microsoft's documented throttling, per limit a token bucket scaled by `timeScale`:
@@ -32,10 +32,13 @@ type Admission =
  *   150 s, per app + tenant (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits);
  * - Outlook-backed routes (photos): per app + mailbox 4 concurrent, 10,000 requests per 10 min,
  *   150 MB uploaded per 5 min (https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits);
- * - the Exchange admin API: requests per minute and concurrency per tenant (not published;
- *   docs/microsoft-365.md#unpublished-exchange-limits).
+ * - the Exchange admin API: a hidden budget per tenant, drawn per simulator start (Microsoft
+ *   publishes none: docs/microsoft-365.md#unpublished-exchange-limits; `exchange-gate.ts`,
+ *   `hidden-budget.ts`);
+ * - now and then a 429 below every limit (`sub-limit-throttle.ts`).
  * A throttled request does not get its cost charged, but it is charged one unit: "immediate
  * retries count against you" (https://learn.microsoft.com/graph/throttling), the stricter reading.
+ * The Graph budgets may be drawn below the published ones (`drawGraphBudget`).
  */
 export class Throttler implements SimThrottle {
   private readonly state: SimState;
@@ -44,6 +47,8 @@ export class Throttler implements SimThrottle {
   private readonly buckets = new Map<string, Bucket>();
   private readonly inFlight = new Map<string, number>();
   private readonly admissions = new WeakMap<SimRequest, Admission>();
+  private readonly exchange: ExchangeGate;
+  private readonly subLimit: SubLimitThrottle;
 
   /** Takes the state and clock, or a simulator context that has both. */
   constructor(source: SimState | SimContext, now?: () => number) {
@@ -55,23 +60,33 @@ export class Throttler implements SimThrottle {
       this.now = now ?? Date.now;
     }
     this.random = mulberry32((this.state.faults?.seed ?? 0) ^ 0x7407_7e11);
+    const retryAfter = (wait: number) => this.retryAfter(wait);
+    this.exchange = new ExchangeGate({ state: this.state, now: () => this.now(), retryAfter });
+    this.subLimit = new SubLimitThrottle(this.state);
   }
 
   admit(req: SimRequest, route: SimRoute, _sim?: SimContext): SimResponse | undefined {
-    if (route.service === 'exchange') return this.admitExchange(req);
-    if (route.service !== 'graph') return undefined;
+    if (route.service !== 'exchange' && route.service !== 'graph') return undefined;
+    // A `$batch` envelope is free; each inner request is admitted on its own.
+    if (route.envelope || BATCH_PATH.test(req.path) || EXCHANGE_BATCH_PATH.test(req.path)) return undefined;
+    const spurious = this.subLimit.admit(req, route.service);
+    if (spurious) return spurious;
+    if (route.service === 'exchange') {
+      const out = this.exchange.admit(req);
+      if ('status' in out) return out;
+      this.admissions.set(req, out);
+      return undefined;
+    }
     if (route.outlookBacked) return this.admitOutlook(req, route);
-    // The `$batch` envelope is free; each inner request is admitted on its own.
-    if (BATCH_PATH.test(req.path)) return undefined;
     return this.admitIdentity(req);
   }
 
   release(req: SimRequest, _route?: SimRoute): void {
     const admission = this.admissions.get(req);
-    if (!admission || admission.kind === 'identity' || !admission.held) return;
+    if (admission?.kind === 'exchange') this.exchange.release(admission);
+    if (admission?.kind !== 'outlook' || !admission.held) return;
     admission.held = false;
-    const key = admission.kind === 'outlook' ? admission.key : this.exchangeKey();
-    this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 0) - 1));
+    this.inFlight.set(admission.key, Math.max(0, (this.inFlight.get(admission.key) ?? 0) - 1));
   }
 
   responseHeaders(req: SimRequest, _route?: SimRoute): Record<string, string> {
@@ -79,7 +94,7 @@ export class Throttler implements SimThrottle {
     if (admission?.kind === 'identity') {
       return { 'x-ms-resource-unit': String(admission.cost), ...percentageHeader(admission.usage) };
     }
-    if (admission?.kind === 'exchange') return rateLimitHeaders(admission.remaining, admission.resetSeconds);
+    if (admission?.kind === 'exchange') return admission.headers;
     return {};
   }
 
@@ -89,8 +104,9 @@ export class Throttler implements SimThrottle {
     const appId = appIdOf(req);
     const cost = resourceUnitCost(req);
     const isWrite = WRITE_METHODS.has(req.method.toUpperCase());
-    const ruLimit = this.limit(resourceUnitBudget(s, this.state.users.size), 10_000);
-    const writeLimit = this.limit(s.writesPer150s, 150_000);
+    const graph = hiddenBudget(s, this.state.users.size).graph;
+    const ruLimit = this.limit(graph.resourceUnitsPer10s, 10_000);
+    const writeLimit = this.limit(graph.writesPer150s, 150_000);
     const ru = bucketFor(this.buckets, `ru/${appId}/${this.state.tenantId}`, ruLimit, now);
     const writes = bucketFor(this.buckets, `write/${appId}/${this.state.tenantId}`, writeLimit, now);
     if (!s.enabled) {
@@ -134,7 +150,10 @@ export class Throttler implements SimThrottle {
     const now = this.now();
     const key = `outlook/${appIdOf(req)}/${mailbox.toLowerCase()}`;
     const requestLimit = this.limit(s.photoRequestsPer10min, 600_000);
-    const bytesLimit = this.limit(s.photoUploadBytesPer5min ?? DEFAULT_PHOTO_UPLOAD_BYTES_PER_5MIN, 300_000);
+    const bytesLimit = this.limit(
+      hiddenBudget(s, this.state.users.size).graph.photoUploadBytesPer5min,
+      300_000,
+    );
     const requests = bucketFor(this.buckets, `${key}/requests`, requestLimit, now);
     const bytes = bucketFor(this.buckets, `${key}/bytes`, bytesLimit, now);
     // Photo uploads are PUT, or PATCH ("either PATCH or PUT … in version 1.0").
@@ -181,47 +200,6 @@ export class Throttler implements SimThrottle {
     return undefined;
   }
 
-  private admitExchange(req: SimRequest): SimResponse | undefined {
-    const s = this.state.throttle;
-    const now = this.now();
-    const key = this.exchangeKey();
-    const limit = this.limit(s.exchangeRequestsPerMinute, 60_000);
-    const bucket = bucketFor(this.buckets, `${key}/requests`, limit, now);
-    const running = this.inFlight.get(key) ?? 0;
-    if (s.enabled) {
-      const overConcurrency = running >= s.exchangeConcurrency;
-      if (overConcurrency || !hasTokens(bucket, 1)) {
-        bucket.tokens -= 1;
-        this.state.stats.throttled += 1;
-        const wait = Math.max(overConcurrency ? 1_000 * s.timeScale : 0, waitMs(bucket, limit, 1));
-        const headers = {
-          ...this.retryAfter(wait),
-          ...rateLimitHeaders(bucket.tokens, waitMs(bucket, limit, limit.capacity) / 1000),
-          'request-id': req.requestId,
-        };
-        if (overConcurrency) {
-          return {
-            status: 429,
-            headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
-            body: EXCHANGE_CONCURRENCY_TEXT,
-          };
-        }
-        const refusal = exchangeError(req, 429, 'TooManyRequests', EXCHANGE_BUDGET_TEXT);
-        return { ...refusal, headers: { ...refusal.headers, ...headers } };
-      }
-      bucket.tokens -= 1;
-    }
-    this.inFlight.set(key, running + 1);
-    this.state.stats.maxExchangeConcurrency = Math.max(this.state.stats.maxExchangeConcurrency, running + 1);
-    this.admissions.set(req, {
-      kind: 'exchange',
-      held: true,
-      remaining: bucket.tokens,
-      resetSeconds: waitMs(bucket, limit, limit.capacity) / 1000,
-    });
-    return undefined;
-  }
-
   /** A budget per window, the window shrunk by `timeScale` (budgets stay the same). */
   private limit(capacity: number, windowMs: number): BucketLimit {
     return { capacity, windowMs: windowMs * this.state.throttle.timeScale };
@@ -230,10 +208,6 @@ export class Throttler implements SimThrottle {
   private retryAfter(wait: number): Record<string, string> {
     const s = this.state.throttle;
     return retryAfterHeader(wait / 1000, s.timeScale, this.random(), s);
-  }
-
-  private exchangeKey(): string {
-    return `exchange/${this.state.tenantId}`;
   }
 }
 
@@ -269,11 +243,4 @@ function appIdOf(req: SimRequest): string {
 function percentageHeader(share: number): Record<string, string> {
   if (!(share > WARN_USAGE)) return {};
   return { 'x-ms-throttle-limit-percentage': String(Math.round(Math.min(1.8, share) * 100) / 100) };
-}
-
-function rateLimitHeaders(remaining: number, resetSeconds: number): Record<string, string> {
-  return {
-    'rate-limit-remaining': String(Math.max(0, Math.floor(remaining))),
-    'rate-limit-reset': String(Math.ceil(resetSeconds * 1000) / 1000),
-  };
 }

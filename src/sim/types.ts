@@ -71,7 +71,31 @@ export interface SimOrganizationConfig {
   PostponeRoamingSignaturesUntilLater: boolean;
 }
 
-/** Throttling as documented (see `docs/microsoft-365.md#graph-throttling`), scaled by `timeScale`. */
+/** How an Exchange budget refills: a bucket that starts full, or a count that resets per window. */
+export type SimBudgetShape = 'token-bucket' | 'fixed-window';
+
+/**
+ * The Exchange admin API's budget per tenant. Microsoft publishes none, so the simulator draws it
+ * from `budgetSeed` (hidden-budget.ts); Roster can only learn it by being throttled.
+ */
+export interface SimExchangeBudget {
+  shape: SimBudgetShape;
+  /** Requests admitted per window: the bucket's capacity, or each window's allowance. */
+  requests: number;
+  /** Window length in seconds before `timeScale` (1–60). */
+  windowSeconds: number;
+  /** Concurrent calls per tenant. */
+  concurrency: number;
+  /** Whether responses carry `Rate-Limit-Remaining` and `Rate-Limit-Reset`. */
+  rateLimitHeaders: boolean;
+  /** Whether a 429 carries `Retry-After` (then subject to the fractional/missing shares). */
+  retryAfter: boolean;
+}
+
+/**
+ * Throttling as documented (docs/microsoft-365.md#graph-throttling; the model in docs/simulator.md),
+ * scaled by `timeScale`.
+ */
 export interface SimThrottleSettings {
   enabled: boolean;
   /** 1 = real time; 0.01 = windows 100× shorter (and budgets unchanged), for benchmarks. */
@@ -83,8 +107,26 @@ export interface SimThrottleSettings {
   photoRequestsPer10min: number;
   /** Outlook's upload budget per app + mailbox per 5 min (default 150 MB). */
   photoUploadBytesPer5min?: number;
-  exchangeRequestsPerMinute: number;
-  exchangeConcurrency: number;
+  /** Seed of the hidden budget's draw (default 1). */
+  budgetSeed?: number;
+  /** Explicit Exchange budget fields; each replaces the drawn one. */
+  exchange?: Partial<SimExchangeBudget>;
+  /**
+   * Shorthand for an explicit Exchange budget in the pre-draw model: a token bucket of this many
+   * requests per 60 s, with rate headers and Retry-After (`exchange` still overrides fields).
+   */
+  exchangeRequestsPerMinute?: number;
+  /** Shorthand for `exchange.concurrency` (with `exchangeRequestsPerMinute` alone: 3). */
+  exchangeConcurrency?: number;
+  /** Draw the Graph identity budgets at 50–100 % of the published ones (default false). */
+  drawGraphBudget?: boolean;
+  /** Share of admitted Graph/Exchange calls answered 429 anyway (default 0.005; 0 = none). */
+  subLimit429Rate?: number;
+  /**
+   * Service time of each admitted Graph/Exchange call in ms before `timeScale` (default 0), spent
+   * while the call holds its concurrency slot. `$batch` items each take it.
+   */
+  callLatencyMs?: number;
   /** Share of 429s that carry a fractional Retry-After, and that carry none. */
   fractionalRetryAfterShare: number;
   missingRetryAfterShare: number;
@@ -152,6 +194,8 @@ export interface SimRoute {
   name?: string;
   /** Graph permission(s) any one of which the app needs (403 otherwise). */
   permissions?: string[];
+  /** A `$batch` envelope: free of budget and latency, its items are admitted one by one. */
+  envelope?: boolean;
   /** Served by Exchange Online behind Graph (photos): Outlook's per-mailbox limits apply. */
   outlookBacked?: boolean;
   /** For outlook-backed routes: the mailbox (user id) a matched request targets, if it exists. */
@@ -200,6 +244,8 @@ export interface SimStats {
   maxExchangeConcurrency: number;
   /** Resource units charged, and the time the first and last charged request arrived. */
   resourceUnits: number;
+  /** 429s sent below the limits (`subLimit429Rate`), also counted in `throttled`. */
+  subLimitThrottled: number;
 }
 
 /**

@@ -61,7 +61,13 @@ beforeAll(async () => {
         userPrincipalName: `user${i}@contoso.com`,
         mailbox: { SignatureHtml: `<p>old ${i}</p>`, SignatureText: `old ${i}`, AutoAddSignature: true },
       })),
-      throttle: { enabled: true, exchangeConcurrency: 3, exchangeRequestsPerMinute: 1_000 },
+      // Exact: no 429 at all is expected, so none below the limits either.
+      throttle: {
+        enabled: true,
+        exchangeConcurrency: 3,
+        exchangeRequestsPerMinute: 1_000,
+        subLimit429Rate: 0,
+      },
     },
   });
   metrics = createInMemoryApiMetrics();

@@ -136,6 +136,7 @@ describe('simulator over HTTPS', () => {
       photoRequestsPer10min: 1,
       missingRetryAfterShare: 0,
       fractionalRetryAfterShare: 0,
+      subLimit429Rate: 0,
     });
     try {
       const requests = ['a', 'b'].map((id) => ({ id, method: 'GET', url: '/users/carol@contoso.com/photo' }));

@@ -20,6 +20,8 @@ beforeAll(async () => {
         timeScale: 1,
         fractionalRetryAfterShare: 0,
         missingRetryAfterShare: 0,
+        // Exact counts of 429s and RUs below: no 429s below the limits.
+        subLimit429Rate: 0,
       },
     },
   });

@@ -43,6 +43,8 @@ export interface WorldOptions {
   users?: (world: Pick<TestWorld, 'desired' | 'hr'>) => Promise<SimSeedUser[]> | SimSeedUser[];
   throttle?: SimSeed['throttle'];
   roamingPostponed?: boolean;
+  /** Sees every request the simulator's service origin receives. */
+  onRequest?: (req: { method: string; path: string }) => void;
 }
 
 /** Tenant users whose profile fields equal the desired state (no photos, empty signatures). */
@@ -113,7 +115,7 @@ export async function createTestWorld(options: WorldOptions = {}): Promise<TestW
     organizationConfig: { PostponeRoamingSignaturesUntilLater: options.roamingPostponed ?? true },
     throttle: options.throttle ?? { enabled: false },
   };
-  const sim = await createSimulator({ seed });
+  const sim = await createSimulator({ seed, ...(options.onRequest && { onRequest: options.onRequest }) });
   const env = {
     DATABASE_URL: db.url,
     AZURE_TENANT_ID: TENANT_ID,
