@@ -17,13 +17,14 @@ export interface GuardrailInput {
 
 /**
  * The most users one run may change: the stricter of the absolute and percent limits. Users, not
- * actions, so that the percentage of managed users compares like with like.
+ * actions, so that the percentage of managed users compares like with like. A percentage never
+ * rounds below one user: 10 % of a small tenant (or of a one-employee apply) still lets one through.
  */
 export function maxChangesAllowed(settings: GuardrailSettings, managedUsers: number): number {
   const limits: number[] = [];
   if (settings.maxChanges.absolute !== undefined) limits.push(settings.maxChanges.absolute);
   if (settings.maxChanges.percent !== undefined) {
-    limits.push(Math.floor((settings.maxChanges.percent / 100) * managedUsers));
+    limits.push(Math.max(1, Math.floor((settings.maxChanges.percent / 100) * managedUsers)));
   }
   return limits.length ? Math.min(...limits) : Number.POSITIVE_INFINITY;
 }

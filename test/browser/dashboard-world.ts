@@ -148,7 +148,7 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
         warnings: 0,
         guardrailsTripped: [],
       };
-      return { total: emails.length, applied: results.length - failed, failed, results };
+      return { total: emails.length, applied: results.length - failed, failed, stopped: 0, results };
     },
   };
 }

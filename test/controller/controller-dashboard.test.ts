@@ -66,4 +66,52 @@ describe('the dashboard served by the controller', () => {
       await server.close();
     }
   });
+
+  it('a batch apply stopped by a guardrail is reported as stopped, never as nothing to do', async () => {
+    await using world = await createTestWorld({
+      settings: {
+        ...controllerSettings('observe', '1h'),
+        photos: { enabled: false },
+        signatures: { enabled: false },
+        // No change at all may pass: the one-employee apply below must stop.
+        guardrails: { maxChanges: 0, maxSourceShrinkPercent: 20 },
+      },
+      users: async ({ desired }) =>
+        usersFromDesired(await desired()).map((u) =>
+          u.userPrincipalName === 'bjorn.okland@example.no' ? { ...u, department: 'Gammel avdeling' } : u,
+        ),
+    });
+    const server = await startControllerServer({
+      dir: world.dir,
+      env: { ...world.env, ROSTER_API_TOKEN: TOKEN },
+      logger: captureLogger().logger,
+      port: 0,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    try {
+      await waitFor(() => server.controller.latestPlanRun(), 20_000, 'the start run');
+      const started = await fetch(`${server.url}/actions/apply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ emails: ['bjorn.okland@example.no'] }),
+      });
+      const { jobId } = (await started.json()) as { jobId: string };
+      const events = await (await fetch(`${server.url}/actions/${jobId}/events`)).text();
+      expect(events).toContain('"outcome":"stopped"');
+      expect(events).toContain('max-changes');
+      expect(events).toContain('"stopped":1');
+      expect(events).not.toContain('nothing-to-do');
+      const users = world.sim.stateSnapshot().users as Array<{
+        userPrincipalName: string;
+        department: string | null;
+      }>;
+      expect(users.find((u) => u.userPrincipalName === 'bjorn.okland@example.no')?.department).toBe(
+        'Gammel avdeling',
+      );
+      const runs = await server.controller.listRuns(5);
+      expect(runs.find((r) => r.kind === 'apply')).toMatchObject({ outcome: 'stopped' });
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -72,6 +72,7 @@ function createSource() {
         total: emails.length,
         applied: emails.length,
         failed: 0,
+        stopped: 0,
         results: emails.map((email) => ({ email, outcome: 'applied' as const })),
       };
     },
@@ -185,7 +186,7 @@ describe('apply actions', () => {
       [
         `event: progress\ndata: {"done":1,"total":2,"email":"${KARI}","outcome":"applied"}`,
         `event: progress\ndata: {"done":2,"total":2,"email":"${OLA}","outcome":"nothing-to-do"}`,
-        `event: complete\ndata: {"done":2,"total":2,"result":{"total":2,"applied":2,"failed":0,"results":[{"email":"${KARI}","outcome":"applied"},{"email":"${OLA}","outcome":"applied"}]}}`,
+        `event: complete\ndata: {"done":2,"total":2,"result":{"total":2,"applied":2,"failed":0,"stopped":0,"results":[{"email":"${KARI}","outcome":"applied"},{"email":"${OLA}","outcome":"applied"}]}}`,
         '',
       ].join('\n\n'),
     );

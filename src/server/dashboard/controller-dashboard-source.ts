@@ -80,13 +80,15 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
         } else {
           const r = answer.run.results;
           outcome =
-            r.failed > 0
-              ? 'failed'
-              : r.applied > 0
-                ? 'applied'
-                : r['skipped-stale'] > 0
-                  ? 'skipped-stale'
-                  : 'nothing-to-do';
+            answer.run.outcome === 'stopped'
+              ? 'stopped'
+              : r.failed > 0 || answer.run.outcome === 'failed'
+                ? 'failed'
+                : r.applied > 0
+                  ? 'applied'
+                  : r['skipped-stale'] > 0
+                    ? 'skipped-stale'
+                    : 'nothing-to-do';
           if (answer.run.error) message = answer.run.error;
         }
         results.push({ email, outcome, ...(message ? { message } : {}) });
@@ -98,6 +100,7 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
         total: emails.length,
         applied: results.filter((r) => r.outcome === 'applied').length,
         failed,
+        stopped: results.filter((r) => r.outcome === 'stopped').length,
         results,
       };
     },

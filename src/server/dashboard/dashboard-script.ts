@@ -62,7 +62,10 @@ export const DASHBOARD_JS = String.raw`'use strict';
     if (summary.error) { notice('error', 'Apply failed: ' + summary.error); return; }
     var r = summary.result;
     showProgress(r.total, r.total, '');
-    if (r.failed > 0) {
+    var stopped = r.results.filter(function (x) { return x.outcome === 'stopped'; });
+    if (stopped.length > 0) {
+      notice('error', 'Stopped by a guardrail before any write (' + stopped.length + ' of ' + r.total + '): ' + (stopped[0].message || 'see the status page'));
+    } else if (r.failed > 0) {
       notice('error', r.applied + ' applied, ' + r.failed + ' failed of ' + r.total + '. Reload to see the new state.');
     } else {
       notice('success', 'Done: ' + r.applied + ' of ' + r.total + ' employees applied. Reload to see the new state.');

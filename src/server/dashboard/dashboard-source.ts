@@ -112,7 +112,8 @@ export interface EmployeeDetail {
   warnings: string[];
 }
 
-export type ApplyOutcome = 'applied' | 'nothing-to-do' | 'skipped-stale' | 'failed';
+/** `stopped`: a guardrail stopped the apply before any write (never "nothing to do"). */
+export type ApplyOutcome = 'applied' | 'nothing-to-do' | 'skipped-stale' | 'failed' | 'stopped';
 
 /** One employee finished in a batch apply. */
 export interface ApplyProgress {
@@ -128,6 +129,8 @@ export interface BatchResult {
   total: number;
   applied: number;
   failed: number;
+  /** Employees whose apply a guardrail stopped. */
+  stopped: number;
   results: { email: string; outcome: ApplyOutcome; message?: string }[];
 }
 
