@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
+import { parseDuration } from '../config/parse-duration.js';
+import { UsageError } from '../errors/roster-error.js';
 import { checkPlanTarget } from '../plan/plan-checks.js';
 import { openPlanFile } from '../adapters/plan-file/plan-files.js';
 import { renderPlanText } from '../plan/render-text.js';
@@ -14,6 +16,7 @@ import { observeOptions, raiseFailure } from './plan.js';
 export interface ApplyCommandOptions {
   autoApprove?: boolean;
   allowLargeChange?: boolean;
+  lockTimeout?: string;
   only?: string[];
   deepCheck?: boolean;
   fullResync?: boolean;
@@ -67,6 +70,7 @@ export async function runApplyCommand(
           ...(opts.only?.length ? { only: opts.only } : {}),
           ...observeOptions(opts),
           ...(opts.allowLargeChange ? { allowLargeChange: true } : {}),
+          lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
           ...(file
             ? {}
             : {
@@ -96,6 +100,15 @@ export async function runApplyCommand(
   }
 }
 
+/** `--lock-timeout 2m` in milliseconds (default 0: refuse at once while another apply runs). */
+export function lockTimeoutMs(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  const seconds = parseDuration(raw);
+  if (seconds === undefined)
+    throw new UsageError(`--lock-timeout must be a duration such as 30s, 5m or 1h, not ${raw}`);
+  return seconds * 1000;
+}
+
 /** Prints the plan made now, before the prompt. */
 function showPlan(ctx: CliContext): RunEvents {
   const collected = collectPlan();
@@ -115,6 +128,10 @@ export function registerApply(program: Command): void {
     .description('apply a saved plan, or plan now and apply after confirmation')
     .option('--auto-approve', 'apply without asking (for automation)')
     .option('--allow-large-change', 'override the max-changes guardrail for this run')
+    .option(
+      '--lock-timeout <duration>',
+      'wait this long (30s, 5m) while another apply of the tenant runs; default: refuse at once',
+    )
     .option('--only <email...>', 'apply only these employees (of the saved plan, or of a new plan)')
     .option('--deep-check', 'read back every photo and signature before planning')
     .option('--full-resync', 'list every user instead of continuing from the last delta')

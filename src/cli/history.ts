@@ -7,7 +7,7 @@ import { renderPlan, raiseFailure, type PlanFormat } from './plan.js';
 import { collectPlan } from '../runs/collect-plan.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { confirmApply } from './confirm.js';
-import { withSignals } from './apply.js';
+import { lockTimeoutMs, withSignals } from './apply.js';
 import { loadConfigOrThrow, openRuntime, openStateStore } from '../runtime/open-runtime.js';
 
 function runLine(r: RunRecord): string {
@@ -64,7 +64,13 @@ export async function runHistory(
 export async function runRollback(
   ctx: CliContext,
   runId: string,
-  opts: { apply?: boolean; autoApprove?: boolean; format: PlanFormat; allowLargeChange?: boolean },
+  opts: {
+    apply?: boolean;
+    autoApprove?: boolean;
+    format: PlanFormat;
+    allowLargeChange?: boolean;
+    lockTimeout?: string;
+  },
 ): Promise<number> {
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   try {
@@ -79,6 +85,7 @@ export async function runRollback(
           apply: opts.apply ?? false,
           signal,
           ...(opts.allowLargeChange ? { allowLargeChange: true } : {}),
+          lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
           confirm: (_head, count) =>
             confirmApply(`Roll back ${count} profile change(s) of run ${runId}?`, {
               autoApprove: opts.autoApprove ?? false,
@@ -123,6 +130,10 @@ export function registerHistory(program: Command): void {
     .option('--apply', 'apply the rollback plan (asks first unless --auto-approve)')
     .option('--auto-approve', 'apply without asking')
     .option('--allow-large-change', 'override the max-changes guardrail')
+    .option(
+      '--lock-timeout <duration>',
+      'wait this long while another apply of the tenant runs; default: refuse at once',
+    )
     .addOption(
       new Option('--format <format>', 'plan output format')
         .choices(['text', 'json', 'markdown'])
@@ -131,7 +142,7 @@ export function registerHistory(program: Command): void {
     .action(
       async (
         runId: string,
-        opts: { apply?: boolean; autoApprove?: boolean; format: PlanFormat },
+        opts: { apply?: boolean; autoApprove?: boolean; format: PlanFormat; lockTimeout?: string },
         command: Command,
       ) => {
         process.exitCode = await runRollback(cliContext(command), runId, opts);

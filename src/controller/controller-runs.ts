@@ -13,6 +13,12 @@ import { failedSummary, summarizeRun, type RunSummary } from '../runs/run-summar
 import { collectPlan } from '../runs/collect-plan.js';
 import type { DriftCounts } from './status-model.js';
 
+/**
+ * How long a controller apply waits while another apply of the tenant (a CLI apply, say) holds
+ * the apply lock, before its run fails with the holder named; the next tick tries again.
+ */
+export const CONTROLLER_LOCK_TIMEOUT_MS = 60_000;
+
 /** What the controller's runs need beyond a run's ports: the revision they were opened for. */
 export type ControllerRuntime = RunDeps & { close(): Promise<void> };
 

@@ -2,7 +2,8 @@
  * The handful of error classes Roster raises. Transport errors are converted to these at the
  * adapter boundary; one top-level handler maps them to exit codes and a human message.
  */
-export type RosterErrorCode = 'CONFIG' | 'SOURCE' | 'REMOTE_API' | 'GUARDRAIL' | 'PLAN_FILE' | 'USAGE';
+export type RosterErrorCode =
+  'CONFIG' | 'SOURCE' | 'REMOTE_API' | 'GUARDRAIL' | 'PLAN_FILE' | 'USAGE' | 'APPLY_LOCKED';
 
 export abstract class RosterError extends Error {
   abstract readonly code: RosterErrorCode;
@@ -73,6 +74,15 @@ export class GuardrailError extends RosterError {
   ) {
     super(message);
     this.name = 'GuardrailError';
+  }
+}
+
+/** Another apply holds the tenant's apply lock: this one wrote nothing. */
+export class ApplyLockedError extends RosterError {
+  readonly code = 'APPLY_LOCKED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApplyLockedError';
   }
 }
 

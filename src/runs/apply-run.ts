@@ -22,7 +22,7 @@ export async function applyRun(
     actor: options.actor,
     configRevision: deps.target.configRevision,
   });
-  const ctx: RunContext = { handle, startedAt: now(), now };
+  const ctx: RunContext = { handle, actor: options.actor, startedAt: now(), now };
   events.started?.({ id: handle.id, kind, actor: options.actor });
   let result: RunResult;
   try {

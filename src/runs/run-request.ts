@@ -3,11 +3,16 @@ import type { ApplyResult } from '../apply/apply-result.js';
 import type { WriteListener } from '../apply/apply-execution.js';
 import type { PlanSource } from '../plan/plan-source.js';
 import type { PlanAction, PlanHead } from '../plan/plan-model.js';
+import type { ApplyLock } from '../ports/apply-lock.js';
 import type { RunKind, RunOutcome } from '../ports/state-store.js';
 import type { PlanDeps, StreamedPlanRun } from '../reconcile/make-plan.js';
 
 /** Everything a run reads from and writes through (the composition root's runtime fits). */
-export type RunDeps = PlanDeps & Pick<ApplyDeps, 'photoFetcher' | 'logger' | 'findSecret'>;
+export type RunDeps = PlanDeps &
+  Pick<ApplyDeps, 'photoFetcher' | 'logger' | 'findSecret'> & {
+    /** One writer per tenant (see `ports/apply-lock.ts`). */
+    applyLock?: ApplyLock;
+  };
 
 interface RequestBase {
   /** Journaled as the run's actor. */
@@ -48,6 +53,8 @@ export interface ApplyRequest extends RequestBase, ObserveOptions {
   /** Default `discard`: a CLI apply with nothing to do leaves no run behind. */
   whenNothingToApply?: WhenNothingToApply;
   concurrency?: ApplyConcurrency;
+  /** How long to wait while another apply of the tenant holds its apply lock (default 0: refuse). */
+  lockTimeoutMs?: number;
 }
 
 /** Restore the journaled before-values of a run's profile writes (applied only with `apply`). */
@@ -57,6 +64,7 @@ export interface RollbackRequest extends RequestBase {
   apply: boolean;
   allowLargeChange?: boolean;
   confirm?: (head: PlanHead, actions: number) => Promise<boolean>;
+  lockTimeoutMs?: number;
 }
 
 export type RunRequest = PlanRequest | ApplyRequest | RollbackRequest;

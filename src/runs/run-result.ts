@@ -7,6 +7,7 @@ import type { RunResult, RunStage } from './run-request.js';
 /** A run in progress: what its result is built from. */
 export interface RunContext {
   handle: RunHandle;
+  actor: string;
   startedAt: Date;
   now: () => Date;
 }

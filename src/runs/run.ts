@@ -32,7 +32,7 @@ export async function run(deps: RunDeps, request: RunRequest, events: RunEvents 
     actor: request.actor,
     configRevision: deps.config.revision,
   });
-  const ctx: RunContext = { handle, startedAt: deps.now(), now: deps.now };
+  const ctx: RunContext = { handle, actor: request.actor, startedAt: deps.now(), now: deps.now };
   events.started?.({ id: handle.id, kind: request.kind, actor: request.actor });
   const stage: { current: RunStage } = { current: 'planning' };
   let result: RunResult;
@@ -128,6 +128,7 @@ async function applyRun(
       ...(request.confirm ? { confirm: request.confirm } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.concurrency ? { concurrency: request.concurrency } : {}),
+      ...(request.lockTimeoutMs !== undefined ? { lockTimeoutMs: request.lockTimeoutMs } : {}),
     },
     events,
   );
@@ -156,6 +157,7 @@ async function rollbackRun(
       ...(request.allowLargeChange ? { allowLargeChange: true } : {}),
       ...(request.confirm ? { confirm: request.confirm } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.lockTimeoutMs !== undefined ? { lockTimeoutMs: request.lockTimeoutMs } : {}),
     },
     events,
   );

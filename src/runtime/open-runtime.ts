@@ -5,7 +5,9 @@ import { createMicrosoftAdapters, type MicrosoftAdapters } from '../adapters/cre
 import { hrDatabaseConfig, stateDatabaseConfig } from '../adapters/postgres/connect.js';
 import { createPostgresHrSource } from '../adapters/postgres/hr-source.js';
 import { createPostgresObservationCache } from '../adapters/postgres/observation-cache.js';
+import { createApplyLock } from '../adapters/postgres/apply-lock.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
+import type { ApplyLock } from '../ports/apply-lock.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
 import type { DebugLogger } from '../http/http-client.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
@@ -65,6 +67,8 @@ export interface Runtime extends PlanDeps {
   photoFetcher: NonNullable<PlanDeps['photoFetcher']>;
   /** The environment's secrets: kept out of the journal, and out of every value written to the tenant. */
   scrubber: SecretScrubber;
+  /** One writer per tenant, on the state database. */
+  applyLock: ApplyLock;
   close(): Promise<void>;
 }
 
@@ -102,6 +106,7 @@ export async function openRuntime(options: {
     photoFetcher: createSafePhotoFetcher(config.settings.photos),
     microsoft,
     scrubber,
+    applyLock: createApplyLock(stateDatabaseConfig(options.env, config.settings.source.ssl)),
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);

@@ -152,3 +152,34 @@ export async function hasStateSchema(world: TestWorld): Promise<boolean> {
 export function totalWrites(world: TestWorld): number {
   return Object.values(writesByUpn(world)).reduce((a, b) => a + b, 0);
 }
+
+/**
+ * Exactly-once, from both sides: the simulator's write counter of every user equals the writes
+ * convergence needs (one profile PATCH, one signature, one photo when HR has one) AND the
+ * journal's applied rows for that user; every run's journal accounts for all its actions.
+ */
+export async function expectExactlyOnce(world: TestWorld): Promise<void> {
+  const writes = writesByUpn(world);
+  const { runs, rows } = await journal(world);
+  const desired = await world.desired();
+  for (const e of desired.employees) {
+    const applied = rows.filter((r) => r.employee_email === e.key && r.status === 'applied');
+    const needed = 2 + (e.photoUrl ? 1 : 0);
+    expect({ who: e.key, writes: writes[e.key] ?? 0 }).toEqual({ who: e.key, writes: needed });
+    expect(applied.map((r) => r.aspect).sort(), e.key).toEqual(
+      ['profile', 'signature', ...(e.photoUrl ? ['photo'] : [])].sort(),
+    );
+  }
+  for (const run of runs.filter((r) => r.kind === 'apply')) {
+    expect(run.outcome, run.id).not.toBeNull();
+    const counts = (
+      await world.db.pool.query<{ counts: Record<string, number> }>(
+        'SELECT counts FROM roster.runs WHERE id = $1',
+        [run.id],
+      )
+    ).rows[0]!.counts;
+    const journaled = rows.filter((r) => r.run_id === run.id).length;
+    // Nothing silently dropped: each action is journaled or reported as not started.
+    expect(journaled + (counts['not-started'] ?? 0), run.id).toBe(counts.actions ?? 0);
+  }
+}

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET } from '../support/roster-world.js';
 import {
-  journal,
+  expectExactlyOnce,
   logLines,
   requestCount,
   roster,
   Transcript,
-  writesByUpn,
   type RunResult,
 } from './chaos-support.js';
 import { createChaosWorld, expectTenantMatchesDesired, type ChaosWorld } from './chaos-world.js';
@@ -28,37 +27,6 @@ async function applyUntilConverged(world: ChaosWorld, transcript: Transcript, ma
     if (run.code === 0 && run.stdout.includes('Nothing to apply.')) return runs;
   }
   throw new Error(`not converged after ${max} applies:\n${runs.at(-1)?.stdout.slice(-2000)}`);
-}
-
-/**
- * Exactly-once, from both sides: the simulator's write counter of every user equals the writes
- * convergence needs (one profile PATCH, one signature, one photo when HR has one) AND the
- * journal's applied rows for that user; every run's journal accounts for all its actions.
- */
-async function expectExactlyOnce(world: ChaosWorld): Promise<void> {
-  const writes = writesByUpn(world);
-  const { runs, rows } = await journal(world);
-  const desired = await world.desired();
-  for (const e of desired.employees) {
-    const applied = rows.filter((r) => r.employee_email === e.key && r.status === 'applied');
-    const needed = 2 + (e.photoUrl ? 1 : 0);
-    expect({ who: e.key, writes: writes[e.key] ?? 0 }).toEqual({ who: e.key, writes: needed });
-    expect(applied.map((r) => r.aspect).sort(), e.key).toEqual(
-      ['profile', 'signature', ...(e.photoUrl ? ['photo'] : [])].sort(),
-    );
-  }
-  for (const run of runs.filter((r) => r.kind === 'apply')) {
-    expect(run.outcome, run.id).not.toBeNull();
-    const counts = (
-      await world.db.pool.query<{ counts: Record<string, number> }>(
-        'SELECT counts FROM roster.runs WHERE id = $1',
-        [run.id],
-      )
-    ).rows[0]!.counts;
-    const journaled = rows.filter((r) => r.run_id === run.id).length;
-    // Nothing silently dropped: each action is journaled or reported as not started.
-    expect(journaled + (counts['not-started'] ?? 0), run.id).toBe(counts.actions ?? 0);
-  }
 }
 
 function maxRetryLogged(runs: RunResult[]): number {

@@ -127,6 +127,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE roster.user_snapshots DROP COLUMN users;
     `,
   },
+  {
+    version: 4,
+    name: 'who holds a tenant apply lock',
+    sql: `
+      -- The lock itself is a session advisory lock; this row only names its holder, and is
+      -- trusted only while the session in backend_pid still holds the lock.
+      CREATE TABLE roster.apply_lock_holders (
+        tenant_id text PRIMARY KEY,
+        holder jsonb NOT NULL,
+        backend_pid integer NOT NULL
+      );
+    `,
+  },
 ];
 
 /**
