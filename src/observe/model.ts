@@ -1,3 +1,4 @@
+import type { SignatureFlags } from '../config/field-catalog.js';
 import type { ManagedField } from '../config/settings.js';
 
 /** A tenant user as observed (only the properties Roster reads). */
@@ -18,13 +19,9 @@ export interface ObservedPhoto {
   height: number | null;
 }
 
-export interface ObservedSignature {
+export interface ObservedSignature extends SignatureFlags {
   html: string;
   text: string;
-  autoAddSignature: boolean;
-  autoAddSignatureOnReply: boolean;
-  autoAddSignatureOnMobile: boolean;
-  useDefaultSignatureOnMobile: boolean;
 }
 
 export interface ObservedState {

@@ -1,4 +1,5 @@
 import { definePackedText, packedTextOf } from '../compact/packed-text.js';
+import { pickSignatureFlags } from '../config/field-catalog.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import { packedSignatureHtml } from '../desired/lazy-signature.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
@@ -139,12 +140,7 @@ function profileReason(count: number): string {
 
 const sharedFlags = new Map<string, Readonly<SignatureFlags>>();
 function flagsFor(signature: DesiredSignature): Readonly<SignatureFlags> {
-  const flags = {
-    autoAddSignature: signature.autoAddSignature,
-    autoAddSignatureOnReply: signature.autoAddSignatureOnReply,
-    autoAddSignatureOnMobile: signature.autoAddSignatureOnMobile,
-    useDefaultSignatureOnMobile: signature.useDefaultSignatureOnMobile,
-  };
+  const flags = pickSignatureFlags(signature);
   const key = JSON.stringify(flags);
   let shared = sharedFlags.get(key);
   if (!shared) {

@@ -1,4 +1,7 @@
 import type { ManagedField } from '../config/settings.js';
+import type { SignatureFlags } from '../config/field-catalog.js';
+
+export type { SignatureFlags } from '../config/field-catalog.js';
 
 /** Major.minor. A reader refuses a plan of another major version. */
 export const PLAN_FORMAT_VERSION = '1.0';
@@ -49,13 +52,6 @@ export interface SetSignatureAction extends ActionBase {
   /** Current signature text when it was read this run (for diffs in the plan). */
   currentText?: string;
   currentHtml?: string;
-}
-
-export interface SignatureFlags {
-  autoAddSignature: boolean;
-  autoAddSignatureOnReply: boolean;
-  autoAddSignatureOnMobile: boolean;
-  useDefaultSignatureOnMobile: boolean;
 }
 
 export type PlanAction = UpdateProfileAction | SetPhotoAction | SetSignatureAction;

@@ -6,7 +6,7 @@ import type { ItemResult } from '../../ports/item-result.js';
 import { itemError, runBatch, type BatchRequest } from './graph-batch.js';
 import { errorOf, graphError } from './graph-response.js';
 import { inDomains } from '../../observe/in-scope.js';
-import { toObservedUser, USER_SELECT, type GraphUser } from './user-mapping.js';
+import { toGraphPatch, toObservedUser, USER_SELECT, type GraphUser } from './user-mapping.js';
 
 /** Graph's largest page for `/users` (docs/microsoft-365.md#graph-users-list). */
 const PAGE_SIZE = 999;
@@ -147,7 +147,7 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
       const requests: BatchRequest[] = patches.map((p) => ({
         method: 'PATCH',
         url: `/users/${encodeURIComponent(p.userId)}`,
-        body: p.body,
+        body: toGraphPatch(p.body),
         cost: WRITE_COST,
       }));
       const outcomes = await runBatch(http, requests);
