@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { exchangeCmdlets as cmdlets, exchangeError, type Cmdlet } from './exchange-cmdlets.js';
 import { headerValue } from './graph-errors.js';
+import { behaviourOf } from './seed.js';
+import { mulberry32 } from './seeded-random.js';
 import type { SimContext, SimRequest, SimResponse, SimRoute, SimState } from './types.js';
 
 export { exchangeError } from './exchange-cmdlets.js';
@@ -98,6 +100,24 @@ function select(obj: Record<string, unknown>, fields: string[] | undefined): Rec
   return Object.fromEntries(Object.entries(obj).filter(([k]) => wanted.has(k.toLowerCase())));
 }
 
+const oddBodyDraws = new WeakMap<SimState, () => number>();
+
+/**
+ * Whether this successful answer goes out with an empty or a non-JSON body (`behaviour` shares,
+ * drawn from the fault seed so a run repeats). The cmdlet has run either way.
+ */
+function oddBody(state: SimState): 'empty' | 'text' | undefined {
+  const { exchangeEmptyBodyShare: empty, exchangeNonJsonBodyShare: text } = behaviourOf(state);
+  if (empty <= 0 && text <= 0) return undefined;
+  let draw = oddBodyDraws.get(state);
+  if (!draw) {
+    draw = mulberry32(state.faults.seed ^ 0x0ddb0d1e);
+    oddBodyDraws.set(state, draw);
+  }
+  const r = draw();
+  return r < empty ? 'empty' : r < empty + text ? 'text' : undefined;
+}
+
 /** Checks the tenant segment, the anchor mailbox and the body before any cmdlet runs. */
 function preflight(req: SimRequest, tenant: string, state: SimState): SimResponse | undefined {
   const t = tenant.toLowerCase();
@@ -191,6 +211,15 @@ async function invokeCommand(
       nextLink = next.toString();
     }
     items = items.slice(offset, offset + size);
+  }
+  const odd = oddBody(sim.state);
+  if (odd === 'empty') return { status: 200, headers: { 'request-id': req.requestId } };
+  if (odd === 'text') {
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'request-id': req.requestId },
+      body: '<html><body>OK</body></html>',
+    };
   }
   return {
     status: 200,

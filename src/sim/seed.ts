@@ -7,6 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { encodePhoto, generatePhoto } from './photo-encode.js';
 import type {
   SimApp,
+  SimBehaviourSettings,
   SimFaultSettings,
   SimMailboxMessageConfiguration,
   SimState,
@@ -36,6 +37,7 @@ export interface SimSeed {
   organizationConfig?: { Name?: string; PostponeRoamingSignaturesUntilLater?: boolean };
   throttle?: Partial<SimThrottleSettings>;
   faults?: Partial<SimFaultSettings>;
+  behaviour?: Partial<SimBehaviourSettings>;
 }
 
 /** One schema violation of a seed: where, which key (JSON pointer), what. */
@@ -150,6 +152,19 @@ export function defaultFaultSettings(): SimFaultSettings {
   };
 }
 
+/** The documented (or, where nothing is documented, the plainest) behaviour. */
+export function defaultBehaviourSettings(): SimBehaviourSettings {
+  return {
+    exchangeEmptyBodyShare: 0,
+    exchangeNonJsonBodyShare: 0,
+  };
+}
+
+/** The state's behaviour settings, or the defaults for a state built without them. */
+export function behaviourOf(state: SimState): SimBehaviourSettings {
+  return state.behaviour ?? defaultBehaviourSettings();
+}
+
 export function emptyMailboxConfig(): SimMailboxMessageConfiguration {
   return {
     SignatureHtml: '',
@@ -236,6 +251,7 @@ export function buildState(seed: SimSeed): SimState {
     tokenLifetimeSeconds: seed.tokenLifetimeSeconds ?? 3599,
     throttle: { ...defaultThrottleSettings(), ...seed.throttle },
     faults: { ...defaultFaultSettings(), ...seed.faults },
+    behaviour: { ...defaultBehaviourSettings(), ...seed.behaviour },
     stats: {
       requests: new Map(),
       throttled: 0,

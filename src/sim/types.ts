@@ -110,6 +110,21 @@ export interface SimFaultSettings {
   services: SimService[];
 }
 
+/**
+ * How this tenant behaves where Microsoft's behaviour varies between tenants, or where only
+ * production clients' observations (or nothing at all) describe it. Each default is the one
+ * documented in `docs/microsoft-365.md`; a seed can choose another.
+ */
+export interface SimBehaviourSettings {
+  /**
+   * Share (0..1) of successful `InvokeCommand` answers sent with an empty body, and with a body
+   * that is not JSON. No public source either way (docs/microsoft-365.md#unpublished-other):
+   * off by default, for tests of a client's defences.
+   */
+  exchangeEmptyBodyShare: number;
+  exchangeNonJsonBodyShare: number;
+}
+
 /** One change of a user, for `/users/delta`. */
 export interface SimChange {
   seq: number;
@@ -186,6 +201,8 @@ export interface SimState {
   tokenLifetimeSeconds: number;
   throttle: SimThrottleSettings;
   faults: SimFaultSettings;
+  /** Absent in a state built by hand: `behaviourOf` gives the defaults then. */
+  behaviour?: SimBehaviourSettings;
   /** Counters for the inspection endpoint. */
   stats: SimStats;
 }
