@@ -109,6 +109,7 @@ export async function streamPlan(
       tenantId,
       domains: settings.scope.domains,
       fullResync: options.fullResync ?? false,
+      now: deps.now,
     }),
   ]);
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;

@@ -4,6 +4,7 @@ import { call, photoState, routeContext, simRequest } from '../../test/sim/route
 import { normalizeSignatureHtml } from './exchange-signature-html.js';
 import { exchangeRoutes, SYSTEM_MAILBOX_GUID } from './exchange.js';
 import { findUser } from './find-user.js';
+import { defaultBehaviourSettings } from './seed.js';
 import type { SimState } from './types.js';
 
 const ANCHOR = `APP:SystemMailbox{${SYSTEM_MAILBOX_GUID}}@contoso.onmicrosoft.com`;
@@ -204,7 +205,7 @@ describe('Exchange InvokeCommand', () => {
 
   it('answers with an empty or a non-JSON body at the seeded shares, after running the cmdlet', async () => {
     const { invoke, state } = setup((s) => {
-      s.behaviour = { exchangeEmptyBodyShare: 1, exchangeNonJsonBodyShare: 0 };
+      s.behaviour = { ...defaultBehaviourSettings(), exchangeEmptyBodyShare: 1 };
     });
     const set = await invoke('Set-MailboxMessageConfiguration', {
       Identity: 'alice@contoso.com',
@@ -212,10 +213,14 @@ describe('Exchange InvokeCommand', () => {
     });
     expect(set).toEqual({ status: 200, body: undefined });
     expect(state.mailboxConfig.get(findUser(state, 'alice@contoso.com')!.id)!.SignatureText).toBe('A');
-    state.behaviour = { exchangeEmptyBodyShare: 0, exchangeNonJsonBodyShare: 1 };
+    state.behaviour = { ...defaultBehaviourSettings(), exchangeNonJsonBodyShare: 1 };
     const get = await invoke('Get-MailboxMessageConfiguration', { Identity: 'alice@contoso.com' });
     expect(get).toEqual({ status: 200, body: '<html><body>OK</body></html>' });
-    state.behaviour = { exchangeEmptyBodyShare: 0.3, exchangeNonJsonBodyShare: 0.3 };
+    state.behaviour = {
+      ...defaultBehaviourSettings(),
+      exchangeEmptyBodyShare: 0.3,
+      exchangeNonJsonBodyShare: 0.3,
+    };
     const bodies = await Promise.all(
       Array.from({ length: 200 }, () => invoke('Get-OrganizationConfig').then((r) => typeof r.body)),
     );

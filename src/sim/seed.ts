@@ -157,6 +157,7 @@ export function defaultBehaviourSettings(): SimBehaviourSettings {
   return {
     exchangeEmptyBodyShare: 0,
     exchangeNonJsonBodyShare: 0,
+    expiredDeltaToken: { status: 400, code: 'SyncStateNotFound' },
   };
 }
 

@@ -123,6 +123,12 @@ export interface SimBehaviourSettings {
    */
   exchangeEmptyBodyShare: number;
   exchangeNonJsonBodyShare: number;
+  /**
+   * How an expired (7-day-old) delta token is refused: documented as a BadRequest with
+   * `syncStateNotFound`, observed as `SyncStateNotFound` (docs/microsoft-365.md#graph-delta-reset).
+   * Default `{ status: 400, code: 'SyncStateNotFound' }`.
+   */
+  expiredDeltaToken: { status: 400 | 410; code: string };
 }
 
 /** One change of a user, for `/users/delta`. */

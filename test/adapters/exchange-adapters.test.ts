@@ -5,6 +5,7 @@ import {
 } from '../../src/adapters/create-microsoft-adapters.js';
 import type { RateLimitSettings } from '../../src/config/settings.js';
 import { createInMemoryApiMetrics, type InMemoryApiMetrics } from '../../src/http/api-metrics.js';
+import { defaultBehaviourSettings } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
@@ -145,7 +146,7 @@ describe('2xx answers without a JSON body', () => {
     share: 'exchangeEmptyBodyShare' | 'exchangeNonJsonBodyShare',
     run: () => Promise<void>,
   ) {
-    sim.state.behaviour = { exchangeEmptyBodyShare: 0, exchangeNonJsonBodyShare: 0, [share]: 1 };
+    sim.state.behaviour = { ...defaultBehaviourSettings(), [share]: 1 };
     try {
       await run();
     } finally {

@@ -28,8 +28,16 @@ function requestIdOf(headers: Record<string, string>): string | undefined {
   return header(headers, 'request-id');
 }
 
-/** Delta codes that mean "this token is no longer any good: sync from scratch". */
-const RESYNC_CODES = new Set(['syncStateNotFound', 'resyncRequired', 'SyncStateInvalid']);
+/**
+ * Delta codes that mean "this token is no longer any good: sync from scratch", lower-cased: the
+ * docs write `syncStateNotFound`, real bodies `SyncStateNotFound` (docs/microsoft-365.md#graph-delta-reset),
+ * so any spelling counts.
+ */
+const RESYNC_CODES = new Set(['syncstatenotfound', 'syncstateinvalid', 'resyncrequired']);
+
+function needsResync(status: number, errorCode: string | undefined): boolean {
+  return status === 410 || (errorCode !== undefined && RESYNC_CODES.has(errorCode.toLowerCase()));
+}
 
 /**
  * The directory port over Microsoft Graph users.
@@ -70,7 +78,7 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
         const res = await http.send(request);
         if (res.status !== 200) {
           const error = errorOf(http, request, res);
-          if (res.status === 410 || (error.errorCode !== undefined && RESYNC_CODES.has(error.errorCode))) {
+          if (needsResync(res.status, error.errorCode)) {
             return { kind: 'resync-required', reason: error.message } satisfies DeltaResult;
           }
           throw error;

@@ -127,6 +127,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE roster.user_snapshots DROP COLUMN users;
     `,
   },
+  {
+    version: 4,
+    name: 'observation cache: when each snapshot delta link was obtained',
+    sql: `
+      -- Graph keeps directory delta tokens 7 days: an older snapshot is listed afresh up front
+      -- instead of asking with a link the service no longer knows.
+      ALTER TABLE roster.user_snapshots ADD COLUMN delta_link_at timestamptz;
+      UPDATE roster.user_snapshots SET delta_link_at = updated_at;
+      ALTER TABLE roster.user_snapshots ALTER COLUMN delta_link_at SET NOT NULL;
+    `,
+  },
 ];
 
 /**
