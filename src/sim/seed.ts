@@ -158,6 +158,7 @@ export function defaultBehaviourSettings(): SimBehaviourSettings {
     exchangeEmptyBodyShare: 0,
     exchangeNonJsonBodyShare: 0,
     expiredDeltaToken: { status: 400, code: 'SyncStateNotFound' },
+    noPhotoPlaceholderShare: 0.5,
   };
 }
 
@@ -208,6 +209,7 @@ function buildUser(tenantId: string, s: SimSeedUser): SimUser {
     accountEnabled: s.accountEnabled ?? true,
     isAdmin: s.isAdmin ?? false,
     hasMailbox,
+    ...(s.noPhoto !== undefined ? { noPhoto: s.noPhoto } : {}),
   };
 }
 

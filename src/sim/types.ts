@@ -44,6 +44,12 @@ export interface SimUser {
   isAdmin: boolean;
   /** Has an Exchange Online mailbox (signatures, photos stored there). */
   hasMailbox: boolean;
+  /**
+   * How this user's photo metadata reads while there is no photo: the documented 1×1 GIF
+   * placeholder, or the observed 404 (docs/microsoft-365.md#graph-photo-none). Absent: drawn with
+   * `behaviour.noPhotoPlaceholderShare`.
+   */
+  noPhoto?: 'placeholder' | 'not-found';
 }
 
 export interface SimPhoto {
@@ -129,6 +135,12 @@ export interface SimBehaviourSettings {
    * Default `{ status: 400, code: 'SyncStateNotFound' }`.
    */
   expiredDeltaToken: { status: 400 | 410; code: string };
+  /**
+   * Share (0..1) of users without a photo whose photo metadata reads as the documented placeholder
+   * (`200`, `image/gif`, empty etag, `1X1`) rather than the observed `404`; drawn per user from the
+   * fault seed (a user's own `noPhoto` wins). Default 0.5: both shapes occur in every tenant.
+   */
+  noPhotoPlaceholderShare: number;
 }
 
 /** One change of a user, for `/users/delta`. */

@@ -23,11 +23,24 @@ function isNoPhoto(status: number, errorCode: string | undefined): boolean {
 
 const GET_PHOTO: Endpoint = { service: 'graph', method: 'GET', path: '/v1.0/users/{id}/photo' };
 
+/**
+ * The documented metadata of "no photo": a GIF, an empty etag, 1×1 — all three marks together. A
+ * photo stored in Entra ID may be any size, so a real 1×1 JPEG (with its etag) is a photo
+ * (docs/microsoft-365.md#graph-photo-none).
+ */
+function isPlaceholder(raw: PhotoMetadata): boolean {
+  return (
+    raw['@odata.mediaContentType']?.toLowerCase() === 'image/gif' &&
+    (raw['@odata.mediaEtag'] ?? '') === '' &&
+    raw.width === 1 &&
+    raw.height === 1
+  );
+}
+
 function toObservedPhoto(raw: PhotoMetadata): ObservedPhoto | null {
+  if (isPlaceholder(raw)) return null;
   const width = raw.width ?? null;
   const height = raw.height ?? null;
-  // The docs show a 1x1 placeholder for users without a photo (docs/microsoft-365.md#graph-photo-none).
-  if (width === 1 && height === 1) return null;
   return {
     etag: raw['@odata.mediaEtag'] ?? null,
     contentType: raw['@odata.mediaContentType'] ?? null,
