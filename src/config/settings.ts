@@ -36,6 +36,11 @@ export interface PhotoSettings {
   maxBytes: number;
   connectTimeoutMs: number;
   totalTimeoutMs: number;
+  /**
+   * Directory role template ids assigned to Roster's app: photos are uploaded where the tenant
+   * restricts cloud photo updates to roles (photoUpdateSettings.allowedRoles) only if one is allowed.
+   */
+  appRoles?: string[];
 }
 
 export interface SignatureSettings extends SignatureFlags {

@@ -36,6 +36,11 @@ export interface ObservedState {
   signatures: Map<string, ObservedSignature>;
   /** `Get-OrganizationConfig` → PostponeRoamingSignaturesUntilLater (undefined when unknown). */
   roamingSignaturesPostponed: boolean | undefined;
+  /**
+   * Why the tenant refuses photo uploads (its photo update settings: on-premises source, or roles
+   * Roster's app does not hold); absent when it accepts them or could not be read.
+   */
+  photoUpdatesBlocked?: string;
   /** Which aspects were read back from the tenant this run (the rest rely on last-applied). */
   deepChecked: { photos: boolean; signatures: boolean };
   /** Reads that failed or were skipped this run, for the plan's warnings. */

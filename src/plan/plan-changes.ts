@@ -88,7 +88,8 @@ function planPhoto(
   options: PlanOptions,
 ): SetPhotoAction | undefined {
   const url = employee.photoUrl;
-  if (!options.photos || !url) return undefined;
+  // A tenant that refuses photo uploads gets one plan warning, not one failing action per user.
+  if (!options.photos || !url || observed.photoUpdatesBlocked !== undefined) return undefined;
   const record = lastApplied.get(lastAppliedKey(user.id, 'photo'));
   const checked = observed.photos.has(user.id);
   const current = observed.photos.get(user.id);
@@ -307,6 +308,9 @@ export function* planStream(
   });
   for (const g of guardrails) {
     if (g.tripped) warnings.push({ kind: 'guardrail', message: g.message });
+  }
+  if (options.photos && observed.photoUpdatesBlocked !== undefined) {
+    warnings.push({ kind: 'photos-blocked', message: observed.photoUpdatesBlocked });
   }
   if (options.signatures && observed.roamingSignaturesPostponed === false) {
     warnings.push({

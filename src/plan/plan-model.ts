@@ -63,6 +63,7 @@ export type WarningKind =
   | 'out-of-scope'
   | 'synced-user'
   | 'roaming-signatures'
+  | 'photos-blocked'
   | 'employee-error'
   | 'observation'
   | 'rollback'

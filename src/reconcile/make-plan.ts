@@ -133,6 +133,8 @@ export async function streamPlan(
         identity: m.user.userPrincipalName,
       })),
       readOrgSettings: signaturesOn,
+      readPhotoSettings: photosOn,
+      photoAppRoles: settings.photos.appRoles ?? [],
     }),
     photoDue && deps.photoFetcher
       ? sourcePhotoHashes(
@@ -149,6 +151,7 @@ export async function streamPlan(
     photos: deep.photos,
     signatures: deep.signatures,
     roamingSignaturesPostponed: deep.roamingSignaturesPostponed,
+    ...(deep.photoUpdatesBlocked !== undefined ? { photoUpdatesBlocked: deep.photoUpdatesBlocked } : {}),
     deepChecked: { photos: photoDue, signatures: signatureDue },
     warnings: [...deep.warnings, ...hashes.warnings],
   };

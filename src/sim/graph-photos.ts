@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { findUser } from './find-user.js';
 import { graphError, graphJson, headerValue } from './graph-errors.js';
+import { photoUpdateRefusal } from './graph-people-settings.js';
 import { behaviourOf } from './seed.js';
 import type { SimContext, SimPhoto, SimRequest, SimResponse, SimRoute, SimState, SimUser } from './types.js';
 
@@ -143,6 +144,8 @@ function getValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): Si
 async function putValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): Promise<SimResponse> {
   const r = resolve(req, match, sim);
   if ('error' in r) return r.error;
+  const refused = photoUpdateRefusal(req, sim);
+  if (refused) return refused;
   const mediaType = (headerValue(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType !== 'image/jpeg' && mediaType !== 'image/png') {
     return graphError(
@@ -173,6 +176,8 @@ async function putValue(req: SimRequest, match: RegExpMatchArray, sim: SimContex
 function deleteValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): SimResponse {
   const r = resolve(req, match, sim);
   if ('error' in r) return r.error;
+  const refused = photoUpdateRefusal(req, sim);
+  if (refused) return refused;
   if (!sim.state.photos.delete(r.user.id)) return imageNotFound(req);
   countWrite(sim.state, r.user.id);
   return { status: 200, headers: { 'request-id': req.requestId } };

@@ -159,6 +159,7 @@ export function defaultBehaviourSettings(): SimBehaviourSettings {
     exchangeNonJsonBodyShare: 0,
     expiredDeltaToken: { status: 400, code: 'SyncStateNotFound' },
     noPhotoPlaceholderShare: 0.5,
+    photoUpdateSettings: { source: 'cloud', allowedRoles: [] },
   };
 }
 
@@ -235,6 +236,7 @@ export function buildState(seed: SimSeed): SimState {
     ...(a.certificatePem !== undefined && { certificatePem: a.certificatePem }),
     graphPermissions: a.graphPermissions ?? [],
     exchangeManageAsApp: a.exchangeManageAsApp ?? false,
+    ...(a.directoryRoles !== undefined && { directoryRoles: a.directoryRoles }),
   }));
   return {
     tenantId,

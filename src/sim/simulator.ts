@@ -5,6 +5,7 @@ import { exchangeRoutes } from './exchange.js';
 import { FaultInjector } from './faults.js';
 import { graphBatchRoutes } from './graph-batch.js';
 import { graphDeltaRoutes } from './graph-delta.js';
+import { graphPeopleSettingsRoutes } from './graph-people-settings.js';
 import { graphPhotoRoutes } from './graph-photos.js';
 import { graphUserRoutes } from './graph-users.js';
 import { identityRoutes } from './identity.js';
@@ -117,6 +118,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       ...graphBatchRoutes,
       ...graphDeltaRoutes,
       ...graphPhotoRoutes,
+      ...graphPeopleSettingsRoutes,
       ...graphUserRoutes,
       ...exchangeRoutes,
       ...control.inspectRoutes({ state, now: sim.now, advanceClock }),

@@ -16,6 +16,8 @@ export interface SimApp {
   graphPermissions: string[];
   /** `Exchange.ManageAsApp` + an Exchange role. */
   exchangeManageAsApp: boolean;
+  /** Directory role template ids assigned to the app's service principal (photoUpdateSettings.allowedRoles). */
+  directoryRoles?: string[];
 }
 
 export interface SimUser {
@@ -141,6 +143,12 @@ export interface SimBehaviourSettings {
    * fault seed (a user's own `noPhoto` wins). Default 0.5: both shapes occur in every tenant.
    */
   noPhotoPlaceholderShare: number;
+  /**
+   * `GET /beta/admin/people/photoUpdateSettings` (docs/microsoft-365.md#graph-photo-settings):
+   * `onPremises` refuses photo writes through Graph; a non-empty `allowedRoles` refuses them to
+   * apps holding none of those roles. Default: `cloud`, no restriction.
+   */
+  photoUpdateSettings: { source: 'cloud' | 'onPremises'; allowedRoles: string[] };
 }
 
 /** One change of a user, for `/users/delta`. */

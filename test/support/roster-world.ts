@@ -43,6 +43,10 @@ export interface WorldOptions {
   users?: (world: Pick<TestWorld, 'desired' | 'hr'>) => Promise<SimSeedUser[]> | SimSeedUser[];
   throttle?: SimSeed['throttle'];
   roamingPostponed?: boolean;
+  /** The tenant's behaviour where Microsoft's varies (photo settings, no-photo shapes, …). */
+  behaviour?: SimSeed['behaviour'];
+  /** The app's Graph permissions (default: what docs/azure-setup.md asks for). */
+  graphPermissions?: string[];
 }
 
 /** Tenant users whose profile fields equal the desired state (no photos, empty signatures). */
@@ -105,13 +109,18 @@ export async function createTestWorld(options: WorldOptions = {}): Promise<TestW
       {
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All'],
+        graphPermissions: options.graphPermissions ?? [
+          'User.ReadWrite.All',
+          'ProfilePhoto.ReadWrite.All',
+          'PeopleSettings.Read.All',
+        ],
         exchangeManageAsApp: true,
       },
     ],
     users,
     organizationConfig: { PostponeRoamingSignaturesUntilLater: options.roamingPostponed ?? true },
     throttle: options.throttle ?? { enabled: false },
+    ...(options.behaviour ? { behaviour: options.behaviour } : {}),
   };
   const sim = await createSimulator({ seed });
   const env = {

@@ -96,7 +96,9 @@ describe('migrations', () => {
       ]);
       // Version 4 dates the existing link by its last update.
       expect(await runMigrations(client)).toEqual([4]);
-      const dated = await client.query('SELECT delta_link_at = updated_at AS same FROM roster.user_snapshots');
+      const dated = await client.query(
+        'SELECT delta_link_at = updated_at AS same FROM roster.user_snapshots',
+      );
       expect(dated.rows).toEqual([{ same: true }]);
       // Forgetting a snapshot forgets its users.
       await client.query('DELETE FROM roster.user_snapshots');
