@@ -228,7 +228,7 @@ describe('Exchange InvokeCommand', () => {
     expect([count('undefined'), count('string'), count('object')].every((n) => n > 30)).toBe(true);
   });
 
-  it('requires the tenant, the anchor mailbox header and JSON', async () => {
+  it('requires the tenant and JSON', async () => {
     const { invoke } = setup();
     expect(
       (
@@ -238,13 +238,25 @@ describe('Exchange InvokeCommand', () => {
       ).status,
     ).toBe(404);
     expect(
-      (await invoke('Get-OrganizationConfig', undefined, { headers: { 'x-anchormailbox': undefined } }))
-        .status,
-    ).toBe(400);
-    expect(
       (await invoke('Get-OrganizationConfig', undefined, { headers: { 'content-type': 'text/plain' } }))
         .status,
     ).toBe(415);
+  });
+
+  it('accepts every observed X-AnchorMailbox form, and none (no source says it is required)', async () => {
+    const { invoke, state } = setup();
+    for (const anchor of [
+      ANCHOR,
+      `APP:SystemMailbox{${SYSTEM_MAILBOX_GUID}}@${state.tenantId}`,
+      'UPN:SystemMailbox{8cc370d3-822a-4ab8-a926-bb94bd0641a9}@contoso.onmicrosoft.com',
+      'alice@contoso.com',
+      undefined,
+    ]) {
+      const res = await invoke('Get-OrganizationConfig', undefined, {
+        headers: { 'x-anchormailbox': anchor },
+      });
+      expect(res.status, String(anchor)).toBe(200);
+    }
   });
 });
 
