@@ -16,6 +16,7 @@ import { createExchangeClient } from './exchange/exchange-client.js';
 import { createExchangeOrgSettings } from './exchange/exchange-org-settings.js';
 import { createExchangeSignatures } from './exchange/exchange-signatures.js';
 import { createGraphDirectory } from './graph/graph-directory.js';
+import { createGraphPhotoSettings } from './graph/graph-photo-settings.js';
 import { createGraphPhotos } from './graph/graph-photos.js';
 
 /** What the composition root hands over to reach a tenant. */
@@ -76,7 +77,10 @@ export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): Micr
     directory: createGraphDirectory(client('graph', endpoints.graphUrl, graphTokens)),
     photos: createGraphPhotos(client('graph-photos', endpoints.graphUrl, graphTokens)),
     signatures: createExchangeSignatures(exchange),
-    orgSettings: createExchangeOrgSettings(exchange),
+    orgSettings: {
+      ...createExchangeOrgSettings(exchange),
+      getPhotoUpdateSettings: createGraphPhotoSettings(client('graph', endpoints.graphBetaUrl, graphTokens)),
+    },
     limiters,
     credentialKind: selected?.kind,
   };

@@ -7,9 +7,11 @@ import { cliContext, type CliContext } from './cli-context.js';
 import { openHrSource } from '../runtime/open-runtime.js';
 
 /**
- * `roster validate`: configuration, overrides and templates, then (when DATABASE_URL is set) the
- * source query against the database and every employee through the merge rules. Lists every
- * problem; exit 1 when any is an error.
+ * `roster validate`: configuration, overrides and templates, then the source query against the
+ * database and every employee through the merge rules. Lists every problem; exits 1 when any
+ * `error:` line was printed — an HR data error (duplicate email, over-long title) included — and
+ * when the source could not be checked because DATABASE_URL is not set. `--no-source` checks the
+ * configuration only, and says so.
  */
 export async function runValidate(ctx: CliContext, opts: { source: boolean }): Promise<number> {
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
@@ -22,10 +24,15 @@ export async function runValidate(ctx: CliContext, opts: { source: boolean }): P
   out(
     `configuration: valid (revision ${config.revision.slice(0, 12)}, ${config.overrides.length} override(s), ${config.templates.size} template(s))`,
   );
-  if (!opts.source) return 0;
-  if (!ctx.env.DATABASE_URL) {
-    out('source: skipped (DATABASE_URL is not set)');
+  if (!opts.source) {
+    out('source: not checked (--no-source)');
     return 0;
+  }
+  if (!ctx.env.DATABASE_URL) {
+    out(
+      'source: error: DATABASE_URL is not set, so the source query and HR data were not checked (--no-source checks the configuration only)',
+    );
+    return 1;
   }
   const source = openHrSource(config, ctx.env);
   try {
@@ -42,7 +49,7 @@ export async function runValidate(ctx: CliContext, opts: { source: boolean }): P
     out(
       `source: query valid; ${desired.sourceCount} active employee(s), ${desired.employees.length} usable, ${desired.excluded.length} excluded, ${errors.length} with errors (left out of runs)`,
     );
-    return 0;
+    return errors.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof RosterError) {
       out(`source: error: ${error.message}`);

@@ -3,22 +3,9 @@
  * references resolved). The file form is described by `schemas/settings.schema.json`.
  */
 
-/** Entra ID user properties Roster can manage. */
-export type ManagedField =
-  | 'givenName'
-  | 'surname'
-  | 'displayName'
-  | 'jobTitle'
-  | 'department'
-  | 'officeLocation'
-  | 'mobilePhone'
-  | 'businessPhones'
-  | 'companyName'
-  | 'employeeId'
-  | 'streetAddress'
-  | 'city'
-  | 'postalCode'
-  | 'country';
+import type { ManagedField, SignatureFlags } from './field-catalog.js';
+
+export type { ManagedField } from './field-catalog.js';
 
 export interface FieldMapping {
   /** Mustache expression over `employee.*` and `office.*` (and override variables). */
@@ -49,16 +36,17 @@ export interface PhotoSettings {
   maxBytes: number;
   connectTimeoutMs: number;
   totalTimeoutMs: number;
+  /**
+   * Directory role template ids assigned to Roster's app: photos are uploaded where the tenant
+   * restricts cloud photo updates to roles (photoUpdateSettings.allowedRoles) only if one is allowed.
+   */
+  appRoles?: string[];
 }
 
-export interface SignatureSettings {
+export interface SignatureSettings extends SignatureFlags {
   enabled: boolean;
   /** Template name under `templates/` (`<name>.html.mustache` + `<name>.txt.mustache`). */
   defaultTemplate: string;
-  autoAddSignature: boolean;
-  autoAddSignatureOnReply: boolean;
-  autoAddSignatureOnMobile: boolean;
-  useDefaultSignatureOnMobile: boolean;
   /** What to do when roaming signatures are enabled (Roster's signatures would not show). */
   whenRoamingEnabled: 'refuse' | 'warn';
   /** Company-wide template variables (logo URL, company name, …). */

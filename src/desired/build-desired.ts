@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { pickSignatureFlags } from '../config/field-catalog.js';
 import type { DesiredConfig, ManagedField, SignatureTemplate } from '../config/settings.js';
 import { indexOverrides, officeKeys, resolveOverrides, unknownOverrideTargets } from './apply-overrides.js';
 import type { OverrideIndex, ResolvedOverrides } from './apply-overrides.js';
@@ -178,12 +179,7 @@ function buildEmployee(
     photoUrl?.startsWith('https:') ? { ...signatureSource, photoUrl } : signatureSource,
   );
   const s = settings.signatures;
-  const flags = {
-    autoAddSignature: s.autoAddSignature,
-    autoAddSignatureOnReply: s.autoAddSignatureOnReply,
-    autoAddSignatureOnMobile: s.autoAddSignatureOnMobile,
-    useDefaultSignatureOnMobile: s.useDefaultSignatureOnMobile,
-  };
+  const flags = pickSignatureFlags(s);
   const made = memo.signature(key, template, shown, flags);
   if ('error' in made) {
     report({ kind: made.error.kind, severity: 'error', message: made.error.message });

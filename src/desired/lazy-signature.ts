@@ -1,4 +1,5 @@
 import { packText, packedTextOf, type PackedText } from '../compact/packed-text.js';
+import { SIGNATURE_FLAGS } from '../config/field-catalog.js';
 import type { SignatureTemplate } from '../config/settings.js';
 import type { DesiredSignature } from './model.js';
 import { renderSignature, type SignatureView } from './render-signature.js';
@@ -64,10 +65,7 @@ export function lazySignature(
   const signature = { template: template.name } as Record<PropertyKey, unknown>;
   Object.defineProperty(signature, SOURCE, { value: { template, view } satisfies SignatureSource });
   Object.defineProperty(signature, 'text', textAccessor);
-  signature['autoAddSignature'] = flags.autoAddSignature;
-  signature['autoAddSignatureOnReply'] = flags.autoAddSignatureOnReply;
-  signature['autoAddSignatureOnMobile'] = flags.autoAddSignatureOnMobile;
-  signature['useDefaultSignatureOnMobile'] = flags.useDefaultSignatureOnMobile;
+  for (const { key } of SIGNATURE_FLAGS) signature[key] = flags[key];
   signature['hash'] = hash;
   Object.defineProperty(signature, 'html', htmlAccessor);
   return signature as unknown as DesiredSignature;

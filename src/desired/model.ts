@@ -1,3 +1,4 @@
+import type { SignatureFlags } from '../config/field-catalog.js';
 import type { ManagedField } from '../config/settings.js';
 
 /** One row of the HR source: employee columns and the joined office's columns, raw. */
@@ -28,14 +29,10 @@ export interface EmployeeIssue {
   severity?: 'error' | 'warning';
 }
 
-export interface DesiredSignature {
+export interface DesiredSignature extends SignatureFlags {
   template: string;
   html: string;
   text: string;
-  autoAddSignature: boolean;
-  autoAddSignatureOnReply: boolean;
-  autoAddSignatureOnMobile: boolean;
-  useDefaultSignatureOnMobile: boolean;
   /** `desiredSignatureHash` of html, text and flags, taken when it was rendered. */
   hash: string;
 }

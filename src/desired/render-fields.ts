@@ -1,3 +1,4 @@
+import { fieldSpec } from '../config/field-catalog.js';
 import type { FieldMapping, ManagedField, Settings } from '../config/settings.js';
 import type { ResolvedOverrides } from './apply-overrides.js';
 import { checkFieldLength } from './field-limits.js';
@@ -29,8 +30,10 @@ function plain(value: string): string {
   return value;
 }
 
-// Entra ID refuses to clear displayName, so an empty one always means "leave it alone".
-const NEVER_CLEARED: ReadonlySet<ManagedField> = new Set(['displayName']);
+// Entra ID refuses to clear some fields (displayName), so an empty one means "leave it alone".
+function neverCleared(field: ManagedField): boolean {
+  return fieldSpec(field).clearing === 'never';
+}
 
 type Candidate = { kind: 'value'; value: string } | { kind: 'clear' } | { kind: 'leave' };
 
@@ -49,7 +52,7 @@ function fromOverride(field: ManagedField, inputs: FieldInputs): Candidate | und
     return { kind: 'leave' };
   }
   if (normalized.value !== '') return { kind: 'value', value: normalized.value };
-  if (NEVER_CLEARED.has(field)) {
+  if (neverCleared(field)) {
     inputs.report({
       kind: 'invalid-value',
       severity: 'warning',
@@ -77,7 +80,7 @@ function fromSource(field: ManagedField, mapping: FieldMapping, inputs: FieldInp
   if (rendered.includes(REFUSED_VALUE)) return { kind: 'leave' };
   const value = collapseWhitespace(rendered);
   if (value !== '') return { kind: 'value', value };
-  return mapping.clearWhenEmpty && !NEVER_CLEARED.has(field) ? { kind: 'clear' } : { kind: 'leave' };
+  return mapping.clearWhenEmpty && !neverCleared(field) ? { kind: 'clear' } : { kind: 'leave' };
 }
 
 /**

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
+import { SIGNATURE_FLAGS, type SignatureFlags } from '../config/field-catalog.js';
 
-/** The four signature settings Roster writes with every signature. */
-export interface SignatureFlagValues {
-  autoAddSignature: boolean;
-  autoAddSignatureOnReply: boolean;
-  autoAddSignatureOnMobile: boolean;
-  useDefaultSignatureOnMobile: boolean;
-}
+/** The signature settings Roster writes with every signature (the catalog's type). */
+export type SignatureFlagValues = SignatureFlags;
 
 export function sha256(parts: string[]): string {
   const h = createHash('sha256');
@@ -15,14 +11,7 @@ export function sha256(parts: string[]): string {
 }
 
 export function flagString(f: SignatureFlagValues): string {
-  return [
-    f.autoAddSignature,
-    f.autoAddSignatureOnReply,
-    f.autoAddSignatureOnMobile,
-    f.useDefaultSignatureOnMobile,
-  ]
-    .map((b) => (b ? '1' : '0'))
-    .join('');
+  return SIGNATURE_FLAGS.map(({ key }) => (f[key] ? '1' : '0')).join('');
 }
 
 /** Identity of what Roster intends to write as a signature. */

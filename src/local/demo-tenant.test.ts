@@ -91,7 +91,7 @@ describe('buildDemoTenant', () => {
       {
         clientId: DEMO_TENANT.clientId,
         clientSecret: DEMO_TENANT.clientSecret,
-        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All'],
+        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
         exchangeManageAsApp: true,
       },
     ]);

@@ -286,7 +286,7 @@ export function buildDemoTenant(hr: HrData, options: DemoTenantOptions): { seed:
       {
         clientId: options.clientId,
         clientSecret: options.clientSecret,
-        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All'],
+        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
         exchangeManageAsApp: true,
       },
     ],

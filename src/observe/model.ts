@@ -1,3 +1,4 @@
+import type { SignatureFlags } from '../config/field-catalog.js';
 import type { ManagedField } from '../config/settings.js';
 
 /** A tenant user as observed (only the properties Roster reads). */
@@ -18,13 +19,9 @@ export interface ObservedPhoto {
   height: number | null;
 }
 
-export interface ObservedSignature {
+export interface ObservedSignature extends SignatureFlags {
   html: string;
   text: string;
-  autoAddSignature: boolean;
-  autoAddSignatureOnReply: boolean;
-  autoAddSignatureOnMobile: boolean;
-  useDefaultSignatureOnMobile: boolean;
 }
 
 export interface ObservedState {
@@ -39,6 +36,11 @@ export interface ObservedState {
   signatures: Map<string, ObservedSignature>;
   /** `Get-OrganizationConfig` → PostponeRoamingSignaturesUntilLater (undefined when unknown). */
   roamingSignaturesPostponed: boolean | undefined;
+  /**
+   * Why the tenant refuses photo uploads (its photo update settings: on-premises source, or roles
+   * Roster's app does not hold); absent when it accepts them or could not be read.
+   */
+  photoUpdatesBlocked?: string;
   /** Which aspects were read back from the tenant this run (the rest rely on last-applied). */
   deepChecked: { photos: boolean; signatures: boolean };
   /** Reads that failed or were skipped this run, for the plan's warnings. */

@@ -2,6 +2,7 @@ import type { ObservedPhoto, ObservedSignature } from './model.js';
 import type { OrgSettingsPort } from '../ports/org-settings.js';
 import type { PhotosPort } from '../ports/photos.js';
 import type { SignaturesPort } from '../ports/signatures.js';
+import { photoUpdateBlock } from './photo-update-block.js';
 
 export interface DeepObservation {
   /** Only users whose photo metadata was read successfully. */
@@ -9,6 +10,8 @@ export interface DeepObservation {
   /** Only users whose signature was read successfully, by user id. */
   signatures: Map<string, ObservedSignature>;
   roamingSignaturesPostponed: boolean | undefined;
+  /** Why the tenant refuses photo uploads (its photo update settings), when it does. */
+  photoUpdatesBlocked?: string;
   /** Reads that failed: those users rely on their last-applied record this run. */
   warnings: string[];
 }
@@ -23,10 +26,15 @@ export async function observeDeep(
     photoUserIds: string[];
     signatureUsers: Array<{ userId: string; identity: string }>;
     readOrgSettings: boolean;
+    /** Read the tenant's photo update settings (once per plan, when photos are managed). */
+    readPhotoSettings?: boolean;
+    /** Directory roles Roster's app holds (`photos.appRoles`), for `allowedRoles`. */
+    photoAppRoles?: readonly string[];
   },
 ): Promise<DeepObservation> {
   const warnings: string[] = [];
-  const [photoResults, signatureResults, roaming] = await Promise.all([
+  const readPhotoSettings = request.readPhotoSettings && deps.orgSettings.getPhotoUpdateSettings;
+  const [photoResults, signatureResults, roaming, photoSettings] = await Promise.all([
     request.photoUserIds.length ? deps.photos.getPhotoMeta(request.photoUserIds) : Promise.resolve([]),
     request.signatureUsers.length
       ? deps.signatures.getMessageConfigs(request.signatureUsers.map((s) => s.identity))
@@ -34,6 +42,15 @@ export async function observeDeep(
     request.readOrgSettings
       ? deps.orgSettings.getRoamingSignaturesPostponed().catch((error: unknown) => {
           warnings.push(`could not read the roaming-signature setting: ${(error as Error).message}`);
+          return undefined;
+        })
+      : Promise.resolve(undefined),
+    readPhotoSettings
+      ? readPhotoSettings.call(deps.orgSettings).catch((error: unknown) => {
+          // Photos are planned as usual: most tenants allow cloud updates.
+          warnings.push(
+            `photo update settings could not be read (grant PeopleSettings.Read.All to tell whether the tenant accepts photo updates): ${(error as Error).message}`,
+          );
           return undefined;
         })
       : Promise.resolve(undefined),
@@ -50,5 +67,12 @@ export async function observeDeep(
     if (r.ok) signatures.set(user.userId, r.value);
     else warnings.push(`signature of ${user.identity} could not be read: ${r.error.message}`);
   });
-  return { photos, signatures, roamingSignaturesPostponed: roaming, warnings };
+  const blocked = photoSettings ? photoUpdateBlock(photoSettings, request.photoAppRoles ?? []) : undefined;
+  return {
+    photos,
+    signatures,
+    roamingSignaturesPostponed: roaming,
+    ...(blocked !== undefined ? { photoUpdatesBlocked: blocked } : {}),
+    warnings,
+  };
 }

@@ -12,6 +12,12 @@ export interface ObservedUsers {
   reason?: string;
 }
 
+/**
+ * How long Graph keeps a directory delta token (docs/microsoft-365.md#graph-delta-reset): an older
+ * snapshot is listed afresh up front rather than asked for with a link the service has forgotten.
+ */
+export const DELTA_LINK_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** Bump when the cached user shape changes, so old snapshots are ignored. */
 const SNAPSHOT_VERSION = 'v1';
 
@@ -55,13 +61,24 @@ function applyChanges(users: ObservedUser[], kept: ObservedUser[], removedIds: s
  */
 export async function observeUsers(
   deps: { directory: DirectoryPort; cache: ObservationCache },
-  options: { tenantId: string; domains: readonly string[]; fullResync?: boolean },
+  options: {
+    tenantId: string;
+    domains: readonly string[];
+    fullResync?: boolean;
+    /** The clock the snapshot's age is measured with. */
+    now?: () => Date;
+  },
 ): Promise<ObservedUsers> {
   const key = scopeHash(options.domains);
+  const now = options.now ?? (() => new Date());
   let reason = options.fullResync ? 'full listing requested' : 'no earlier observation';
   if (!options.fullResync) {
     const snapshot = await deps.cache.getUserSnapshot(options.tenantId, key);
-    if (snapshot) {
+    const age = snapshot?.deltaLinkAt ? now().getTime() - snapshot.deltaLinkAt.getTime() : 0;
+    if (snapshot && age >= DELTA_LINK_LIFETIME_MS) {
+      reason = `the last observation is ${(age / 86_400_000).toFixed(1)} days old; Graph keeps delta links 7 days`;
+    } else if (snapshot) {
+      const deltaLinkAt = now();
       const delta = await deps.directory.delta(snapshot.deltaLink);
       if (delta.kind === 'changes') {
         const kept = delta.users.filter((u) => inDomains(u, options.domains));
@@ -74,10 +91,14 @@ export async function observeUsers(
             ? snapshot.users
             : applyChanges(snapshot.users, kept, removedIds);
         // Only what the round changed is written (nothing but the link when it changed nothing).
-        const change = { users: kept, removedIds, deltaLink: delta.deltaLink };
+        const change = { users: kept, removedIds, deltaLink: delta.deltaLink, deltaLinkAt };
         if (!(await deps.cache.updateUserSnapshot(options.tenantId, key, change))) {
           // The snapshot vanished meanwhile: store it whole again.
-          await deps.cache.saveUserSnapshot(options.tenantId, key, { users, deltaLink: delta.deltaLink });
+          await deps.cache.saveUserSnapshot(options.tenantId, key, {
+            users,
+            deltaLink: delta.deltaLink,
+            deltaLinkAt,
+          });
         }
         shareFieldValues(users);
         return { users, via: 'delta' };
@@ -86,10 +107,11 @@ export async function observeUsers(
     }
   }
   // The link comes first: a change made while the list is read shows up in the next round.
+  const deltaLinkAt = now();
   const deltaLink = await deps.directory.latestDeltaLink();
   const users: ObservedUser[] = [];
   for await (const page of deps.directory.listUsers([...options.domains])) users.push(...page);
-  await deps.cache.saveUserSnapshot(options.tenantId, key, { users, deltaLink });
+  await deps.cache.saveUserSnapshot(options.tenantId, key, { users, deltaLink, deltaLinkAt });
   shareFieldValues(users);
   return { users, via: 'full', reason };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { pickSignatureFlags } from '../config/field-catalog.js';
 import { flagString, sha256 } from '../desired/signature-hash.js';
 import type { ObservedSignature } from '../observe/model.js';
 import type { SignatureFlags } from './plan-model.js';
@@ -14,12 +15,7 @@ export function observedSignatureFingerprint(sig: ObservedSignature): string {
 }
 
 export function flagsOf(sig: ObservedSignature): SignatureFlags {
-  return {
-    autoAddSignature: sig.autoAddSignature,
-    autoAddSignatureOnReply: sig.autoAddSignatureOnReply,
-    autoAddSignatureOnMobile: sig.autoAddSignatureOnMobile,
-    useDefaultSignatureOnMobile: sig.useDefaultSignatureOnMobile,
-  };
+  return pickSignatureFlags(sig);
 }
 
 export function sameFlags(a: SignatureFlags, b: SignatureFlags): boolean {

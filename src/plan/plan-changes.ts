@@ -1,4 +1,5 @@
 import { definePackedText, packedTextOf } from '../compact/packed-text.js';
+import { pickSignatureFlags } from '../config/field-catalog.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import { packedSignatureHtml } from '../desired/lazy-signature.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
@@ -87,7 +88,8 @@ function planPhoto(
   options: PlanOptions,
 ): SetPhotoAction | undefined {
   const url = employee.photoUrl;
-  if (!options.photos || !url) return undefined;
+  // A tenant that refuses photo uploads gets one plan warning, not one failing action per user.
+  if (!options.photos || !url || observed.photoUpdatesBlocked !== undefined) return undefined;
   const record = lastApplied.get(lastAppliedKey(user.id, 'photo'));
   const checked = observed.photos.has(user.id);
   const current = observed.photos.get(user.id);
@@ -139,12 +141,7 @@ function profileReason(count: number): string {
 
 const sharedFlags = new Map<string, Readonly<SignatureFlags>>();
 function flagsFor(signature: DesiredSignature): Readonly<SignatureFlags> {
-  const flags = {
-    autoAddSignature: signature.autoAddSignature,
-    autoAddSignatureOnReply: signature.autoAddSignatureOnReply,
-    autoAddSignatureOnMobile: signature.autoAddSignatureOnMobile,
-    useDefaultSignatureOnMobile: signature.useDefaultSignatureOnMobile,
-  };
+  const flags = pickSignatureFlags(signature);
   const key = JSON.stringify(flags);
   let shared = sharedFlags.get(key);
   if (!shared) {
@@ -311,6 +308,9 @@ export function* planStream(
   });
   for (const g of guardrails) {
     if (g.tripped) warnings.push({ kind: 'guardrail', message: g.message });
+  }
+  if (options.photos && observed.photoUpdatesBlocked !== undefined) {
+    warnings.push({ kind: 'photos-blocked', message: observed.photoUpdatesBlocked });
   }
   if (options.signatures && observed.roamingSignaturesPostponed === false) {
     warnings.push({

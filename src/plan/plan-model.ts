@@ -1,4 +1,7 @@
 import type { ManagedField } from '../config/settings.js';
+import type { SignatureFlags } from '../config/field-catalog.js';
+
+export type { SignatureFlags } from '../config/field-catalog.js';
 
 /** Major.minor. A reader refuses a plan of another major version. */
 export const PLAN_FORMAT_VERSION = '1.0';
@@ -51,13 +54,6 @@ export interface SetSignatureAction extends ActionBase {
   currentHtml?: string;
 }
 
-export interface SignatureFlags {
-  autoAddSignature: boolean;
-  autoAddSignatureOnReply: boolean;
-  autoAddSignatureOnMobile: boolean;
-  useDefaultSignatureOnMobile: boolean;
-}
-
 export type PlanAction = UpdateProfileAction | SetPhotoAction | SetSignatureAction;
 export type ActionKind = PlanAction['kind'];
 
@@ -67,6 +63,7 @@ export type WarningKind =
   | 'out-of-scope'
   | 'synced-user'
   | 'roaming-signatures'
+  | 'photos-blocked'
   | 'employee-error'
   | 'observation'
   | 'rollback'

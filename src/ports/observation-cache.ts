@@ -4,6 +4,11 @@ export interface UserSnapshot {
   users: ObservedUser[];
   /** Continues from the moment the snapshot was taken. */
   deltaLink: string;
+  /**
+   * When `deltaLink` was obtained (Graph keeps directory delta tokens 7 days). Read back always;
+   * when saving without it, the store's clock stands in.
+   */
+  deltaLinkAt?: Date;
 }
 
 /** What one delta round changed: users to store (new or changed), users to forget, the next link. */
@@ -11,6 +16,8 @@ export interface UserSnapshotChange {
   users: ObservedUser[];
   removedIds: string[];
   deltaLink: string;
+  /** When `deltaLink` was obtained (the store's clock when absent). */
+  deltaLinkAt?: Date;
 }
 
 export type DeepCheckAspect = 'photo' | 'signature';

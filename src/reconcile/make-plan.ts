@@ -109,6 +109,7 @@ export async function streamPlan(
       tenantId,
       domains: settings.scope.domains,
       fullResync: options.fullResync ?? false,
+      now: deps.now,
     }),
   ]);
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
@@ -132,6 +133,8 @@ export async function streamPlan(
         identity: m.user.userPrincipalName,
       })),
       readOrgSettings: signaturesOn,
+      readPhotoSettings: photosOn,
+      photoAppRoles: settings.photos.appRoles ?? [],
     }),
     photoDue && deps.photoFetcher
       ? sourcePhotoHashes(
@@ -148,6 +151,7 @@ export async function streamPlan(
     photos: deep.photos,
     signatures: deep.signatures,
     roamingSignaturesPostponed: deep.roamingSignaturesPostponed,
+    ...(deep.photoUpdatesBlocked !== undefined ? { photoUpdatesBlocked: deep.photoUpdatesBlocked } : {}),
     deepChecked: { photos: photoDue, signatures: signatureDue },
     warnings: [...deep.warnings, ...hashes.warnings],
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { findMailboxUser } from './find-user.js';
 import { normalizeSignatureHtml } from './exchange-signature-html.js';
 import { emptyMailboxConfig } from './seed.js';
@@ -30,9 +31,15 @@ export interface InvokeContext {
   sim: SimContext;
 }
 
+/** An `Ex` code as the service prefixes cmdlet errors with (e.g. `Ex6F9304`), fixed per exception type. */
+function exCode(exceptionType: string): string {
+  return `Ex${createHash('sha256').update(exceptionType).digest('hex').slice(0, 6).toUpperCase()}`;
+}
+
 /**
- * Exchange's error envelope: `error.message`, `error.details[].message` and
- * `error.innererror.internalException` (docs/microsoft-365.md#exo-errors).
+ * Exchange's error envelope as observed (docs/microsoft-365.md#exo-errors): `error.message` is the
+ * generic "Error executing cmdlet", the cmdlet's own text is in `details[].message` in the form
+ * `{code}|{exception type}|{message}`, and `innererror` carries no `internalException`.
  */
 export function exchangeError(
   req: SimRequest,
@@ -47,12 +54,13 @@ export function exchangeError(
     body: {
       error: {
         code,
-        message,
-        details: [{ code: 'Context', target: '', message }],
+        message: 'Error executing cmdlet',
+        details: [
+          { code: 'Context', target: '', message: `${exCode(exceptionType)}|${exceptionType}|${message}` },
+        ],
         innererror: {
-          message,
+          message: 'Error executing cmdlet',
           type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException',
-          internalException: { message, type: exceptionType },
         },
       },
     },

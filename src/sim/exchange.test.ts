@@ -4,9 +4,16 @@ import { call, photoState, routeContext, simRequest } from '../../test/sim/route
 import { normalizeSignatureHtml } from './exchange-signature-html.js';
 import { exchangeRoutes, SYSTEM_MAILBOX_GUID } from './exchange.js';
 import { findUser } from './find-user.js';
+import { defaultBehaviourSettings } from './seed.js';
 import type { SimState } from './types.js';
 
 const ANCHOR = `APP:SystemMailbox{${SYSTEM_MAILBOX_GUID}}@contoso.onmicrosoft.com`;
+
+/** The cmdlet's own text of an error answer: `details[0].message` without its code and exception type. */
+function detail(body: Record<string, unknown>): string {
+  const message = (body.error as { details: { message: string }[] }).details[0]!.message;
+  return message.split('|').slice(2).join('|');
+}
 
 function setup(mutate?: (s: SimState) => void) {
   const state = photoState();
@@ -79,6 +86,8 @@ describe('Exchange InvokeCommand', () => {
       Signature: 'x',
     });
     expect(unknown.status).toBe(400);
+    // As observed (docs/microsoft-365.md#exo-errors): the cmdlet's text only in the details, as
+    // code|exception type|message, and no internalException.
     expect(unknown.body).toMatchInlineSnapshot(`
       {
         "error": {
@@ -86,19 +95,15 @@ describe('Exchange InvokeCommand', () => {
           "details": [
             {
               "code": "Context",
-              "message": "A parameter cannot be found that matches parameter name 'Signature'.",
+              "message": "Ex242928|System.Management.Automation.ParameterBindingException|A parameter cannot be found that matches parameter name 'Signature'.",
               "target": "",
             },
           ],
           "innererror": {
-            "internalException": {
-              "message": "A parameter cannot be found that matches parameter name 'Signature'.",
-              "type": "System.Management.Automation.ParameterBindingException",
-            },
-            "message": "A parameter cannot be found that matches parameter name 'Signature'.",
+            "message": "Error executing cmdlet",
             "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
           },
-          "message": "A parameter cannot be found that matches parameter name 'Signature'.",
+          "message": "Error executing cmdlet",
         },
       }
     `);
@@ -107,18 +112,16 @@ describe('Exchange InvokeCommand', () => {
       AutoAddSignature: 'true',
     });
     expect(wrongType.status).toBe(400);
-    expect((wrongType.body.error as { message: string }).message).toBe(
+    expect(detail(wrongType.body)).toBe(
       `Cannot process argument transformation on parameter 'AutoAddSignature'. Cannot convert value to type "System.Boolean".`,
     );
     const missing = await invoke('Get-MailboxMessageConfiguration', {});
-    expect((missing.body.error as { message: string }).message).toBe(
+    expect(detail(missing.body)).toBe(
       'Cannot process command because of one or more missing mandatory parameters: Identity.',
     );
     const cmdlet = await invoke('Remove-Mailbox', { Identity: 'alice@contoso.com' });
     expect(cmdlet.status).toBe(400);
-    expect((cmdlet.body.error as { message: string }).message).toMatch(
-      /^The term 'Remove-Mailbox' is not recognized/,
-    );
+    expect(detail(cmdlet.body)).toMatch(/^The term 'Remove-Mailbox' is not recognized/);
     expect(state.stats.writesPerUser.size).toBe(0);
   });
 
@@ -127,9 +130,9 @@ describe('Exchange InvokeCommand', () => {
     for (const identity of ['ghost@contoso.com', 'bob@contoso.com']) {
       const res = await invoke('Get-MailboxMessageConfiguration', { Identity: identity });
       expect(res.status).toBe(404);
-      expect((res.body.error as { message: string }).message).toMatch(
+      expect((res.body.error as { details: { message: string }[] }).details[0]!.message).toMatch(
         new RegExp(
-          `^The operation couldn't be performed because object '${identity}' couldn't be found on '[A-Z0-9.]+'\\.$`,
+          `^Ex[0-9A-F]{6}\\|Microsoft\\.Exchange\\.Configuration\\.Tasks\\.ManagementObjectNotFoundException\\|The operation couldn't be performed because object '${identity}' couldn't be found on '[A-Z0-9.]+'\\.$`,
         ),
       );
     }
@@ -200,7 +203,32 @@ describe('Exchange InvokeCommand', () => {
     expect(forged.status).toBe(400);
   });
 
-  it('requires the tenant, the anchor mailbox header and JSON', async () => {
+  it('answers with an empty or a non-JSON body at the seeded shares, after running the cmdlet', async () => {
+    const { invoke, state } = setup((s) => {
+      s.behaviour = { ...defaultBehaviourSettings(), exchangeEmptyBodyShare: 1 };
+    });
+    const set = await invoke('Set-MailboxMessageConfiguration', {
+      Identity: 'alice@contoso.com',
+      SignatureText: 'A',
+    });
+    expect(set).toEqual({ status: 200, body: undefined });
+    expect(state.mailboxConfig.get(findUser(state, 'alice@contoso.com')!.id)!.SignatureText).toBe('A');
+    state.behaviour = { ...defaultBehaviourSettings(), exchangeNonJsonBodyShare: 1 };
+    const get = await invoke('Get-MailboxMessageConfiguration', { Identity: 'alice@contoso.com' });
+    expect(get).toEqual({ status: 200, body: '<html><body>OK</body></html>' });
+    state.behaviour = {
+      ...defaultBehaviourSettings(),
+      exchangeEmptyBodyShare: 0.3,
+      exchangeNonJsonBodyShare: 0.3,
+    };
+    const bodies = await Promise.all(
+      Array.from({ length: 200 }, () => invoke('Get-OrganizationConfig').then((r) => typeof r.body)),
+    );
+    const count = (t: string) => bodies.filter((b) => b === t).length;
+    expect([count('undefined'), count('string'), count('object')].every((n) => n > 30)).toBe(true);
+  });
+
+  it('requires the tenant and JSON', async () => {
     const { invoke } = setup();
     expect(
       (
@@ -210,13 +238,25 @@ describe('Exchange InvokeCommand', () => {
       ).status,
     ).toBe(404);
     expect(
-      (await invoke('Get-OrganizationConfig', undefined, { headers: { 'x-anchormailbox': undefined } }))
-        .status,
-    ).toBe(400);
-    expect(
       (await invoke('Get-OrganizationConfig', undefined, { headers: { 'content-type': 'text/plain' } }))
         .status,
     ).toBe(415);
+  });
+
+  it('accepts every observed X-AnchorMailbox form, and none (no source says it is required)', async () => {
+    const { invoke, state } = setup();
+    for (const anchor of [
+      ANCHOR,
+      `APP:SystemMailbox{${SYSTEM_MAILBOX_GUID}}@${state.tenantId}`,
+      'UPN:SystemMailbox{8cc370d3-822a-4ab8-a926-bb94bd0641a9}@contoso.onmicrosoft.com',
+      'alice@contoso.com',
+      undefined,
+    ]) {
+      const res = await invoke('Get-OrganizationConfig', undefined, {
+        headers: { 'x-anchormailbox': anchor },
+      });
+      expect(res.status, String(anchor)).toBe(200);
+    }
   });
 });
 

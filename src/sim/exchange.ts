@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { exchangeCmdlets as cmdlets, exchangeError, type Cmdlet } from './exchange-cmdlets.js';
 import { headerValue } from './graph-errors.js';
+import { behaviourOf } from './seed.js';
+import { mulberry32 } from './seeded-random.js';
 import type { SimContext, SimRequest, SimResponse, SimRoute, SimState } from './types.js';
 
 export { exchangeError } from './exchange-cmdlets.js';
@@ -98,27 +100,40 @@ function select(obj: Record<string, unknown>, fields: string[] | undefined): Rec
   return Object.fromEntries(Object.entries(obj).filter(([k]) => wanted.has(k.toLowerCase())));
 }
 
-/** Checks the tenant segment, the anchor mailbox and the body before any cmdlet runs. */
+const oddBodyDraws = new WeakMap<SimState, () => number>();
+
+/**
+ * Whether this successful answer goes out with an empty or a non-JSON body (`behaviour` shares,
+ * drawn from the fault seed so a run repeats). The cmdlet has run either way.
+ */
+function oddBody(state: SimState): 'empty' | 'text' | undefined {
+  const { exchangeEmptyBodyShare: empty, exchangeNonJsonBodyShare: text } = behaviourOf(state);
+  if (empty <= 0 && text <= 0) return undefined;
+  let draw = oddBodyDraws.get(state);
+  if (!draw) {
+    draw = mulberry32(state.faults.seed ^ 0x0ddb0d1e);
+    oddBodyDraws.set(state, draw);
+  }
+  const r = draw();
+  return r < empty ? 'empty' : r < empty + text ? 'text' : undefined;
+}
+
+/**
+ * Checks the tenant segment and the body's type before any cmdlet runs. Each rule has a source:
+ * - the tenant segment names the tenant (its id, or initial domain): docs/microsoft-365.md#exo-invokecommand;
+ *   another tenant's is not found here (the 404 itself is the simulator's choice);
+ * - `Content-Type: application/json` is part of the documented request model of the admin API's
+ *   v2.0 endpoints, which take the same `CmdletInput` body (docs/microsoft-365.md#exo-admin-api-v2;
+ *   the 415 is HTTP's status for it).
+ *
+ * `X-AnchorMailbox` is not checked: no source says it is required, and production clients send
+ * several forms (`APP:SystemMailbox{…}@{tenant id}`, `UPN:SystemMailbox{…}@{domain}`, a user's UPN;
+ * docs/microsoft-365.md#exo-anchor), so every form, and none, is accepted.
+ */
 function preflight(req: SimRequest, tenant: string, state: SimState): SimResponse | undefined {
   const t = tenant.toLowerCase();
   if (t !== state.tenantId.toLowerCase() && t !== state.tenantDomain.toLowerCase()) {
     return exchangeError(req, 404, 'NotFound', `Tenant '${tenant}' was not found.`);
-  }
-  // SIMULATOR STRICTNESS: app-only callers send the anchor header; require it
-  // (docs/microsoft-365.md#exo-anchor).
-  const anchor = headerValue(req, 'x-anchormailbox') ?? '';
-  const expected = `APP:SystemMailbox{${SYSTEM_MAILBOX_GUID}}@`;
-  const domains = [state.tenantDomain, ...state.domains].map((d) => d.toLowerCase());
-  const anchorDomain = anchor.toLowerCase().startsWith(expected.toLowerCase())
-    ? anchor.slice(expected.length)
-    : '';
-  if (!domains.includes(anchorDomain.toLowerCase())) {
-    return exchangeError(
-      req,
-      400,
-      'BadRequest',
-      `The X-AnchorMailbox header is missing or invalid; app-only calls send '${expected}${state.tenantDomain}'.`,
-    );
   }
   if (!(headerValue(req, 'content-type') ?? '').toLowerCase().startsWith('application/json')) {
     return exchangeError(
@@ -191,6 +206,15 @@ async function invokeCommand(
       nextLink = next.toString();
     }
     items = items.slice(offset, offset + size);
+  }
+  const odd = oddBody(sim.state);
+  if (odd === 'empty') return { status: 200, headers: { 'request-id': req.requestId } };
+  if (odd === 'text') {
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'request-id': req.requestId },
+      body: '<html><body>OK</body></html>',
+    };
   }
   return {
     status: 200,

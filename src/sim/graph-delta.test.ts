@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SimContext } from './types.js';
 import { directoryState, errorOf, json, send, userId, usersContext } from '../../test/sim/user-state.js';
 import { invalidateDeltaTokens } from './graph-delta.js';
+import { defaultBehaviourSettings } from './seed.js';
 import { applyUserPatch, deleteUserOutOfBand } from './user-patch.js';
 
 type Item = Record<string, unknown>;
@@ -183,12 +184,25 @@ describe('GET /v1.0/users/delta', () => {
     }
   });
 
-  it('answers 410 Gone with a Location to restart once a token is older than 7 days', async () => {
+  it('answers 400 SyncStateNotFound once a token is older than 7 days (the default)', async () => {
     const { ctx } = setup();
     const first = await syncRound(ctx, '/v1.0/users/delta?$select=jobTitle');
     ctx.clock += 7 * 24 * 3600 * 1000;
     expect((await send(ctx, 'GET', first.deltaLink)).status).toBe(200);
     ctx.clock += 1;
+    const expired = await send(ctx, 'GET', first.deltaLink);
+    expect(errorOf(expired)).toMatchObject({ status: 400, code: 'SyncStateNotFound' });
+    expect(expired.headers?.['location']).toBeUndefined();
+  });
+
+  it('answers an expired token as the seed says: 410 Gone with a Location to restart', async () => {
+    const { state, ctx } = setup();
+    state.behaviour = {
+      ...defaultBehaviourSettings(),
+      expiredDeltaToken: { status: 410, code: 'syncStateNotFound' },
+    };
+    const first = await syncRound(ctx, '/v1.0/users/delta?$select=jobTitle');
+    ctx.clock += 7 * 24 * 3600 * 1000 + 1;
     const gone = await send(ctx, 'GET', first.deltaLink);
     expect(errorOf(gone)).toMatchObject({ status: 410, code: 'syncStateNotFound' });
     const location = gone.headers?.['location'] as string;

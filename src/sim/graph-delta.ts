@@ -1,4 +1,5 @@
 import { graphJson } from './graph-errors.js';
+import { behaviourOf } from './seed.js';
 import { parseFilter, type FilterNode } from './odata-filter.js';
 import {
   GraphFault,
@@ -104,15 +105,22 @@ function restartLink(origin: string, st: DeltaState | undefined): string {
   return buildLink(origin, DELTA_PATH, params);
 }
 
-/** 410 Gone for tokens Entra would no longer serve; the Location header starts a full sync. */
+/**
+ * Refuses tokens Entra would no longer serve. An expired one (older than 7 days) gets, by default,
+ * `400 SyncStateNotFound`: the devblog documents a BadRequest with `syncStateNotFound`, and real
+ * bodies spell the code with a capital S (docs/microsoft-365.md#graph-delta-reset); the seed's
+ * `behaviour.expiredDeltaToken` can choose `410` (with the Location of a full sync, which
+ * delta-query-overview documents for resets) or another spelling.
+ */
 function checkFresh(sim: SimContext, st: DeltaState): void {
   const location = { location: restartLink(sim.origin, st) };
   if (sim.now() - st.t > TOKEN_LIFETIME_MS) {
+    const { status, code } = behaviourOf(sim.state).expiredDeltaToken;
     throw new GraphFault(
-      410,
-      'syncStateNotFound',
-      'The sync state has expired. Start a new full synchronization from the URL in the Location header.',
-      location,
+      status,
+      code,
+      'The sync state generation is not found. The delta token is expired and data must be synchronized again.',
+      status === 410 ? location : {},
     );
   }
   const resetBefore = sim.state.deltaResetBefore;

@@ -2,7 +2,13 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { call, photoState, routeContext, simRequest } from '../../test/sim/route-context.js';
 import { findUser } from './find-user.js';
-import { graphPhotoRoutes, isOutlookBackedPath, MAX_PHOTO_BYTES } from './graph-photos.js';
+import {
+  graphPhotoRoutes,
+  isOutlookBackedPath,
+  MAX_PHOTO_BYTES,
+  readsAsPlaceholder,
+} from './graph-photos.js';
+import { buildState, defaultBehaviourSettings } from './seed.js';
 
 function image(format: 'jpeg' | 'png', width = 800, height = 600): Promise<Buffer> {
   const img = sharp({ create: { width, height, channels: 3, background: '#3366cc' } });
@@ -22,7 +28,8 @@ const put = (who: string, body: Buffer, type = 'image/jpeg') =>
 
 describe('graph photo routes', () => {
   it('answers 404 ImageNotFound for a user without a photo, metadata and $value alike', async () => {
-    const { ctx } = setup();
+    const { ctx, alice } = setup();
+    alice.noPhoto = 'not-found';
     for (const path of [
       '/v1.0/users/alice@contoso.com/photo',
       '/v1.0/users/alice@contoso.com/photo/$value',
@@ -35,6 +42,56 @@ describe('graph photo routes', () => {
           "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
       });
     }
+  });
+
+  it('answers the documented placeholder for a user without a photo where the tenant does so', async () => {
+    const { ctx, alice } = setup();
+    alice.noPhoto = 'placeholder';
+    const meta = await call(ctx, simRequest('GET', '/v1.0/users/alice@contoso.com/photo'));
+    expect(meta.status).toBe(200);
+    expect(meta.body).toEqual({
+      '@odata.context': `https://127.0.0.1:4443/v1.0/$metadata#users('${alice.id}')/photo/$entity`,
+      '@odata.mediaContentType': 'image/gif',
+      '@odata.mediaEtag': '',
+      id: '1X1',
+      width: 1,
+      height: 1,
+    });
+    const value = await call(ctx, simRequest('GET', '/v1.0/users/alice@contoso.com/photo/$value'));
+    expect(value.status).toBe(404);
+  });
+
+  it('draws the placeholder for the seeded share of users, the same way on every read', () => {
+    const state = buildState({
+      tenant: { domain: 'contoso.onmicrosoft.com' },
+      users: Array.from({ length: 400 }, (_, i) => ({ userPrincipalName: `u${i}@contoso.onmicrosoft.com` })),
+    });
+    const users = [...state.users.values()];
+    const placeholders = () => users.filter((u) => readsAsPlaceholder(state, u)).length;
+    const half = placeholders();
+    expect(half).toBeGreaterThan(150);
+    expect(half).toBeLessThan(250);
+    expect(placeholders()).toBe(half);
+    state.behaviour = { ...defaultBehaviourSettings(), noPhotoPlaceholderShare: 0 };
+    expect(placeholders()).toBe(0);
+    state.behaviour.noPhotoPlaceholderShare = 1;
+    expect(placeholders()).toBe(400);
+  });
+
+  it('keeps a real 1x1 upload as a photo: JPEG, 1X1, a real etag', async () => {
+    const { ctx, alice } = setup();
+    alice.noPhoto = 'placeholder';
+    expect(await call(ctx, put('alice@contoso.com', await image('png', 1, 1), 'image/png'))).toMatchObject({
+      status: 200,
+    });
+    const meta = await call(ctx, simRequest('GET', '/v1.0/users/alice@contoso.com/photo'));
+    expect(meta.body).toMatchObject({
+      '@odata.mediaContentType': 'image/jpeg',
+      id: '1X1',
+      width: 1,
+      height: 1,
+    });
+    expect((meta.body as Record<string, string>)['@odata.mediaEtag']).toMatch(/^"[0-9A-F]{8}"$/);
   });
 
   it('stores an uploaded JPEG re-encoded and fitted into 648x648, with metadata to match', async () => {
@@ -99,6 +156,7 @@ describe('graph photo routes', () => {
 
   it('deletes with 200, then reports 404; a second delete is 404 too', async () => {
     const { ctx, state, alice } = setup();
+    alice.noPhoto = 'not-found';
     await call(ctx, put('alice@contoso.com', await image('jpeg')));
     const del = simRequest('DELETE', '/v1.0/users/alice@contoso.com/photo/$value');
     expect((await call(ctx, del)).status).toBe(200);

@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { findUser } from './find-user.js';
 import { graphError, graphJson, headerValue } from './graph-errors.js';
+import { photoUpdateRefusal } from './graph-people-settings.js';
+import { behaviourOf } from './seed.js';
 import type { SimContext, SimPhoto, SimRequest, SimResponse, SimRoute, SimState, SimUser } from './types.js';
 
 /** Microsoft's REST request limit: "this limits the size of the photo you can add to under 4MB". */
@@ -55,8 +57,37 @@ function resolve(req: SimRequest, match: RegExpMatchArray, sim: SimContext): Res
   return { user };
 }
 
+/**
+ * Whether a user without a photo reads as the documented placeholder rather than a 404: the
+ * user's own `noPhoto`, else a draw per user (stable across requests) at the seeded share.
+ */
+export function readsAsPlaceholder(state: SimState, user: SimUser): boolean {
+  if (user.noPhoto !== undefined) return user.noPhoto === 'placeholder';
+  const share = behaviourOf(state).noPhotoPlaceholderShare;
+  const draw = createHash('sha256')
+    .update(`${state.faults.seed}/no-photo/${user.id}`)
+    .digest()
+    .readUInt32BE(0);
+  return draw / 2 ** 32 < share;
+}
+
+/**
+ * The metadata of "no photo" as profilephoto-get documents it (example 3): 200, a GIF, an empty
+ * etag, `1X1`. Production clients see a 404 instead (`imageNotFound`); docs/microsoft-365.md#graph-photo-none.
+ */
+function placeholder(req: SimRequest, sim: SimContext, user: SimUser): SimResponse {
+  return graphJson(req, 200, {
+    '@odata.context': `${sim.origin}/v1.0/$metadata#users('${user.id}')/photo/$entity`,
+    '@odata.mediaContentType': 'image/gif',
+    '@odata.mediaEtag': '',
+    id: '1X1',
+    width: 1,
+    height: 1,
+  });
+}
+
 function imageNotFound(req: SimRequest): SimResponse {
-  // Strict choice for the UNCONFIRMED case: 404 rather than the documented 1x1 placeholder.
+  // The observed answer (docs/microsoft-365.md#graph-photo-none); $value always answers so.
   return graphError(
     req,
     404,
@@ -74,7 +105,8 @@ function getMetadata(req: SimRequest, match: RegExpMatchArray, sim: SimContext):
   const r = resolve(req, match, sim);
   if ('error' in r) return r.error;
   const photo = sim.state.photos.get(r.user.id);
-  if (!photo) return imageNotFound(req);
+  if (!photo)
+    return readsAsPlaceholder(sim.state, r.user) ? placeholder(req, sim, r.user) : imageNotFound(req);
   return graphJson(req, 200, {
     '@odata.context': `${sim.origin}/v1.0/$metadata#users('${r.user.id}')/photo/$entity`,
     '@odata.mediaContentType': photo.contentType,
@@ -112,6 +144,8 @@ function getValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): Si
 async function putValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): Promise<SimResponse> {
   const r = resolve(req, match, sim);
   if ('error' in r) return r.error;
+  const refused = photoUpdateRefusal(req, sim);
+  if (refused) return refused;
   const mediaType = (headerValue(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType !== 'image/jpeg' && mediaType !== 'image/png') {
     return graphError(
@@ -142,6 +176,8 @@ async function putValue(req: SimRequest, match: RegExpMatchArray, sim: SimContex
 function deleteValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): SimResponse {
   const r = resolve(req, match, sim);
   if ('error' in r) return r.error;
+  const refused = photoUpdateRefusal(req, sim);
+  if (refused) return refused;
   if (!sim.state.photos.delete(r.user.id)) return imageNotFound(req);
   countWrite(sim.state, r.user.id);
   return { status: 200, headers: { 'request-id': req.requestId } };

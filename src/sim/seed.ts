@@ -8,6 +8,7 @@ import { DEFAULT_BUDGET_SEED, DEFAULT_SUB_LIMIT_429_RATE } from './hidden-budget
 import { encodePhoto, generatePhoto } from './photo-encode.js';
 import type {
   SimApp,
+  SimBehaviourSettings,
   SimFaultSettings,
   SimMailboxMessageConfiguration,
   SimState,
@@ -37,6 +38,7 @@ export interface SimSeed {
   organizationConfig?: { Name?: string; PostponeRoamingSignaturesUntilLater?: boolean };
   throttle?: Partial<SimThrottleSettings>;
   faults?: Partial<SimFaultSettings>;
+  behaviour?: Partial<SimBehaviourSettings>;
 }
 
 /** One schema violation of a seed: where, which key (JSON pointer), what. */
@@ -153,6 +155,22 @@ export function defaultFaultSettings(): SimFaultSettings {
   };
 }
 
+/** The documented (or, where nothing is documented, the plainest) behaviour. */
+export function defaultBehaviourSettings(): SimBehaviourSettings {
+  return {
+    exchangeEmptyBodyShare: 0,
+    exchangeNonJsonBodyShare: 0,
+    expiredDeltaToken: { status: 400, code: 'SyncStateNotFound' },
+    noPhotoPlaceholderShare: 0.5,
+    photoUpdateSettings: { source: 'cloud', allowedRoles: [] },
+  };
+}
+
+/** The state's behaviour settings, or the defaults for a state built without them. */
+export function behaviourOf(state: SimState): SimBehaviourSettings {
+  return state.behaviour ?? defaultBehaviourSettings();
+}
+
 export function emptyMailboxConfig(): SimMailboxMessageConfiguration {
   return {
     SignatureHtml: '',
@@ -195,6 +213,7 @@ function buildUser(tenantId: string, s: SimSeedUser): SimUser {
     accountEnabled: s.accountEnabled ?? true,
     isAdmin: s.isAdmin ?? false,
     hasMailbox,
+    ...(s.noPhoto !== undefined ? { noPhoto: s.noPhoto } : {}),
   };
 }
 
@@ -220,6 +239,7 @@ export function buildState(seed: SimSeed): SimState {
     ...(a.certificatePem !== undefined && { certificatePem: a.certificatePem }),
     graphPermissions: a.graphPermissions ?? [],
     exchangeManageAsApp: a.exchangeManageAsApp ?? false,
+    ...(a.directoryRoles !== undefined && { directoryRoles: a.directoryRoles }),
   }));
   return {
     tenantId,
@@ -239,6 +259,7 @@ export function buildState(seed: SimSeed): SimState {
     tokenLifetimeSeconds: seed.tokenLifetimeSeconds ?? 3599,
     throttle: { ...defaultThrottleSettings(), ...seed.throttle },
     faults: { ...defaultFaultSettings(), ...seed.faults },
+    behaviour: { ...defaultBehaviourSettings(), ...seed.behaviour },
     stats: {
       requests: new Map(),
       throttled: 0,

@@ -7,6 +7,7 @@ import { exchangeRoutes } from './exchange.js';
 import { FaultInjector } from './faults.js';
 import { graphBatchRoutes } from './graph-batch.js';
 import { graphDeltaRoutes } from './graph-delta.js';
+import { graphPeopleSettingsRoutes } from './graph-people-settings.js';
 import { graphPhotoRoutes } from './graph-photos.js';
 import { graphUserRoutes } from './graph-users.js';
 import type { SimHiddenBudget } from './hidden-budget.js';
@@ -137,6 +138,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       ...graphBatchRoutes,
       ...graphDeltaRoutes,
       ...graphPhotoRoutes,
+      ...graphPeopleSettingsRoutes,
       ...graphUserRoutes,
       ...exchangeBatchRoutes,
       ...exchangeRoutes,

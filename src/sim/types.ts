@@ -16,6 +16,8 @@ export interface SimApp {
   graphPermissions: string[];
   /** `Exchange.ManageAsApp` + an Exchange role. */
   exchangeManageAsApp: boolean;
+  /** Directory role template ids assigned to the app's service principal (photoUpdateSettings.allowedRoles). */
+  directoryRoles?: string[];
 }
 
 export interface SimUser {
@@ -44,6 +46,12 @@ export interface SimUser {
   isAdmin: boolean;
   /** Has an Exchange Online mailbox (signatures, photos stored there). */
   hasMailbox: boolean;
+  /**
+   * How this user's photo metadata reads while there is no photo: the documented 1×1 GIF
+   * placeholder, or the observed 404 (docs/microsoft-365.md#graph-photo-none). Absent: drawn with
+   * `behaviour.noPhotoPlaceholderShare`.
+   */
+  noPhoto?: 'placeholder' | 'not-found';
 }
 
 export interface SimPhoto {
@@ -152,6 +160,39 @@ export interface SimFaultSettings {
   services: SimService[];
 }
 
+/**
+ * How this tenant behaves where Microsoft's behaviour varies between tenants, or where only
+ * production clients' observations (or nothing at all) describe it. Each default is the one
+ * documented in `docs/microsoft-365.md`; a seed can choose another.
+ */
+export interface SimBehaviourSettings {
+  /**
+   * Share (0..1) of successful `InvokeCommand` answers sent with an empty body, and with a body
+   * that is not JSON. No public source either way (docs/microsoft-365.md#unpublished-other):
+   * off by default, for tests of a client's defences.
+   */
+  exchangeEmptyBodyShare: number;
+  exchangeNonJsonBodyShare: number;
+  /**
+   * How an expired (7-day-old) delta token is refused: documented as a BadRequest with
+   * `syncStateNotFound`, observed as `SyncStateNotFound` (docs/microsoft-365.md#graph-delta-reset).
+   * Default `{ status: 400, code: 'SyncStateNotFound' }`.
+   */
+  expiredDeltaToken: { status: 400 | 410; code: string };
+  /**
+   * Share (0..1) of users without a photo whose photo metadata reads as the documented placeholder
+   * (`200`, `image/gif`, empty etag, `1X1`) rather than the observed `404`; drawn per user from the
+   * fault seed (a user's own `noPhoto` wins). Default 0.5: both shapes occur in every tenant.
+   */
+  noPhotoPlaceholderShare: number;
+  /**
+   * `GET /beta/admin/people/photoUpdateSettings` (docs/microsoft-365.md#graph-photo-settings):
+   * `onPremises` refuses photo writes through Graph; a non-empty `allowedRoles` refuses them to
+   * apps holding none of those roles. Default: `cloud`, no restriction.
+   */
+  photoUpdateSettings: { source: 'cloud' | 'onPremises'; allowedRoles: string[] };
+}
+
 /** One change of a user, for `/users/delta`. */
 export interface SimChange {
   seq: number;
@@ -230,6 +271,8 @@ export interface SimState {
   tokenLifetimeSeconds: number;
   throttle: SimThrottleSettings;
   faults: SimFaultSettings;
+  /** Absent in a state built by hand: `behaviourOf` gives the defaults then. */
+  behaviour?: SimBehaviourSettings;
   /** Counters for the inspection endpoint. */
   stats: SimStats;
 }

@@ -1,5 +1,10 @@
 import type { SimState, SimUser } from './types.js';
-import { USER_PROPERTY_TYPES, isUserProperty, type UserPropertyName } from './user-properties.js';
+import {
+  USER_PROPERTY_MAX_LENGTH,
+  USER_PROPERTY_TYPES,
+  isUserProperty,
+  type UserPropertyName,
+} from './user-properties.js';
 
 /** How a patch is applied. */
 export interface UserPatchOptions {
@@ -13,28 +18,6 @@ export interface UserPatchOptions {
 /** Outcome of `applyUserPatch`: the properties that actually changed, or Graph's refusal. */
 export type UserPatchResult =
   { ok: true; changed: UserPropertyName[] } | { ok: false; status: number; code: string; message: string };
-
-/**
- * Maximum lengths from the user resource's property table.
- * https://learn.microsoft.com/graph/api/resources/user#properties
- */
-const MAX_LENGTH: Partial<Record<UserPropertyName, number>> = {
-  givenName: 64,
-  surname: 64,
-  displayName: 256,
-  jobTitle: 128,
-  department: 64,
-  companyName: 64,
-  employeeId: 16,
-  mobilePhone: 64,
-  officeLocation: 128,
-  streetAddress: 1024,
-  city: 128,
-  postalCode: 40,
-  country: 128,
-  mail: 254,
-  userPrincipalName: 113,
-};
 
 /** Read-only through Graph (proxyAddresses is maintained by Exchange and by `mail` changes). */
 const READ_ONLY: readonly UserPropertyName[] = ['id', 'proxyAddresses', 'onPremisesSyncEnabled'];
@@ -53,6 +36,13 @@ function invalid(prop: string): UserPatchResult {
   );
 }
 
+/**
+ * `null` for a string collection (`businessPhones`) is refused. No Graph source settles it
+ * (docs/microsoft-365.md#graph-users-clear: `[]` is the form that is observed to clear), but OData,
+ * the protocol Graph speaks, says a collection-valued property always exists and may only be
+ * empty: its `Nullable` facet applies to the members, not to the collection
+ * (https://docs.oasis-open.org/odata/odata-csdl-xml/v4.01/odata-csdl-xml-v4.01.html#sec_Nullable).
+ */
 function typeMatches(prop: UserPropertyName, value: unknown): boolean {
   const type = USER_PROPERTY_TYPES[prop];
   if (value === null) return type !== 'string[]';
@@ -75,7 +65,7 @@ function validateValue(state: SimState, prop: UserPropertyName, value: unknown):
   }
   if (typeof value !== 'string') return true;
   if (value.trim() === '') return false;
-  const max = MAX_LENGTH[prop];
+  const max = USER_PROPERTY_MAX_LENGTH[prop];
   if (max !== undefined && value.length > max) return false;
   if (prop === 'mail' || prop === 'userPrincipalName') {
     // Graph refuses accented characters in mail and UPN, and domains the tenant has not verified.

@@ -35,6 +35,28 @@ export const USER_PROPERTY_TYPES = {
 export type UserPropertyName = keyof typeof USER_PROPERTY_TYPES;
 
 /**
+ * Maximum lengths from the user resource's property table (the simulator's own copy, written from
+ * Microsoft's docs). https://learn.microsoft.com/graph/api/resources/user#properties
+ */
+export const USER_PROPERTY_MAX_LENGTH: Partial<Record<UserPropertyName, number>> = {
+  givenName: 64,
+  surname: 64,
+  displayName: 256,
+  jobTitle: 128,
+  department: 64,
+  companyName: 64,
+  employeeId: 16,
+  mobilePhone: 64,
+  officeLocation: 128,
+  streetAddress: 1024,
+  city: 128,
+  postalCode: 40,
+  country: 128,
+  mail: 254,
+  userPrincipalName: 113,
+};
+
+/**
  * Returned when no `$select` is given (GET /users, GET /users/{id}, /users/delta).
  * https://learn.microsoft.com/graph/api/user-list#optional-query-parameters
  */

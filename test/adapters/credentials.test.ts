@@ -154,6 +154,7 @@ describe('readMicrosoftEndpoints', () => {
   it('defaults to Microsoft, accepts a fake, and refuses plain http off loopback', () => {
     expect(readMicrosoftEndpoints({})).toEqual({
       graphUrl: 'https://graph.microsoft.com/v1.0',
+      graphBetaUrl: 'https://graph.microsoft.com/beta',
       exchangeUrl: 'https://outlook.office365.com',
     });
     expect(
@@ -163,6 +164,7 @@ describe('readMicrosoftEndpoints', () => {
       }),
     ).toEqual({
       graphUrl: 'https://127.0.0.1:4443/v1.0',
+      graphBetaUrl: 'https://127.0.0.1:4443/beta',
       exchangeUrl: 'http://localhost:8080',
     });
     expect(() => readMicrosoftEndpoints({ ROSTER_GRAPH_URL: 'http://graph.example.com' })).toThrowError(

@@ -5,6 +5,7 @@ import {
 } from '../../src/adapters/create-microsoft-adapters.js';
 import type { RateLimitSettings } from '../../src/config/settings.js';
 import { createInMemoryApiMetrics, type InMemoryApiMetrics } from '../../src/http/api-metrics.js';
+import { defaultBehaviourSettings } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
@@ -95,7 +96,14 @@ describe('Exchange signatures adapter', () => {
     expect(results[8]).toMatchObject({
       id: 'ghost@contoso.com',
       ok: false,
-      error: { service: 'exchange', status: 404, errorCode: 'NotFound' },
+      error: {
+        service: 'exchange',
+        status: 404,
+        // The code and exception type of the `code|type|message` detail; the message is the text.
+        errorCode: expect.stringMatching(
+          /^Ex[0-9A-F]{6}\|Microsoft\.Exchange\.Configuration\.Tasks\.ManagementObjectNotFoundException$/,
+        ),
+      },
     });
     const message = (results[8] as { error: Error }).error.message;
     expect(message).toMatch(
@@ -136,5 +144,48 @@ describe('Exchange signatures adapter', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'RemoteApiError', service: 'exchange', status: 401 });
     expect((err as Error).message).toMatch(/^exchange Get-OrganizationConfig: 401/);
+  });
+});
+
+describe('2xx answers without a JSON body', () => {
+  async function withBodies(
+    share: 'exchangeEmptyBodyShare' | 'exchangeNonJsonBodyShare',
+    run: () => Promise<void>,
+  ) {
+    sim.state.behaviour = { ...defaultBehaviourSettings(), [share]: 1 };
+    try {
+      await run();
+    } finally {
+      delete sim.state.behaviour;
+    }
+  }
+
+  it.each([
+    ['exchangeEmptyBodyShare', 'the body is empty'],
+    ['exchangeNonJsonBodyShare', 'the body is not JSON'],
+  ] as const)('%s: a Get- fails that one read, a Set- succeeds with no value', async (share, problem) => {
+    await withBodies(share, async () => {
+      const results = await adapters.signatures.getMessageConfigs(['user4@contoso.com', 'user5@contoso.com']);
+      expect(results.map((r) => r.ok)).toEqual([false, false]);
+      const failure = (results[0] as { error: Error & { errorCode: string } }).error;
+      expect(failure).toMatchObject({ name: 'RemoteApiError', service: 'exchange', status: 200 });
+      expect(failure.errorCode).toBe('MalformedResponse');
+      expect(failure.message).toMatch(
+        new RegExp(
+          `^exchange POST /adminapi/beta/\\{tenant\\}/InvokeCommand \\(Get-MailboxMessageConfiguration\\): 200 with a malformed body: ${problem} \\(request-id .+\\)$`,
+        ),
+      );
+      await expect(adapters.orgSettings.getRoamingSignaturesPostponed()).rejects.toMatchObject({
+        name: 'RemoteApiError',
+        errorCode: 'MalformedResponse',
+      });
+      await expect(
+        adapters.signatures.setMessageConfig('user4@contoso.com', { text: share }),
+      ).resolves.toEqual({
+        warnings: [],
+      });
+    });
+    const [after] = await adapters.signatures.getMessageConfigs(['user4@contoso.com']);
+    expect(after).toMatchObject({ ok: true, value: { text: share } });
   });
 });

@@ -7,7 +7,7 @@ import {
 import type { RateLimitSettings } from '../../src/config/settings.js';
 import { RemoteApiError } from '../../src/errors/roster-error.js';
 import { createInMemoryApiMetrics, type InMemoryApiMetrics } from '../../src/http/api-metrics.js';
-import type { SimSeed, SimSeedUser } from '../../src/sim/seed.js';
+import { defaultBehaviourSettings, type SimSeed, type SimSeedUser } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
@@ -239,7 +239,7 @@ describe('logging', () => {
 });
 
 describe('Graph directory adapter, delta', () => {
-  it('follows delta to a deltaLink, reports changes and removals, and asks for a resync on 410', async () => {
+  it('follows delta to a deltaLink, reports changes and removals, and asks for a resync once the token expired', async () => {
     const first = await adapters.directory.delta();
     if (first.kind !== 'changes') throw new Error('expected changes');
     expect(first.users).toHaveLength(1_009);
@@ -261,9 +261,19 @@ describe('Graph directory adapter, delta', () => {
       rateLimits: LIMITS,
     });
     const third = await later.directory.delta(second.deltaLink);
+    // The observed spelling, on the documented 400 (docs/microsoft-365.md#graph-delta-reset).
     expect(third).toMatchObject({
       kind: 'resync-required',
-      reason: expect.stringMatching(/^graph GET \/v1\.0\/users\/delta: 410 syncStateNotFound/),
+      reason: expect.stringMatching(/^graph GET \/v1\.0\/users\/delta: 400 SyncStateNotFound/),
     });
+    sim.state.behaviour = { ...defaultBehaviourSettings(), expiredDeltaToken: { status: 410, code: 'x' } };
+    try {
+      expect(await later.directory.delta(second.deltaLink)).toMatchObject({
+        kind: 'resync-required',
+        reason: expect.stringMatching(/^graph GET \/v1\.0\/users\/delta: 410 x/),
+      });
+    } finally {
+      delete sim.state.behaviour;
+    }
   });
 });

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { applyExitCode, renderApplySummary } from '../../src/apply/apply-result.js';
-import type { ApplyConcurrency, ApplyDeps } from '../../src/apply/apply-plan.js';
-import type { ApplyResult } from '../../src/apply/apply-result.js';
-import { applyRun } from '../../src/runs/apply-run.js';
-import { planSourceOf } from '../../src/plan/plan-source.js';
-import type { Plan } from '../../src/plan/plan-model.js';
 import { ORPHANED_RUN_ERROR } from '../../src/apply/orphaned-runs.js';
 import { rollbackPlan } from '../../src/plan/rollback-plan.js';
 import type { DesiredEmployee } from '../../src/desired/model.js';
@@ -13,7 +8,7 @@ import { PlanFileError, planHash } from '../../src/plan/plan-file.js';
 import type { PlanSource } from '../../src/plan/plan-source.js';
 import { employee, signature } from '../../src/plan/test-builders.js';
 import type { SimSeedUser } from '../../src/sim/seed.js';
-import { DOMAIN, REVISION, startApplyWorld, type ApplyWorld } from './apply-world.js';
+import { applyPlan, DOMAIN, options, REVISION, startApplyWorld, type ApplyWorld } from './apply-world.js';
 
 const upn = (name: string) => `${name}@${DOMAIN}`;
 
@@ -28,38 +23,6 @@ function desired(name: string, world: ApplyWorld, partial: Partial<DesiredEmploy
     signature: signature(`<p>${name} New</p>`, `${name} New`),
     ...partial,
   });
-}
-
-interface ApplyOptions {
-  tenantId: string;
-  configRevision: string;
-  actor: string;
-  allowLargeChange?: boolean;
-  signal?: AbortSignal;
-  runKind?: 'apply' | 'rollback';
-  concurrency?: ApplyConcurrency;
-}
-
-function options(world: ApplyWorld, extra: Partial<ApplyOptions> = {}): ApplyOptions {
-  return { tenantId: world.tenantId, configRevision: REVISION, actor: 'test', ...extra };
-}
-
-/** A plan applied as its own recorded run (`src/runs/apply-run.ts`); a failed or stopped run throws. */
-async function applyPlan(plan: Plan | PlanSource, deps: ApplyDeps, o: ApplyOptions): Promise<ApplyResult> {
-  const source = 'hash' in plan ? plan : planSourceOf(plan, planHash(plan));
-  const result = await applyRun(
-    { ...deps, target: { tenantId: o.tenantId, configRevision: o.configRevision } },
-    source,
-    {
-      actor: o.actor,
-      kind: o.runKind ?? 'apply',
-      ...(o.allowLargeChange ? { allowLargeChange: true } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-    },
-  );
-  if (result.failure !== undefined) throw result.failure;
-  return result.apply!;
 }
 
 async function journal(world: ApplyWorld, runId: string) {

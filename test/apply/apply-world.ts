@@ -5,7 +5,11 @@ import {
 import { createSafePhotoFetcher } from '../../src/adapters/photo-fetch/safe-photo-fetcher.js';
 import { postgresConfig } from '../../src/adapters/postgres/connect.js';
 import { createPostgresStateStore } from '../../src/adapters/postgres/state-store.js';
-import type { ApplyDeps } from '../../src/apply/apply-plan.js';
+import type { ApplyConcurrency, ApplyDeps } from '../../src/apply/apply-plan.js';
+import type { ApplyResult } from '../../src/apply/apply-result.js';
+import { planHash } from '../../src/plan/plan-file.js';
+import { planSourceOf, type PlanSource } from '../../src/plan/plan-source.js';
+import { applyRun } from '../../src/runs/apply-run.js';
 import type { RateLimitSettings } from '../../src/config/settings.js';
 import type { DesiredEmployee } from '../../src/desired/model.js';
 import type {
@@ -158,4 +162,40 @@ export async function startApplyWorld(
       await photos.close();
     },
   };
+}
+
+export interface ApplyOptions {
+  tenantId: string;
+  configRevision: string;
+  actor: string;
+  allowLargeChange?: boolean;
+  signal?: AbortSignal;
+  runKind?: 'apply' | 'rollback';
+  concurrency?: ApplyConcurrency;
+}
+
+export function options(world: ApplyWorld, extra: Partial<ApplyOptions> = {}): ApplyOptions {
+  return { tenantId: world.tenantId, configRevision: REVISION, actor: 'test', ...extra };
+}
+
+/** A plan applied as its own recorded run (`src/runs/apply-run.ts`); a failed or stopped run throws. */
+export async function applyPlan(
+  plan: Plan | PlanSource,
+  deps: ApplyDeps,
+  o: ApplyOptions,
+): Promise<ApplyResult> {
+  const source = 'hash' in plan ? plan : planSourceOf(plan, planHash(plan));
+  const result = await applyRun(
+    { ...deps, target: { tenantId: o.tenantId, configRevision: o.configRevision } },
+    source,
+    {
+      actor: o.actor,
+      kind: o.runKind ?? 'apply',
+      ...(o.allowLargeChange ? { allowLargeChange: true } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    },
+  );
+  if (result.failure !== undefined) throw result.failure;
+  return result.apply!;
 }

@@ -43,7 +43,8 @@ beforeAll(async () => {
       users: [
         { userPrincipalName: 'alice@contoso.com', givenName: 'Alice' },
         { userPrincipalName: 'bob@contoso.com', givenName: 'Bob' },
-        { userPrincipalName: 'carol@contoso.com', givenName: 'Carol' },
+        // Without a photo, Carol's metadata is the observed 404 (not the documented placeholder).
+        { userPrincipalName: 'carol@contoso.com', givenName: 'Carol', noPhoto: 'not-found' },
       ],
       throttle: { enabled: false },
     },

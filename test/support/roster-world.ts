@@ -45,6 +45,10 @@ export interface WorldOptions {
   roamingPostponed?: boolean;
   /** Sees every request the simulator's service origin receives. */
   onRequest?: (req: { method: string; path: string }) => void;
+  /** The tenant's behaviour where Microsoft's varies (photo settings, no-photo shapes, …). */
+  behaviour?: SimSeed['behaviour'];
+  /** The app's Graph permissions (default: what docs/azure-setup.md asks for). */
+  graphPermissions?: string[];
 }
 
 /** Tenant users whose profile fields equal the desired state (no photos, empty signatures). */
@@ -107,13 +111,18 @@ export async function createTestWorld(options: WorldOptions = {}): Promise<TestW
       {
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All'],
+        graphPermissions: options.graphPermissions ?? [
+          'User.ReadWrite.All',
+          'ProfilePhoto.ReadWrite.All',
+          'PeopleSettings.Read.All',
+        ],
         exchangeManageAsApp: true,
       },
     ],
     users,
     organizationConfig: { PostponeRoamingSignaturesUntilLater: options.roamingPostponed ?? true },
     throttle: options.throttle ?? { enabled: false },
+    ...(options.behaviour ? { behaviour: options.behaviour } : {}),
   };
   const sim = await createSimulator({ seed, ...(options.onRequest && { onRequest: options.onRequest }) });
   const env = {

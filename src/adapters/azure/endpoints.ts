@@ -4,6 +4,8 @@ import { ConfigError } from '../../errors/roster-error.js';
 export interface MicrosoftEndpoints {
   /** Graph's version root, e.g. `https://graph.microsoft.com/v1.0`. */
   graphUrl: string;
+  /** Graph's beta root, e.g. `https://graph.microsoft.com/beta`, for settings only beta serves. */
+  graphBetaUrl: string;
   /** Exchange's origin, e.g. `https://outlook.office365.com`. */
   exchangeUrl: string;
 }
@@ -18,6 +20,7 @@ export function readMicrosoftEndpoints(env: Record<string, string | undefined>):
   const graph = baseUrl(env, 'ROSTER_GRAPH_URL', 'https://graph.microsoft.com');
   return {
     graphUrl: `${graph}/v1.0`,
+    graphBetaUrl: `${graph}/beta`,
     exchangeUrl: baseUrl(env, 'ROSTER_EXCHANGE_URL', 'https://outlook.office365.com'),
   };
 }

@@ -1,10 +1,12 @@
-import { RemoteApiError } from '../../errors/roster-error.js';
 import { REQUESTS } from '../../http/api-limiters.js';
 import type { HttpClient, HttpResponse } from '../../http/http-client.js';
+import { checkShape, malformed, responseShape, tryParseJson, type Endpoint } from '../response-shape.js';
+import { exchangeError } from './exchange-error.js';
+
+export { exchangeError } from './exchange-error.js';
 
 /** The anchor app-only callers send (docs/microsoft-365.md#exo-anchor). */
 const SYSTEM_MAILBOX = 'SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}';
-const MAX_MESSAGE = 500;
 
 /** What a cmdlet returned, all pages joined, with the service's warnings. */
 export interface CmdletResult {
@@ -18,6 +20,50 @@ export interface InvokeOptions {
   select?: string[];
   /** Per-key concurrency (the mailbox the cmdlet touches). */
   key?: string;
+}
+
+interface CmdletPage {
+  value?: Record<string, unknown>[];
+  '@odata.nextLink'?: string;
+  '@adminapi.warnings'?: string[];
+}
+
+/** One page of an `InvokeCommand` answer (docs/microsoft-365.md#exo-response). */
+const CMDLET_PAGE = responseShape<CmdletPage>({
+  type: 'object',
+  properties: {
+    value: { type: 'array', items: { type: 'object' } },
+    '@odata.nextLink': { type: 'string', minLength: 1 },
+    '@adminapi.warnings': { type: 'array', items: { type: 'string' } },
+  },
+});
+
+/**
+ * A 2xx page, checked. An empty or non-JSON 2xx body has no public source either way
+ * (docs/microsoft-365.md#unpublished-other): a `Set-` cmdlet that answers so has done its work and
+ * returned nothing; a `Get-` answered so has no answer, which fails that one call.
+ */
+function readPage(cmdlet: string, res: HttpResponse): CmdletPage {
+  const endpoint: Endpoint = {
+    service: 'exchange',
+    method: 'POST',
+    path: '/adminapi/beta/{tenant}/InvokeCommand',
+    operation: cmdlet,
+  };
+  const parsed = tryParseJson(res.body);
+  if (parsed === undefined) {
+    if (/^set-/i.test(cmdlet)) return {};
+    const empty = res.body.toString('utf8').trim() === '';
+    throw malformed(
+      endpoint,
+      res.status,
+      empty ? 'the body is empty' : 'the body is not JSON',
+      res.requestId,
+    );
+  }
+  const page = checkShape(endpoint, res.status, parsed, CMDLET_PAGE, res.requestId);
+  if (!page.ok) throw page.error;
+  return page.value;
 }
 
 /** Runs Exchange Online cmdlets through the admin REST endpoint. */
@@ -61,56 +107,12 @@ export function createExchangeClient(http: HttpClient, tenant: ExchangeTenant): 
           logFields: { cmdlet },
         });
         if (res.status < 200 || res.status > 299) throw exchangeError(cmdlet, res);
-        const page = JSON.parse(res.body.toString('utf8')) as {
-          value?: Record<string, unknown>[];
-          '@odata.nextLink'?: string;
-          '@adminapi.warnings'?: unknown;
-        };
+        const page = readPage(cmdlet, res);
         value.push(...(page.value ?? []));
-        const w = page['@adminapi.warnings'];
-        if (Array.isArray(w)) warnings.push(...w.filter((x): x is string => typeof x === 'string'));
+        warnings.push(...(page['@adminapi.warnings'] ?? []));
         next = page['@odata.nextLink'];
       }
       return { value, warnings };
     },
   };
-}
-
-interface ExchangeErrorBody {
-  error?: {
-    code?: unknown;
-    message?: unknown;
-    details?: { message?: unknown }[];
-    innererror?: { internalException?: { message?: unknown } };
-  };
-}
-
-/**
- * Exchange puts the useful text in different places: the innermost exception, the details, the
- * top-level message — or a plain-text body ("You have reached the maximum number of concurrent
- * requests per tenant").
- */
-export function exchangeError(cmdlet: string, res: HttpResponse): RemoteApiError {
-  const text = res.body.toString('utf8').trim();
-  let code: string | undefined;
-  let message: string | undefined;
-  try {
-    const err = (JSON.parse(text) as ExchangeErrorBody).error;
-    if (err) {
-      if (typeof err.code === 'string') code = err.code;
-      const candidates = [err.innererror?.internalException?.message, err.details?.[0]?.message, err.message];
-      message = candidates.find((m): m is string => typeof m === 'string' && m !== '');
-    }
-  } catch {
-    // Not JSON: the plain text is the message.
-  }
-  if (message === undefined && text !== '' && !text.startsWith('{')) message = text;
-  const summary = `${res.status}${code ? ` ${code}` : ''}${message ? `: ${message.slice(0, MAX_MESSAGE)}` : ''}`;
-  return new RemoteApiError(
-    'exchange',
-    res.status,
-    code,
-    `exchange ${cmdlet}: ${summary} (request-id ${res.requestId})`,
-    res.requestId,
-  );
 }

@@ -1,30 +1,22 @@
 import { definePackedText } from '../../compact/packed-text.js';
+import { SIGNATURE_FLAGS, type SignatureFlag } from '../../config/field-catalog.js';
 import { RemoteApiError } from '../../errors/roster-error.js';
 import type { ObservedSignature } from '../../observe/model.js';
 import type { ItemResult } from '../../ports/item-result.js';
 import type { SignaturesPort, SignatureUpdate } from '../../ports/signatures.js';
 import type { ExchangeClient } from './exchange-client.js';
 
-/** Cmdlet parameter names of the signature settings Roster manages. */
+/** Cmdlet parameter names of the signature settings Roster manages (flags from the catalog). */
 const PARAMETERS = {
   html: 'SignatureHtml',
   text: 'SignatureText',
-  autoAddSignature: 'AutoAddSignature',
-  autoAddSignatureOnReply: 'AutoAddSignatureOnReply',
-  autoAddSignatureOnMobile: 'AutoAddSignatureOnMobile',
-  useDefaultSignatureOnMobile: 'UseDefaultSignatureOnMobile',
-} as const satisfies Record<keyof ObservedSignature, string>;
+  ...(Object.fromEntries(SIGNATURE_FLAGS.map((f) => [f.key, f.parameter])) as Record<SignatureFlag, string>),
+} satisfies Record<keyof ObservedSignature, string>;
 
 function toObservedSignature(raw: Record<string, unknown>, pack: boolean): ObservedSignature {
   const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : '');
-  const bool = (k: string) => raw[k] === true;
-  const signature = {
-    text: str(PARAMETERS.text),
-    autoAddSignature: bool(PARAMETERS.autoAddSignature),
-    autoAddSignatureOnReply: bool(PARAMETERS.autoAddSignatureOnReply),
-    autoAddSignatureOnMobile: bool(PARAMETERS.autoAddSignatureOnMobile),
-    useDefaultSignatureOnMobile: bool(PARAMETERS.useDefaultSignatureOnMobile),
-  };
+  const signature = { text: str(PARAMETERS.text) } as Omit<ObservedSignature, 'html'>;
+  for (const { key, parameter } of SIGNATURE_FLAGS) signature[key] = raw[parameter] === true;
   const html = str(PARAMETERS.html);
   // A deep check holds every mailbox's signature until the plan is made: kept packed. A single
   // read (a stale check, a read-back) is used at once and not worth the deflate.

@@ -1,7 +1,9 @@
 import { RemoteApiError } from '../../errors/roster-error.js';
 import type { HttpClient } from '../../http/http-client.js';
 import { backoffMs, retryDecisionForStatus } from '../../http/retry-policy.js';
+import { parseBody, type Endpoint } from '../response-shape.js';
 import { graphError } from './graph-response.js';
+import { BATCH_ENVELOPE } from './graph-shapes.js';
 
 /** Graph refuses more than 20 requests in one `$batch` (docs/microsoft-365.md#graph-batch). */
 export const MAX_BATCH_SIZE = 20;
@@ -22,12 +24,7 @@ export type BatchOutcome =
   | { ok: true; status: number; headers: Record<string, string>; body: unknown }
   | { ok: false; error: RemoteApiError };
 
-interface WireResponse {
-  id?: unknown;
-  status?: unknown;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
+const BATCH: Endpoint = { service: 'graph', method: 'POST', path: '/v1.0/$batch' };
 
 /**
  * Runs requests through `POST /$batch` in chunks of 20 (concurrently, within the limiter), and
@@ -134,10 +131,16 @@ async function sendChunk(
   }
   if (res.status !== 200)
     return fail(graphError('POST', '/v1.0/$batch', res.status, res.body.toString('utf8'), res.requestId));
-  const body = JSON.parse(res.body.toString('utf8')) as { responses?: WireResponse[] };
-  for (const r of body.responses ?? []) {
+  let envelope;
+  try {
+    envelope = parseBody(BATCH, res, BATCH_ENVELOPE);
+  } catch (err) {
+    if (err instanceof RemoteApiError) return fail(err);
+    throw err;
+  }
+  for (const r of envelope.responses) {
     const index = Number(r.id);
-    if (!chunk.includes(index) || typeof r.status !== 'number') continue;
+    if (!chunk.includes(index)) continue;
     out.set(index, { ok: true, status: r.status, headers: r.headers ?? {}, body: r.body ?? null });
   }
   const missing = new RemoteApiError(

@@ -3,10 +3,12 @@ import type { HttpClient } from '../../http/http-client.js';
 import type { ObservedUser } from '../../observe/model.js';
 import type { DeltaResult, DirectoryPort, RemovedUser, UserPatch } from '../../ports/directory.js';
 import type { ItemResult } from '../../ports/item-result.js';
-import { itemError, runBatch, type BatchRequest } from './graph-batch.js';
+import { checkShape, parseBody, type Endpoint } from '../response-shape.js';
+import { header, itemError, runBatch, type BatchRequest } from './graph-batch.js';
 import { errorOf, graphError } from './graph-response.js';
+import { DELTA_PAGE, USER, USER_PAGE } from './graph-shapes.js';
 import { inDomains } from '../../observe/in-scope.js';
-import { toObservedUser, USER_SELECT, type GraphUser } from './user-mapping.js';
+import { toGraphPatch, toObservedUser, USER_SELECT } from './user-mapping.js';
 
 /** Graph's largest page for `/users` (docs/microsoft-365.md#graph-users-list). */
 const PAGE_SIZE = 999;
@@ -18,14 +20,24 @@ const PAGE_SIZE = 999;
 const READ_COST = { [GRAPH_UNITS]: 1 };
 const WRITE_COST = { [GRAPH_UNITS]: 1, [GRAPH_WRITES]: 1 };
 
-interface Page<T> {
-  value?: T[];
-  '@odata.nextLink'?: string;
-  '@odata.deltaLink'?: string;
+const LIST: Endpoint = { service: 'graph', method: 'GET', path: '/v1.0/users' };
+const DELTA: Endpoint = { service: 'graph', method: 'GET', path: '/v1.0/users/delta' };
+const GET_USER: Endpoint = { service: 'graph', method: 'GET', path: '/v1.0/users/{id}' };
+
+function requestIdOf(headers: Record<string, string>): string | undefined {
+  return header(headers, 'request-id');
 }
 
-/** Delta codes that mean "this token is no longer any good: sync from scratch". */
-const RESYNC_CODES = new Set(['syncStateNotFound', 'resyncRequired', 'SyncStateInvalid']);
+/**
+ * Delta codes that mean "this token is no longer any good: sync from scratch", lower-cased: the
+ * docs write `syncStateNotFound`, real bodies `SyncStateNotFound` (docs/microsoft-365.md#graph-delta-reset),
+ * so any spelling counts.
+ */
+const RESYNC_CODES = new Set(['syncstatenotfound', 'syncstateinvalid', 'resyncrequired']);
+
+function needsResync(status: number, errorCode: string | undefined): boolean {
+  return status === 410 || (errorCode !== undefined && RESYNC_CODES.has(errorCode.toLowerCase()));
+}
 
 /**
  * The directory port over Microsoft Graph users.
@@ -45,8 +57,8 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
         const request = { method: 'GET', url, cost: READ_COST };
         const res = await http.send(request);
         if (res.status !== 200) throw errorOf(http, request, res);
-        const page = JSON.parse(res.body.toString('utf8')) as Page<GraphUser>;
-        const users = (page.value ?? []).map(toObservedUser).filter((u) => inDomains(u, domains));
+        const page = parseBody(LIST, res, USER_PAGE);
+        const users = page.value.map(toObservedUser).filter((u) => inDomains(u, domains));
         if (users.length > 0) yield users;
         url = page['@odata.nextLink'];
       }
@@ -66,16 +78,14 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
         const res = await http.send(request);
         if (res.status !== 200) {
           const error = errorOf(http, request, res);
-          if (res.status === 410 || (error.errorCode !== undefined && RESYNC_CODES.has(error.errorCode))) {
+          if (needsResync(res.status, error.errorCode)) {
             return { kind: 'resync-required', reason: error.message } satisfies DeltaResult;
           }
           throw error;
         }
-        const page = JSON.parse(res.body.toString('utf8')) as Page<
-          GraphUser & { '@removed'?: { reason?: string } }
-        >;
+        const page = parseBody(DELTA, res, DELTA_PAGE);
         // Duplicates happen across pages: the last entry for an id wins.
-        for (const item of page.value ?? []) {
+        for (const item of page.value) {
           if (item['@removed']) {
             users.delete(item.id);
             removed.set(item.id, {
@@ -115,7 +125,7 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
       };
       const res = await http.send(request);
       if (res.status !== 200) throw errorOf(http, request, res);
-      const link = (JSON.parse(res.body.toString('utf8')) as Page<GraphUser>)['@odata.deltaLink'];
+      const link = parseBody(DELTA, res, DELTA_PAGE)['@odata.deltaLink'];
       if (!link)
         throw graphError(
           'GET',
@@ -137,7 +147,10 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
       return outcomes.map((o, i): ItemResult<ObservedUser | null> => {
         const id = ids[i]!;
         if (!o.ok) return { id, ok: false, error: o.error };
-        if (o.status === 200) return { id, ok: true, value: toObservedUser(o.body as GraphUser) };
+        if (o.status === 200) {
+          const user = checkShape(GET_USER, 200, o.body, USER, requestIdOf(o.headers));
+          return user.ok ? { id, ok: true, value: toObservedUser(user.value) } : { id, ...user };
+        }
         if (o.status === 404) return { id, ok: true, value: null };
         return { id, ok: false, error: itemError(requests[i]!, o) };
       });
@@ -147,7 +160,7 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
       const requests: BatchRequest[] = patches.map((p) => ({
         method: 'PATCH',
         url: `/users/${encodeURIComponent(p.userId)}`,
-        body: p.body,
+        body: toGraphPatch(p.body),
         cost: WRITE_COST,
       }));
       const outcomes = await runBatch(http, requests);

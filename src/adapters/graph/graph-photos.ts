@@ -3,8 +3,10 @@ import type { HttpClient, HttpRequest } from '../../http/http-client.js';
 import type { ObservedPhoto } from '../../observe/model.js';
 import type { ItemResult } from '../../ports/item-result.js';
 import type { PhotosPort } from '../../ports/photos.js';
-import { itemError, runBatch, type BatchRequest } from './graph-batch.js';
+import { checkShape, type Endpoint } from '../response-shape.js';
+import { header, itemError, runBatch, type BatchRequest } from './graph-batch.js';
 import { errorOf } from './graph-response.js';
+import { PHOTO_METADATA, type PhotoMetadata } from './graph-shapes.js';
 
 const PHOTO_COST = { [REQUESTS]: 1 };
 
@@ -19,21 +21,29 @@ function isNoPhoto(status: number, errorCode: string | undefined): boolean {
   return status === 404 && !(errorCode !== undefined && NOT_A_PHOTO_404.has(errorCode));
 }
 
-interface PhotoMetadata {
-  '@odata.mediaContentType'?: unknown;
-  '@odata.mediaEtag'?: unknown;
-  width?: unknown;
-  height?: unknown;
+const GET_PHOTO: Endpoint = { service: 'graph', method: 'GET', path: '/v1.0/users/{id}/photo' };
+
+/**
+ * The documented metadata of "no photo": a GIF, an empty etag, 1×1 — all three marks together. A
+ * photo stored in Entra ID may be any size, so a real 1×1 JPEG (with its etag) is a photo
+ * (docs/microsoft-365.md#graph-photo-none).
+ */
+function isPlaceholder(raw: PhotoMetadata): boolean {
+  return (
+    raw['@odata.mediaContentType']?.toLowerCase() === 'image/gif' &&
+    (raw['@odata.mediaEtag'] ?? '') === '' &&
+    raw.width === 1 &&
+    raw.height === 1
+  );
 }
 
 function toObservedPhoto(raw: PhotoMetadata): ObservedPhoto | null {
-  const width = typeof raw.width === 'number' ? raw.width : null;
-  const height = typeof raw.height === 'number' ? raw.height : null;
-  // The docs show a 1x1 placeholder for users without a photo (docs/microsoft-365.md#graph-photo-none).
-  if (width === 1 && height === 1) return null;
+  if (isPlaceholder(raw)) return null;
+  const width = raw.width ?? null;
+  const height = raw.height ?? null;
   return {
-    etag: typeof raw['@odata.mediaEtag'] === 'string' ? raw['@odata.mediaEtag'] : null,
-    contentType: typeof raw['@odata.mediaContentType'] === 'string' ? raw['@odata.mediaContentType'] : null,
+    etag: raw['@odata.mediaEtag'] ?? null,
+    contentType: raw['@odata.mediaContentType'] ?? null,
     width,
     height,
   };
@@ -64,7 +74,10 @@ export function createGraphPhotos(http: HttpClient): PhotosPort {
       return outcomes.map((o, i): ItemResult<ObservedPhoto | null> => {
         const id = userIds[i]!;
         if (!o.ok) return { id, ok: false, error: o.error };
-        if (o.status === 200) return { id, ok: true, value: toObservedPhoto(o.body as PhotoMetadata) };
+        if (o.status === 200) {
+          const meta = checkShape(GET_PHOTO, 200, o.body, PHOTO_METADATA, header(o.headers, 'request-id'));
+          return meta.ok ? { id, ok: true, value: toObservedPhoto(meta.value) } : { id, ...meta };
+        }
         const error = itemError(requests[i]!, o);
         if (isNoPhoto(o.status, error.errorCode)) return { id, ok: true, value: null };
         return { id, ok: false, error };

@@ -51,14 +51,6 @@ export function pathOf(http: HttpClient, url: string): string {
   return http.resolveUrl(url).pathname;
 }
 
-/** Sends a request and returns its JSON body, or throws the converted error for any non-2xx. */
-export async function sendForJson<T>(http: HttpClient, request: HttpRequest): Promise<T> {
-  const res = await http.send(request);
-  if (res.status < 200 || res.status > 299) throw errorOf(http, request, res);
-  if (res.body.length === 0) return undefined as T;
-  return JSON.parse(res.body.toString('utf8')) as T;
-}
-
 export function errorOf(http: HttpClient, request: HttpRequest, res: HttpResponse): RemoteApiError {
   return graphError(
     request.method,

@@ -1,23 +1,11 @@
-import type { ManagedField } from '../../config/settings.js';
+import {
+  clearingValue,
+  FIELD_CATALOG,
+  MANAGED_FIELDS,
+  type ManagedField,
+} from '../../config/field-catalog.js';
 import type { ObservedUser } from '../../observe/model.js';
-
-/** Every Entra ID property Roster can manage; all are Graph user property names. */
-export const MANAGED_FIELDS: readonly ManagedField[] = [
-  'givenName',
-  'surname',
-  'displayName',
-  'jobTitle',
-  'department',
-  'officeLocation',
-  'mobilePhone',
-  'businessPhones',
-  'companyName',
-  'employeeId',
-  'streetAddress',
-  'city',
-  'postalCode',
-  'country',
-];
+import type { UserPatch } from '../../ports/directory.js';
 
 /** The `$select` of every user read: identity, match keys, sync state, managed fields. */
 export const USER_SELECT = [
@@ -26,7 +14,7 @@ export const USER_SELECT = [
   'mail',
   'proxyAddresses',
   'onPremisesSyncEnabled',
-  ...MANAGED_FIELDS,
+  ...MANAGED_FIELDS.map((f) => FIELD_CATALOG[f].graph),
 ].join(',');
 
 /** A Graph user object as returned for `USER_SELECT`. */
@@ -35,7 +23,7 @@ export type GraphUser = Record<string, unknown> & { id: string };
 export function toObservedUser(raw: GraphUser): ObservedUser {
   const fields: ObservedUser['fields'] = {};
   for (const f of MANAGED_FIELDS) {
-    const v = raw[f];
+    const v = raw[FIELD_CATALOG[f].graph];
     if (v === undefined) continue;
     if (Array.isArray(v)) fields[f] = v.filter((x): x is string => typeof x === 'string');
     else fields[f] = typeof v === 'string' ? v : null;
@@ -50,4 +38,17 @@ export function toObservedUser(raw: GraphUser): ObservedUser {
     onPremisesSyncEnabled: raw.onPremisesSyncEnabled === true,
     fields,
   };
+}
+
+/**
+ * A PATCH body in Graph's terms: `null` ("clear") becomes the value the catalog says clears the
+ * property — `[]` for `businessPhones`, the only sourced form (docs/microsoft-365.md#graph-users-clear).
+ */
+export function toGraphPatch(body: UserPatch['body']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body) as [ManagedField, string | string[] | null][]) {
+    // A field Entra cannot clear goes out as `null` all the same: Graph's refusal then says why.
+    out[FIELD_CATALOG[field].graph] = value === null ? (clearingValue(field) ?? null) : value;
+  }
+  return out;
 }

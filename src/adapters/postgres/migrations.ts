@@ -129,6 +129,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'observation cache: when each snapshot delta link was obtained',
+    sql: `
+      -- Graph keeps directory delta tokens 7 days: an older snapshot is listed afresh up front
+      -- instead of asking with a link the service no longer knows.
+      ALTER TABLE roster.user_snapshots ADD COLUMN delta_link_at timestamptz;
+      UPDATE roster.user_snapshots SET delta_link_at = updated_at;
+      ALTER TABLE roster.user_snapshots ALTER COLUMN delta_link_at SET NOT NULL;
+    `,
+  },
+  {
+    version: 5,
     name: 'who holds a tenant apply lock',
     sql: `
       -- The lock itself is a session advisory lock; this row only names its holder, and is

@@ -77,8 +77,8 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
     async getUserSnapshot(tenantId: string, scopeHash: string) {
       // One consistent view of the link and its users, row by row (no single value of them all).
       return pool.transaction(async (client) => {
-        const link = await client.query<{ delta_link: string }>(
-          'SELECT delta_link FROM roster.user_snapshots WHERE tenant_id = $1 AND scope_hash = $2',
+        const link = await client.query<{ delta_link: string; delta_link_at: Date }>(
+          'SELECT delta_link, delta_link_at FROM roster.user_snapshots WHERE tenant_id = $1 AND scope_hash = $2',
           [tenantId, scopeHash],
         );
         const row = link.rows[0];
@@ -97,17 +97,19 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
           if (rows.length < SNAPSHOT_PAGE) break;
           after = rows[rows.length - 1]!.user_id;
         }
-        return { users, deltaLink: row.delta_link };
+        return { users, deltaLink: row.delta_link, deltaLinkAt: row.delta_link_at };
       }, 'REPEATABLE READ');
     },
 
     async saveUserSnapshot(tenantId: string, scopeHash: string, snapshot: UserSnapshot) {
       await pool.transaction(async (client) => {
         await client.query(
-          `INSERT INTO roster.user_snapshots (tenant_id, scope_hash, delta_link) VALUES ($1, $2, $3)
+          `INSERT INTO roster.user_snapshots (tenant_id, scope_hash, delta_link, delta_link_at)
+           VALUES ($1, $2, $3, coalesce($4, now()))
            ON CONFLICT (tenant_id, scope_hash)
-           DO UPDATE SET delta_link = EXCLUDED.delta_link, updated_at = now()`,
-          [tenantId, scopeHash, snapshot.deltaLink],
+           DO UPDATE SET delta_link = EXCLUDED.delta_link, delta_link_at = EXCLUDED.delta_link_at,
+             updated_at = now()`,
+          [tenantId, scopeHash, snapshot.deltaLink, snapshot.deltaLinkAt ?? null],
         );
         await client.query(
           'DELETE FROM roster.user_snapshot_users WHERE tenant_id = $1 AND scope_hash = $2',
@@ -120,9 +122,10 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
     async updateUserSnapshot(tenantId: string, scopeHash: string, change: UserSnapshotChange) {
       return pool.transaction(async (client) => {
         const { rowCount } = await client.query(
-          `UPDATE roster.user_snapshots SET delta_link = $3, updated_at = now()
+          `UPDATE roster.user_snapshots
+           SET delta_link = $3, delta_link_at = coalesce($4, now()), updated_at = now()
            WHERE tenant_id = $1 AND scope_hash = $2`,
-          [tenantId, scopeHash, change.deltaLink],
+          [tenantId, scopeHash, change.deltaLink, change.deltaLinkAt ?? null],
         );
         if (rowCount !== 1) return false;
         await upsertUsers(client, tenantId, scopeHash, change.users);

@@ -82,7 +82,7 @@ describe('migrations', () => {
         "INSERT INTO roster.user_snapshots (tenant_id, scope_hash, users, delta_link) VALUES ('t1', 's1', $1, 'link-1')",
         [JSON.stringify(users)],
       );
-      expect(await runMigrations(client)).toEqual([3]);
+      expect(await runMigrations(client, MIGRATIONS.slice(0, 3))).toEqual([3]);
       const { rows } = await client.query(
         'SELECT tenant_id, scope_hash, user_id, data FROM roster.user_snapshot_users ORDER BY user_id',
       );
@@ -94,6 +94,12 @@ describe('migrations', () => {
       expect(links.rows.map((r: Record<string, unknown>) => [r.delta_link, 'users' in r])).toEqual([
         ['link-1', false],
       ]);
+      // Version 4 dates the existing link by its last update.
+      expect(await runMigrations(client)).toEqual([4]);
+      const dated = await client.query(
+        'SELECT delta_link_at = updated_at AS same FROM roster.user_snapshots',
+      );
+      expect(dated.rows).toEqual([{ same: true }]);
       // Forgetting a snapshot forgets its users.
       await client.query('DELETE FROM roster.user_snapshots');
       expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshot_users')).rows).toEqual([
