@@ -16,6 +16,7 @@ import {
 } from '../../plan/plan-file.js';
 import type { ActionKind, PlanAction, PlanHead } from '../../plan/plan-model.js';
 import { createPlanJsonWriter, planSourceOf, type PlanSource } from '../../plan/plan-source.js';
+import { PLAN_COPY_PREFIX, removeStalePlanFiles } from './stale-plan-files.js';
 
 /** A plan file opened for reading; `close` removes the private copy it reads from. */
 export interface PlanFile extends PlanSource {
@@ -43,6 +44,7 @@ export async function createPlanFileWriter(
   path: string,
   scrub?: (json: string) => string,
 ): Promise<PlanFileWriter> {
+  await removeStalePlanFiles(path);
   const partial = `${path}.${process.pid}.partial`;
   const handle = await open(partial, 'w', 0o600);
   let closed = false;
@@ -155,7 +157,8 @@ function kindOfLines(lines: readonly string[]): string | undefined {
  * valid plan is read whole, as before. Errors name the file (and the action).
  */
 export async function openPlanFile(path: string): Promise<PlanFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'roster-plan-'));
+  await removeStalePlanFiles();
+  const dir = await mkdtemp(join(tmpdir(), `${PLAN_COPY_PREFIX}${process.pid}-`));
   const copy = join(dir, 'plan.json');
   let handle: FileHandle | undefined;
   try {
