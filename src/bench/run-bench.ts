@@ -253,7 +253,7 @@ function targets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
       target: '≤ 1.15 × floor',
       value: `${full.wallOverFloor?.toFixed(2) ?? '–'} × (${full.floor.binding})`,
       met: full.wallOverFloor !== undefined && full.wallOverFloor <= 1.15,
-      note: 'per-request CPU of Roster and the simulator on this machine (README, Performance)',
+      note: 'per-request CPU of Roster and the simulator on this machine (docs/performance.md)',
     });
     out.push({
       name: 'Full apply',
@@ -281,7 +281,7 @@ function targets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
       target: '≤ 300 MB',
       value: `${peak.toFixed(0)} MB`,
       met: peak <= 300,
-      note: `highest of ${memory.map((s) => `(${s.id}) ${s.peakRssMb.toFixed(0)} MB`).join(', ')} (README, Performance)`,
+      note: `highest of ${memory.map((s) => `(${s.id}) ${s.peakRssMb.toFixed(0)} MB`).join(', ')} (docs/performance.md)`,
     });
   }
   return out;

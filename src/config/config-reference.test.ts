@@ -6,15 +6,15 @@ import { referenceRows, renderReference } from './config-reference.js';
 const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
 const settingsSchema = JSON.parse(await read('schemas/settings.schema.json')) as Record<string, unknown>;
 const overridesSchema = JSON.parse(await read('schemas/overrides.schema.json')) as Record<string, unknown>;
-const readme = await read('README.md');
+const readme = await read('docs/configuration.md');
 
 function section(name: string): string {
   const start = `<!-- config-reference:${name}:start -->`;
   const end = `<!-- config-reference:${name}:end -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
-  expect(from, `README has ${start}`).toBeGreaterThanOrEqual(0);
-  expect(to, `README has ${end}`).toBeGreaterThan(from);
+  expect(from, `docs/configuration.md has ${start}`).toBeGreaterThanOrEqual(0);
+  expect(to, `docs/configuration.md has ${end}`).toBeGreaterThan(from);
   return readme.slice(from + start.length, to).trim();
 }
 
@@ -44,16 +44,16 @@ function properties(
   return found;
 }
 
-describe('the JSON Schemas, the README and the examples agree', () => {
-  test('the README settings reference is the one generated from schemas/settings.schema.json', () => {
+describe('the JSON Schemas, docs/configuration.md and the examples agree', () => {
+  test('the settings reference is the one generated from schemas/settings.schema.json', () => {
     expect(section('settings')).toBe(renderReference(settingsSchema));
   });
 
-  test('the README overrides reference is the one generated from schemas/overrides.schema.json', () => {
+  test('the overrides reference is the one generated from schemas/overrides.schema.json', () => {
     expect(section('overrides')).toBe(renderReference(overridesSchema));
   });
 
-  test('every top-level settings key is documented in the README', () => {
+  test('every top-level settings key is documented in docs/configuration.md', () => {
     const documented = section('settings');
     const keys = Object.keys(settingsSchema['properties'] as object).filter((k) => k !== '$schema');
     expect(keys).toEqual([

@@ -1,5 +1,5 @@
 /**
- * Renders the configuration reference in the README from a JSON Schema, so the two cannot drift
+ * Renders the configuration reference in docs/configuration.md from a JSON Schema, so the two cannot drift
  * apart (a test compares them).
  */
 
