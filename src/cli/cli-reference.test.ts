@@ -27,12 +27,15 @@ describe('docs/cli.md', () => {
     expect(documented.sort()).toEqual(program.commands.map((c) => c.name()).sort());
   });
 
-  it.each(program.commands.map((c) => [c.name(), c] as const))('documents every flag of %s', (name, command) => {
-    const section = sectionOf(name);
-    for (const option of command.options) {
-      expect(section, `${name} ${option.flags}`).toContain(`\`${flagOf(option)}\``);
-    }
-  });
+  it.each(program.commands.map((c) => [c.name(), c] as const))(
+    'documents every flag of %s',
+    (name, command) => {
+      const section = sectionOf(name);
+      for (const option of command.options) {
+        expect(section, `${name} ${option.flags}`).toContain(`\`${flagOf(option)}\``);
+      }
+    },
+  );
 
   it('documents the global options', () => {
     for (const option of program.options) expect(reference).toContain(`\`${option.flags}\``);
