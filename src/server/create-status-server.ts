@@ -10,6 +10,7 @@ import { createSecretScrubber } from '../secrets/secret-scrubber.js';
 import { renderPlanJson } from '../plan/plan-file.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText } from '../plan/render-text.js';
+import { checkHostAndOrigin, parseAllowedHosts } from './check-host.js';
 import type { RosterMetrics } from './metrics.js';
 import { requireBearer } from './require-bearer.js';
 import { sendError } from './send-error.js';
@@ -29,6 +30,11 @@ export interface StatusAppOptions {
    * paths win over anything it serves.
    */
   dashboard?: RequestHandler;
+  /**
+   * Host names (exact or `*.suffix`) the server answers to besides IP literals and `localhost`
+   * (`ROSTER_ALLOWED_HOSTS`): any other `Host` is refused, so DNS rebinding reads nothing.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** Query and body shapes are in `schemas/status-api.openapi.yaml`; a test keeps the two in step. */
@@ -97,6 +103,8 @@ export function createStatusApp(options: StatusAppOptions): Express {
     });
     next();
   });
+
+  app.use(checkHostAndOrigin(options.allowedHosts ?? []));
 
   const auth = requireBearer(options.apiToken);
   // Auth runs before the body is read: unauthenticated callers cannot make the server parse anything.
@@ -292,11 +300,15 @@ export async function startStatusServer(options: {
   return { url, port, server, close, [Symbol.asyncDispose]: close };
 }
 
-/** `ROSTER_API_TOKEN`, `ROSTER_STATUS_HOST` (default 127.0.0.1), `ROSTER_STATUS_PORT` (default 8080). */
+/**
+ * `ROSTER_API_TOKEN`, `ROSTER_STATUS_HOST` (default 127.0.0.1), `ROSTER_STATUS_PORT` (default
+ * 8080), `ROSTER_ALLOWED_HOSTS` (comma-separated host names or `*.suffix`; default none).
+ */
 export function statusServerSettingsFromEnv(env: Record<string, string | undefined>): {
   apiToken?: string;
   host: string;
   port: number;
+  allowedHosts: string[];
 } {
   const port = Number(env.ROSTER_STATUS_PORT ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -304,9 +316,23 @@ export function statusServerSettingsFromEnv(env: Record<string, string | undefin
       { file: 'ROSTER_STATUS_PORT', message: 'must be a port number (0-65535)', severity: 'error' },
     ]);
   }
+  const allowed = parseAllowedHosts(env.ROSTER_ALLOWED_HOSTS);
+  if (allowed.invalid.length > 0) {
+    throw new ConfigError([
+      {
+        file: 'ROSTER_ALLOWED_HOSTS',
+        message: `must list host names or *.suffix, comma-separated, without scheme or port: ${allowed.invalid
+          .slice(0, 3)
+          .map((e) => JSON.stringify(e.slice(0, 80)))
+          .join(', ')}`,
+        severity: 'error',
+      },
+    ]);
+  }
   return {
     ...(env.ROSTER_API_TOKEN ? { apiToken: env.ROSTER_API_TOKEN } : {}),
     host: env.ROSTER_STATUS_HOST || '127.0.0.1',
     port,
+    allowedHosts: allowed.hosts,
   };
 }

@@ -1,5 +1,5 @@
 import type { RejectedPhoto } from '../../ports/photo-fetcher.js';
-import { isHostAllowed, normalizeHost } from './host-allow-list.js';
+import { isHostAllowed, normalizeHost } from '../../desired/host-allow-list.js';
 
 /** A URL that passed the checks every hop must pass, or why it did not. */
 export type CheckedPhotoUrl = { ok: true; url: URL } | RejectedPhoto;
