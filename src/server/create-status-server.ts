@@ -6,11 +6,13 @@ import type { ControllerApi } from '../controller/controller-api.js';
 import { ConfigError } from '../errors/roster-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { KnownSecret } from '../secrets/known-secrets.js';
+import { hideUrlQueries } from '../secrets/display-url.js';
 import { createSecretScrubber } from '../secrets/secret-scrubber.js';
 import { renderPlanJson } from '../plan/plan-file.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { checkHostAndOrigin, parseAllowedHosts } from './check-host.js';
+import { KEEP_URL_QUERIES, keepUrlQueries } from './keep-url-queries.js';
 import type { RosterMetrics } from './metrics.js';
 import { requireBearer } from './require-bearer.js';
 import { sendError } from './send-error.js';
@@ -74,13 +76,19 @@ export function createStatusApp(options: StatusAppOptions): Express {
   app.set('query parser', 'simple');
 
   // Every body this server sends, the dashboard's pages and event streams included, is scrubbed
-  // of secrets here, in one place.
+  // of secrets here, in one place, and shows URLs without their query strings (HR photo URLs
+  // carry tokens there). Only the JSON plan (`apply PLANFILE` downloads from it) and the
+  // signature preview (the signature as mailed) keep whole URLs: see `keepUrlQueries`.
   app.use((_req, res, next) => {
+    const clean = (text: string) => {
+      const scrubbed = scrub(text);
+      return res.locals[KEEP_URL_QUERIES] === true ? scrubbed : hideUrlQueries(scrubbed);
+    };
     const send = res.send.bind(res);
-    res.send = (body?: unknown) => send(typeof body === 'string' ? scrub(body) : body);
+    res.send = (body?: unknown) => send(typeof body === 'string' ? clean(body) : body);
     const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
     res.write = ((chunk: unknown, ...rest: unknown[]) =>
-      write(typeof chunk === 'string' ? scrub(chunk) : chunk, ...rest)) as typeof res.write;
+      write(typeof chunk === 'string' ? clean(chunk) : chunk, ...rest)) as typeof res.write;
     next();
   });
 
@@ -140,6 +148,7 @@ export function createStatusApp(options: StatusAppOptions): Express {
       sendError(res, 404, 'no_plan', 'no plan yet');
       return;
     }
+    if (format === 'json') keepUrlQueries(res);
     const body =
       format === 'json'
         ? renderPlanJson(plan)

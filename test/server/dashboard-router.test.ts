@@ -31,6 +31,7 @@ function createSource() {
   const desired = desiredState([
     employee(KARI, {
       fields: { jobTitle: 'Seniorrådgiver' },
+      photoUrl: 'https://hr.example.no/kari.jpg?token=hr-token-9d8e',
       signature: signature(
         '<p style="color:#123">Kari <b>Nordmann</b></p><script>parent.x=1</script>',
         'Kari Nordmann',
@@ -135,6 +136,15 @@ describe('dashboard pages', () => {
     expect(await res.text()).toContain('<p style="color:#123">Kari <b>Nordmann</b></p>');
     const page = await (await fetch(`${server.url}/employees/${encodeURIComponent(KARI)}`)).text();
     expect(page).toMatch(/<iframe\s+class="preview"\s+sandbox=""\s/);
+  });
+
+  it('shows the HR photo URL as text without its query string and loads no image from HR', async () => {
+    const res = await fetch(`${server.url}/employees/${encodeURIComponent(KARI)}`);
+    expect(res.headers.get('content-security-policy')).toContain("img-src 'self' data:;");
+    const page = await res.text();
+    expect(page).toContain('<code>https://hr.example.no/kari.jpg?…</code>');
+    expect(page).not.toContain('hr-token');
+    expect(page).not.toMatch(/<img[^>]+hr\.example\.no/);
   });
 
   it('answers an unknown employee with an HTML 404 and an unknown path with the JSON 404', async () => {

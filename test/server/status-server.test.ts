@@ -11,7 +11,7 @@ import {
   statusServerSettingsFromEnv,
   type StatusServer,
 } from '../../src/server/create-status-server.js';
-import { FakeController, RUN_ID } from './fake-controller.js';
+import { FakeController, RUN_ID, samplePlan } from './fake-controller.js';
 
 const TOKEN = 'tok-3f9a8c7e1d2b4a6f9e8d7c6b5a4f3e2d';
 const SECRET = 'planted-client-secret-Zq81xP';
@@ -419,6 +419,60 @@ describe('Host and Origin (DNS rebinding)', () => {
     const same = await raw('/plan', { ...headers, origin: `http://${host}` }, 'POST', '{}');
     expect(same.status).toBe(200);
     expect(h.api.planNowCalls).toBe(1);
+  });
+});
+
+describe('URL query strings', () => {
+  const url = 'https://hr.example.no/photos/kari.jpg?token=hr-photo-token-7Qx2';
+  function withPhoto(): void {
+    const plan = samplePlan();
+    h.api.plan = {
+      ...plan,
+      actions: [
+        ...plan.actions,
+        {
+          kind: 'set-photo',
+          key: 'kari@example.no#photo',
+          employee: 'kari@example.no',
+          userId: 'id-kari',
+          userPrincipalName: 'kari@example.no',
+          reason: 'Roster has not set this photo yet',
+          photoReason: 'not-set-by-roster',
+          sourceUrl: url,
+        },
+      ],
+      warnings: [{ kind: 'observation', message: `source photo ${url} could not be checked` }],
+    };
+    h.api.journal = [
+      {
+        id: 1,
+        runId: RUN_ID,
+        at: '2025-01-02T03:04:06.000Z',
+        actionKey: 'kari@example.no#photo',
+        userId: 'id-kari',
+        employeeEmail: 'kari@example.no',
+        aspect: 'photo',
+        before: { etag: null },
+        after: { sourceUrl: url, sha256: 'ab' },
+        status: 'applied',
+      },
+    ];
+  }
+
+  it('hides them in the text and markdown plans and in /runs/{id}; the JSON plan keeps them', async () => {
+    withPhoto();
+    for (const path of ['/plan?format=text', '/plan?format=markdown', `/runs/${RUN_ID}`, '/status']) {
+      const body = await (await call(path)).text();
+      expect(body, path).not.toContain('hr-photo-token');
+    }
+    expect(await (await call('/plan?format=text')).text()).toContain(
+      'https://hr.example.no/photos/kari.jpg?…',
+    );
+    expect((await read(await call(`/runs/${RUN_ID}`))).journal[0].after.sourceUrl).toBe(
+      'https://hr.example.no/photos/kari.jpg?…',
+    );
+    const json = await read(await call('/plan?format=json'));
+    expect(json.actions.find((a: { kind: string }) => a.kind === 'set-photo').sourceUrl).toBe(url);
   });
 });
 
