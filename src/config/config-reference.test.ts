@@ -78,6 +78,7 @@ describe('the JSON Schemas, the README and the examples agree', () => {
     '/source/ssl',
     '/source/ssl/caFile',
     '/schedule/cron',
+    '/signatures/allowedHosts',
     '#fieldMapping/format',
     '/employees/[]/template',
     '/employees/[]/photoUrl',

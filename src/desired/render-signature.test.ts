@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureTemplate } from '../config/settings.js';
-import { loadTemplate } from '../../test/support/builders.js';
+import { buildSettings, loadTemplate } from '../../test/support/builders.js';
 import { renderSignature } from './render-signature.js';
 import type { RenderedSignature, SignatureView } from './render-signature.js';
+import { signatureUrlPolicy } from './url-policy.js';
 
 const templates = { default: loadTemplate('default'), compact: loadTemplate('compact') };
+
+/** Photos from the HR host; links and images under contoso.no (what the scope default gives). */
+const POLICY = signatureUrlPolicy({
+  photos: { ...buildSettings().photos, allowedHosts: ['hr.contoso.no'] },
+  signatures: buildSettings().signatures,
+  scope: { domains: ['contoso.no'] },
+});
 
 function view(
   employee: Partial<SignatureView['employee']> = {},
@@ -35,6 +43,7 @@ function view(
       ...office,
     },
     variables: { companyName: 'Contoso AS', logoUrl: 'https://cdn.contoso.no/logo.png', ...variables },
+    urls: POLICY,
   };
 }
 
@@ -105,6 +114,31 @@ describe.each(['default', 'compact'] as const)('renderSignature with the %s temp
       'office.homepage',
       'website',
     ]);
+  });
+
+  it.each([
+    [
+      'https://evil.example/phish',
+      'has the host "evil.example", which is not on signatures.allowedHosts',
+      'evil',
+    ],
+    ['https://contoso.no.evil.example/x', 'has the host "contoso.no.evil.example"', 'evil'],
+    ['https://user:pw@contoso.no/x', 'must not carry a user name or password', 'user:pw'],
+  ])('drops the off-policy URL %s from homepage, website and logo, with warnings', (bad, why, marker) => {
+    const result = ok(
+      renderSignature(template, view({ photoUrl: bad }, { homepage: bad }, { website: bad, logoUrl: bad })),
+    );
+    for (const out of [result.html, result.text]) expect(out).not.toContain(marker);
+    expect(result.warnings.map((w) => w.variable).sort()).toEqual([
+      'employee.photoUrl',
+      'logoUrl',
+      'office.homepage',
+      'website',
+    ]);
+    expect(result.warnings.find((w) => w.variable === 'office.homepage')?.message).toContain(why);
+    expect(result.warnings.find((w) => w.variable === 'employee.photoUrl')?.message).toMatch(
+      /photos\.allowedHosts|user name/,
+    );
   });
 
   it('keeps emoji and right-to-left text intact', () => {

@@ -3,7 +3,8 @@ import Mustache from 'mustache';
 import type { SignatureTemplate } from '../config/settings.js';
 import { stripControlChars } from './normalize-text.js';
 import { renderTemplate } from './render-template.js';
-import { checkUrl, isValidEmail, urlLabel } from './validate-url.js';
+import { checkSourceUrl, type SignatureUrlPolicy, type UrlRule } from './url-policy.js';
+import { isValidEmail, urlLabel } from './validate-url.js';
 
 /** Outlook's add-in API caps a signature at 30,000 characters; Exchange documents no limit of its own. */
 export const MAX_SIGNATURE_CHARS = 30_000;
@@ -42,6 +43,8 @@ export interface SignatureView {
   employee: SignatureEmployee;
   office: SignatureOffice;
   variables: Record<string, string>;
+  /** The hosts and schemes its URLs must keep to (`signatureUrlPolicy` of the settings). */
+  urls: SignatureUrlPolicy;
 }
 
 /** A view value that was refused and rendered as empty (its section vanishes). */
@@ -61,8 +64,8 @@ export type RenderedSignature =
     }
   | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
 
-/** Variables whose names say they hold a link: only https passes. */
-const URL_VARIABLE = /(url|href|website|homepage)$/i;
+/** Variables whose names say they hold a link: only https on the link hosts passes. */
+export const URL_VARIABLE = /(url|href|website|homepage)$/i;
 /** Variables that end up in width/height attributes. */
 const SIZE_VARIABLE = /(width|height)$/i;
 
@@ -192,9 +195,9 @@ function prepare(template: SignatureTemplate): Prepared {
   return result;
 }
 
-function safeUrl(value: string, variable: string, warnings: SignatureWarning[]): string {
+function safeUrl(value: string, variable: string, warnings: SignatureWarning[], rule: UrlRule): string {
   if (!value) return '';
-  const checked = checkUrl(value, ['https:']);
+  const checked = checkSourceUrl(value, rule);
   if (checked.ok) return checked.value;
   warnings.push({ variable, message: `${variable} ${checked.reason}; left out of the signature` });
   return '';
@@ -204,7 +207,7 @@ function buildContext(view: SignatureView, warnings: SignatureWarning[]): Record
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(view.variables)) {
     if (URL_VARIABLE.test(name)) {
-      const href = safeUrl(value, name, warnings);
+      const href = safeUrl(value, name, warnings, view.urls.link);
       variables[name] = href;
       if (href && view.variables[`${name}Label`] === undefined) variables[`${name}Label`] = urlLabel(href);
     } else if (SIZE_VARIABLE.test(name) && value && !/^\d{1,4}$/.test(value)) {
@@ -212,10 +215,10 @@ function buildContext(view: SignatureView, warnings: SignatureWarning[]): Record
       variables[name] = '';
     } else variables[name] = value;
   }
-  const homepage = safeUrl(view.office.homepage, 'office.homepage', warnings);
+  const homepage = safeUrl(view.office.homepage, 'office.homepage', warnings, view.urls.link);
   const employee = {
     ...view.employee,
-    photoUrl: safeUrl(view.employee.photoUrl, 'employee.photoUrl', warnings),
+    photoUrl: safeUrl(view.employee.photoUrl, 'employee.photoUrl', warnings, view.urls.photo),
     mobileTel: telHref(view.employee.mobilePhone),
     emailHref: mailHref(view.employee.email),
   };
