@@ -9,7 +9,7 @@ import type { ParsedYaml, ValuePath } from './parse-yaml.js';
 import { resolveEnvReferences, unresolvedMessage } from './resolve-env.js';
 import type { FieldMapping, ManagedField, Settings } from './settings.js';
 import { compileSchema, validateAgainstSchema } from './validate-schema.js';
-import { URL_VARIABLE } from '../desired/render-signature.js';
+import { URL_VARIABLE } from '../desired/signature-variables.js';
 import { checkSourceUrl, signatureLinkRule } from '../desired/url-policy.js';
 
 /** The settings file after parsing, with errors and warnings found on the way. */
