@@ -4,7 +4,7 @@ import { indexOverrides, officeKeys, resolveOverrides, unknownOverrideTargets } 
 import type { OverrideIndex, ResolvedOverrides } from './apply-overrides.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState, EmployeeIssue, SourceRow } from './model.js';
 import { lazySignature } from './lazy-signature.js';
-import { normalizeText } from './normalize-text.js';
+import { normalizeText, removedMessage } from './normalize-text.js';
 import { REFUSED_VALUE, renderFields } from './render-fields.js';
 import { renderTemplate } from './render-template.js';
 import type { Report } from './render-fields.js';
@@ -40,6 +40,15 @@ function normalizeRecord(record: Record<string, string | null>, prefix: string, 
     const result = normalizeText(raw);
     if (result.ok) {
       mapping[column] = display[column] = result.value;
+      if (result.removed) {
+        const field = `${prefix}.${column}`;
+        report({
+          kind: 'invalid-value',
+          severity: 'warning',
+          field,
+          message: removedMessage(field, result.removed),
+        });
+      }
       continue;
     }
     report({
