@@ -1,11 +1,17 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { CLIENT_SECRET } from '../support/roster-world.js';
-import { BIN, journal, roster, totalWrites, Transcript } from './chaos-support.js';
+import {
+  journal,
+  roster,
+  startController,
+  totalWrites,
+  Transcript,
+  type Controller,
+} from './chaos-support.js';
 import { createChaosWorld, type ChaosWorld } from './chaos-world.js';
 
 const API_TOKEN = 'chaos-api-token-7c1e9d2b44';
@@ -90,53 +96,13 @@ describe('broken configuration: a clear message with file and line, and no write
   });
 });
 
-interface Controller {
-  url: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** `roster controller` (observe mode) on a free port, logging at debug level. */
-async function startController(world: ChaosWorld): Promise<Controller> {
-  const child = spawn('node', [BIN, '-C', world.dir, '--log-level', 'debug', 'controller', '--port', '0'], {
-    env: { ...process.env, ...world.env, ROSTER_API_TOKEN: API_TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (text += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`controller did not start:\n${text}`)), 30_000);
-    const check = () => {
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-  });
-  return {
-    url,
-    output: () => text,
-    stop: () => {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        child.once('close', () => resolve());
-        child.kill('SIGTERM');
-      });
-    },
-  };
-}
-
 describe('status API and secrets', () => {
   let world: ChaosWorld;
   let controller: Controller;
   const transcript = new Transcript();
   beforeAll(async () => {
     world = await createChaosWorld({ employees: 8, seed: 29 });
-    controller = await startController(world);
+    controller = await startController(world, { ROSTER_API_TOKEN: API_TOKEN });
   }, 120_000);
   afterAll(async () => {
     await controller?.stop();

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateHrData, type HrData, type HrEmployee } from '../../src/local/seed-hr.js';
+import { generateHrData } from '../../src/local/seed-hr.js';
 import {
   makeImages,
   startPhotoServer as startHostileServer,
@@ -10,18 +10,11 @@ import {
 } from '../support/photo-servers.js';
 import { CLIENT_SECRET } from '../support/roster-world.js';
 import { roster, Transcript, writesByUpn, type RunResult } from './chaos-support.js';
-import { createChaosWorld, type ChaosWorld } from './chaos-world.js';
+import { createChaosWorld, withHostile, type ChaosWorld } from './chaos-world.js';
 
 const BIG_TITLE = 'Sjef '.repeat(20_480);
 const RTL_TITLE = 'مدير المبيعات';
 const EMOJI_NAME = 'Zoë 🚀';
-
-/** Replaces the first `n` active employees with hostile variants; the rest stay ordinary. */
-function withHostile(base: HrData, variants: ((e: HrEmployee) => Partial<HrEmployee>)[]): HrData {
-  const active = base.employees.filter((e) => e.status === 'active');
-  variants.forEach((variant, i) => Object.assign(active[i]!, variant(active[i]!)));
-  return base;
-}
 
 function signatureOf(world: ChaosWorld, email: string): { html: string; text: string } {
   const state = world.sim.stateSnapshot();
