@@ -65,6 +65,8 @@ export interface Runtime extends PlanDeps {
   photoFetcher: NonNullable<PlanDeps['photoFetcher']>;
   /** The environment's secrets: kept out of the journal, and out of every value written to the tenant. */
   scrubber: SecretScrubber;
+  /** `scrubber.find`: an apply refuses a write whose value holds a secret (`refuseSecrets`). */
+  findSecret: SecretScrubber['find'];
   close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function openRuntime(options: {
     photoFetcher: createSafePhotoFetcher(config.settings.photos),
     microsoft,
     scrubber,
+    findSecret: scrubber.find,
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);
