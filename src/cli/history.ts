@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
 import { UsageError } from '../errors/roster-error.js';
 import type { RunDetail, RunRecord } from '../ports/state-store.js';
+import { hideUrlQueries } from '../secrets/display-url.js';
 import { run } from '../runs/run.js';
 import { renderPlan, raiseFailure, type PlanFormat } from './plan.js';
 import { collectPlan } from '../runs/collect-plan.js';
@@ -18,7 +19,8 @@ function runLine(r: RunRecord): string {
 }
 
 function shortValue(v: unknown): string {
-  const s = JSON.stringify(v ?? null);
+  // The journal keeps whole photo URLs; the text view hides their query strings (`--json` is data).
+  const s = hideUrlQueries(JSON.stringify(v ?? null));
   return s.length > 120 ? `${s.slice(0, 117)}…` : s;
 }
 

@@ -78,6 +78,7 @@ describe('the JSON Schemas, docs/configuration.md and the examples agree', () =>
     '/source/ssl',
     '/source/ssl/caFile',
     '/schedule/cron',
+    '/signatures/allowedHosts',
     '#fieldMapping/format',
     '/employees/[]/template',
     '/employees/[]/photoUrl',

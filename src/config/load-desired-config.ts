@@ -7,6 +7,7 @@ import type { ConfigFile, TemplateReference } from './load-overrides.js';
 import { loadSettings } from './load-settings.js';
 import { checkTemplateReferences, loadTemplates } from './load-templates.js';
 import type { DesiredConfig } from './settings.js';
+import { signatureLinkRule } from '../desired/url-policy.js';
 
 export const SETTINGS_FILE = 'desired-state/roster.yaml';
 export const OVERRIDES_DIR = 'desired-state/overrides';
@@ -56,7 +57,10 @@ export function buildDesiredConfig(
   }
   const loaded = loadSettings(inputs.settings.file, inputs.settings.text, env, schemas.settings);
   const overrides = loadOverrides(inputs.overrides, schemas.overrides, loaded.settings);
-  const templates = loadTemplates(inputs.templates);
+  const templates = loadTemplates(
+    inputs.templates,
+    loaded.settings ? signatureLinkRule(loaded.settings) : undefined,
+  );
   const problems = [...loaded.problems, ...overrides.problems, ...templates.problems];
 
   const settings = loaded.settings;

@@ -284,6 +284,18 @@ schedule:
     expect(settings?.photos.allowedHosts).toEqual([]);
   });
 
+  test('a signature URL variable off the signature hosts is an error at its line', () => {
+    const yaml = `${MINIMAL}signatures:\n  variables:\n    logoUrl: https://cdn.evil.example/logo.png\n    website: https://www.example.no\n    bannerUrl: javascript:alert(1)\n`;
+    expect(load(yaml).text).toEqual([
+      'roster.yaml:8:14 /signatures/variables/logoUrl: error: logoUrl has the host "cdn.evil.example", which is not on signatures.allowedHosts (by default the scope domains)',
+      'roster.yaml:10:16 /signatures/variables/bannerUrl: error: bannerUrl uses the scheme "javascript:"; only "https:" is allowed',
+    ]);
+    const listed = `${yaml.replace('    bannerUrl: javascript:alert(1)\n', '')}  allowedHosts: [cdn.evil.example]\n`;
+    expect(load(listed).text).toEqual([
+      'roster.yaml:9:14 /signatures/variables/website: error: website has the host "www.example.no", which is not on signatures.allowedHosts',
+    ]);
+  });
+
   test('an empty file reports the required keys', () => {
     expect(load('').text).toEqual([
       "roster.yaml:1:1 /tenant: error: missing required key 'tenant'",

@@ -9,6 +9,8 @@ import type { ParsedYaml, ValuePath } from './parse-yaml.js';
 import { resolveEnvReferences, unresolvedMessage } from './resolve-env.js';
 import type { FieldMapping, ManagedField, Settings } from './settings.js';
 import { compileSchema, validateAgainstSchema } from './validate-schema.js';
+import { URL_VARIABLE } from '../desired/signature-variables.js';
+import { checkSourceUrl, signatureLinkRule } from '../desired/url-policy.js';
 
 /** The settings file after parsing, with errors and warnings found on the way. */
 export interface LoadedSettings {
@@ -109,6 +111,8 @@ function checkRules(raw: unknown, data: unknown, at: Report): void {
     at(['guardrails', 'maxChanges'], 'a percentage must be at most 100%');
   }
 
+  checkSignatureUrls(data, at);
+
   // Only when photos are configured: the default (enabled, no hosts) must not warn on every minimal file.
   const photos = field(data, 'photos');
   const hosts = field(photos, 'allowedHosts');
@@ -124,6 +128,28 @@ function checkRules(raw: unknown, data: unknown, at: Report): void {
       'warning',
       'key',
     );
+  }
+}
+
+/**
+ * A URL variable of the settings file that the signature URL policy would refuse would vanish
+ * from every signature, with a warning per employee: said once here, at its line, instead.
+ */
+function checkSignatureUrls(data: unknown, at: Report): void {
+  const signatures = field(data, 'signatures');
+  const variables = field(signatures, 'variables');
+  const domains = field(field(data, 'scope'), 'domains');
+  const hosts = field(signatures, 'allowedHosts');
+  if (!variables || typeof variables !== 'object' || !Array.isArray(domains)) return;
+  const rule = signatureLinkRule({
+    scope: { domains: domains.filter((d): d is string => typeof d === 'string') },
+    signatures: Array.isArray(hosts) ? { allowedHosts: hosts.map(String) } : {},
+  });
+  for (const [name, value] of Object.entries(variables)) {
+    // An invalid name is the schema's to report.
+    if (!/^\w+$/.test(name) || !URL_VARIABLE.test(name) || typeof value !== 'string' || !value) continue;
+    const checked = checkSourceUrl(value, rule);
+    if (!checked.ok) at(['signatures', 'variables', name], `${name} ${checked.reason}`);
   }
 }
 

@@ -26,6 +26,20 @@ describe('loadTemplates', () => {
     ]);
   });
 
+  test('checks the HTML with a parser at load time, each problem at its file and line', () => {
+    const { text } = load({
+      'templates/x.txt.mustache': '{{employee.displayName}}',
+      'templates/x.html.mustache':
+        '<table>\n  <tr><td>\n    <svg/onload=alert(1)>\n    <a href="{{employee.jobTitle}}">x</a>\n</td></tr></table>\n',
+    });
+    expect(text).toEqual([
+      'templates/x.html.mustache:3:5: error: <svg> is not allowed in a signature template',
+      'templates/x.html.mustache:3:10: error: malformed HTML (unexpected-solidus-in-tag)',
+      // Inside the unclosed <svg>, the parser makes this an SVG <a>: refused as such.
+      'templates/x.html.mustache:4:5: error: <a> is not allowed in a signature template',
+    ]);
+  });
+
   const syntax: { name: string; html: string; expected: string }[] = [
     {
       name: 'unclosed section, placed at its opening tag',

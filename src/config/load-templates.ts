@@ -2,6 +2,8 @@ import mustache from 'mustache';
 import type { ConfigProblem } from '../errors/roster-error.js';
 import type { ConfigFile, TemplateReference } from './load-overrides.js';
 import type { Position } from './parse-yaml.js';
+import type { UrlRule } from '../desired/url-policy.js';
+import { checkTemplateHtml } from './check-template-html.js';
 import type { SignatureTemplate } from './settings.js';
 
 const TEMPLATE_FILE = /(?:^|\/)([A-Za-z0-9][A-Za-z0-9_-]*)\.(html|txt)\.mustache$/;
@@ -14,9 +16,11 @@ export interface LoadedTemplates {
 /**
  * `templates/<name>.html.mustache` + `templates/<name>.txt.mustache` → one `SignatureTemplate` per
  * name. Each file is parsed with mustache so a syntax error is reported with its line now, not
- * when the first employee is rendered; a template without its twin is an error.
+ * when the first employee is rendered, and each HTML template is checked with an HTML parser
+ * (`checkTemplateHtml`; literal https URLs against `linkRule` when given); a template without its
+ * twin is an error.
  */
-export function loadTemplates(files: ConfigFile[]): LoadedTemplates {
+export function loadTemplates(files: ConfigFile[], linkRule?: UrlRule): LoadedTemplates {
   const problems: ConfigProblem[] = [];
   const halves = new Map<string, { html?: ConfigFile; text?: ConfigFile }>();
   for (const input of [...files].sort((a, b) => (a.file < b.file ? -1 : 1))) {
@@ -39,6 +43,12 @@ export function loadTemplates(files: ConfigFile[]): LoadedTemplates {
         message: syntax.message,
         severity: 'error',
       });
+    }
+    if (!syntax && kind === 'html') {
+      for (const problem of checkTemplateHtml(input.text, linkRule)) {
+        const { line, column, message } = problem;
+        problems.push({ file: input.file, line, column, message, severity: 'error' });
+      }
     }
     const pair = halves.get(name) ?? {};
     if (kind === 'html') pair.html = input;

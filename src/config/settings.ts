@@ -51,6 +51,11 @@ export interface SignatureSettings extends SignatureFlags {
   whenRoamingEnabled: 'refuse' | 'warn';
   /** Company-wide template variables (logo URL, company name, …). */
   variables: Record<string, string>;
+  /**
+   * Hosts that home pages, logos and other URL values in signatures may point at (exact host or
+   * `*.suffix`); unset: the scope domains and their subdomains (`signatureLinkHosts`).
+   */
+  allowedHosts?: string[];
 }
 
 export interface GuardrailSettings {

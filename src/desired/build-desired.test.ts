@@ -382,10 +382,17 @@ describe('buildDesired: photo URL', () => {
     ['source URL', [], {}, 'https://hr.contoso.no/photos/1.jpg', undefined],
     [
       'override beats source',
+      [override({ photoUrl: 'https://hr.contoso.no/p.png' })],
+      {},
+      'https://hr.contoso.no/p.png',
+      undefined,
+    ],
+    [
+      'a host off photos.allowedHosts refused, override or source',
       [override({ photoUrl: 'https://cdn.contoso.no/p.png' })],
       {},
-      'https://cdn.contoso.no/p.png',
       undefined,
+      'photo URL has the host "cdn.contoso.no", which is not on photos.allowedHosts; the photo is left alone',
     ],
     ['override null means no photo', [override({ photoUrl: null })], {}, undefined, undefined],
     [

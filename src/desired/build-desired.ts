@@ -5,14 +5,15 @@ import { indexOverrides, officeKeys, resolveOverrides, unknownOverrideTargets } 
 import type { OverrideIndex, ResolvedOverrides } from './apply-overrides.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState, EmployeeIssue, SourceRow } from './model.js';
 import { lazySignature } from './lazy-signature.js';
-import { normalizeText } from './normalize-text.js';
+import { normalizeText, removedMessage } from './normalize-text.js';
 import { REFUSED_VALUE, renderFields } from './render-fields.js';
 import { renderTemplate } from './render-template.js';
 import type { Report } from './render-fields.js';
 import { renderSignature, type SignatureView, type SignatureWarning } from './render-signature.js';
 import { desiredSignatureHash, flagString, type SignatureFlagValues } from './signature-hash.js';
 import { officeSignatureView, signatureView } from './signature-view.js';
-import { checkUrl, isValidEmail } from './validate-url.js';
+import { checkSourceUrl, photoUrlRule, signatureUrlPolicy, type UrlRule } from './url-policy.js';
+import { isValidEmail } from './validate-url.js';
 
 /** Feeds rows one at a time (e.g. page by page from a database cursor) and builds at the end. */
 export interface DesiredBuilder {
@@ -40,6 +41,15 @@ function normalizeRecord(record: Record<string, string | null>, prefix: string, 
     const result = normalizeText(raw);
     if (result.ok) {
       mapping[column] = display[column] = result.value;
+      if (result.removed) {
+        const field = `${prefix}.${column}`;
+        report({
+          kind: 'invalid-value',
+          severity: 'warning',
+          field,
+          message: removedMessage(field, result.removed),
+        });
+      }
       continue;
     }
     report({
@@ -59,6 +69,7 @@ function photoUrlOf(
   from: string,
   view: Record<string, unknown>,
   report: Report,
+  rule: UrlRule,
 ): string | undefined {
   // Override `photoUrl` > the `photos.from` expression over the source row.
   const raw =
@@ -66,8 +77,8 @@ function photoUrlOf(
   if (raw.includes(REFUSED_VALUE)) return undefined;
   const normalized = normalizeText(raw);
   if (!normalized.ok || normalized.value === '') return undefined;
-  // The photo fetcher enforces the host allow-list and address rules; here only the shape.
-  const checked = checkUrl(normalized.value, ['https:', 'http:']);
+  // The same URL policy the photo fetcher applies (it also checks the addresses a name resolves to).
+  const checked = checkSourceUrl(normalized.value, rule);
   if (checked.ok) return checked.value;
   report({
     kind: 'invalid-url',
@@ -143,7 +154,8 @@ function buildEmployee(
   const email = employee.display['email'] ?? key;
   let photoUrl: string | undefined;
   try {
-    photoUrl = photoUrlOf(overrides, settings.photos.from ?? DEFAULT_PHOTO_FROM, view, report);
+    const from = settings.photos.from ?? DEFAULT_PHOTO_FROM;
+    photoUrl = photoUrlOf(overrides, from, view, report, photoUrlRule(settings));
   } catch (e) {
     report({
       kind: 'template-error',
@@ -174,7 +186,13 @@ function buildEmployee(
     });
     return undefined;
   }
-  const signatureSource = { email, fields, office: sharedValues.officeView(office, report), variables };
+  const signatureSource = {
+    email,
+    fields,
+    office: sharedValues.officeView(office, report),
+    variables,
+    urls: signatureUrlPolicy(settings),
+  };
   const shown = signatureView(
     photoUrl?.startsWith('https:') ? { ...signatureSource, photoUrl } : signatureSource,
   );

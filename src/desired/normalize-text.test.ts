@@ -27,6 +27,25 @@ describe('normalizeText', () => {
     expect(normalizeText(raw)).toEqual({ ok: false, reason });
   });
 
+  it.each([
+    ['right-to-left override', 'Sales\u202E Manager', 'Sales Manager', ['U+202E']],
+    [
+      'embeddings and isolates',
+      '\u202AA\u202B\u202C\u202D\u2066B\u2067\u2068\u2069',
+      'AB',
+      ['U+202A', 'U+202B', 'U+202C', 'U+202D', 'U+2066', 'U+2067', 'U+2068', 'U+2069'],
+    ],
+    ['zero-width space and BOM', '\uFEFFKa\u200Bri\u200B', 'Kari', ['U+200B', 'U+FEFF']],
+    ['a title that was only an override', '\u202E', '', ['U+202E']],
+  ])('removes %s and says which', (_, raw, value, removed) => {
+    expect(normalizeText(raw)).toEqual({ ok: true, value, removed });
+  });
+
+  it('keeps the joiners emoji and scripts need and the direction marks', () => {
+    const kept = ['👨\u200D👩\u200D👧', 'می\u200Cخواهم', 'क्\u200Dष', 'מנהל\u200F', 'abc\u200E', 'مدير\u061C'];
+    for (const value of kept) expect(normalizeText(value)).toEqual({ ok: true, value });
+  });
+
   it('collapses whitespace left by empty variables and strips controls for plain text', () => {
     expect(collapseWhitespace('  Åse   Ærø ')).toBe('Åse Ærø');
     expect(stripControlChars('a\u0007b\r\nc\td')).toBe('ab\nc\td');

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureTemplate } from '../config/settings.js';
-import { loadTemplate } from '../../test/support/builders.js';
+import { buildSettings, loadTemplate } from '../../test/support/builders.js';
 import { renderSignature } from './render-signature.js';
 import type { RenderedSignature, SignatureView } from './render-signature.js';
+import { signatureUrlPolicy } from './url-policy.js';
 
 const templates = { default: loadTemplate('default'), compact: loadTemplate('compact') };
+
+/** Photos from the HR host; links and images under contoso.no (what the scope default gives). */
+const POLICY = signatureUrlPolicy({
+  photos: { ...buildSettings().photos, allowedHosts: ['hr.contoso.no'] },
+  signatures: buildSettings().signatures,
+  scope: { domains: ['contoso.no'] },
+});
 
 function view(
   employee: Partial<SignatureView['employee']> = {},
@@ -35,6 +43,7 @@ function view(
       ...office,
     },
     variables: { companyName: 'Contoso AS', logoUrl: 'https://cdn.contoso.no/logo.png', ...variables },
+    urls: POLICY,
   };
 }
 
@@ -105,6 +114,31 @@ describe.each(['default', 'compact'] as const)('renderSignature with the %s temp
       'office.homepage',
       'website',
     ]);
+  });
+
+  it.each([
+    [
+      'https://evil.example/phish',
+      'has the host "evil.example", which is not on signatures.allowedHosts',
+      'evil',
+    ],
+    ['https://contoso.no.evil.example/x', 'has the host "contoso.no.evil.example"', 'evil'],
+    ['https://user:pw@contoso.no/x', 'must not carry a user name or password', 'user:pw'],
+  ])('drops the off-policy URL %s from homepage, website and logo, with warnings', (bad, why, marker) => {
+    const result = ok(
+      renderSignature(template, view({ photoUrl: bad }, { homepage: bad }, { website: bad, logoUrl: bad })),
+    );
+    for (const out of [result.html, result.text]) expect(out).not.toContain(marker);
+    expect(result.warnings.map((w) => w.variable).sort()).toEqual([
+      'employee.photoUrl',
+      'logoUrl',
+      'office.homepage',
+      'website',
+    ]);
+    expect(result.warnings.find((w) => w.variable === 'office.homepage')?.message).toContain(why);
+    expect(result.warnings.find((w) => w.variable === 'employee.photoUrl')?.message).toMatch(
+      /photos\.allowedHosts|user name/,
+    );
   });
 
   it('keeps emoji and right-to-left text intact', () => {
@@ -206,47 +240,56 @@ describe('renderSignature: refusals', () => {
   });
 
   it.each([
-    ['a script', '<p>x</p><script>alert(1)</script>'],
-    ['an event handler', '<p onclick="alert(1)">x</p>'],
-  ])('refuses a template with %s', (_, html) => {
-    expect(renderSignature(inline(html), view())).toEqual({
-      error: {
-        kind: 'template-error',
-        message: 'templates/inline.html.mustache: scripts and event handler attributes are not allowed',
-      },
-    });
-  });
-
-  it.each([
+    ['a script', '<p>x</p><script>alert(1)</script>', '1:9: <script> is not allowed in a signature template'],
+    [
+      'an event handler',
+      '<p onclick="alert(1)">x</p>',
+      '1:4: attribute "onclick" is not allowed on <p> (event handlers never are)',
+    ],
     [
       'a non-URL variable in a link',
       '<a href="{{employee.jobTitle}}">x</a>',
-      'href="{{employee.jobTitle}}": a link may only hold a URL variable (https-checked) or a built mailto:/tel: link',
+      '1:4: <a href="{{employee.jobTitle}}">: a link may only hold a URL variable (https-checked) or a built mailto:/tel: link',
     ],
     [
       'a built mailto: link as an image',
       '<img src="{{employee.emailHref}}">',
-      'src="{{employee.emailHref}}": a link may only hold a URL variable (https-checked) or a built mailto:/tel: link',
+      '1:6: <img src="{{employee.emailHref}}">: a link may only hold a URL variable (https-checked) or a built mailto:/tel: link',
     ],
     [
       'a URL variable with a prefix',
       '<a href="x{{website}}">x</a>',
-      'href="x{{website}}": links must be literal https:, mailto: or tel: URLs or a single URL variable',
+      '1:4: <a href="x{{website}}">: a link must be a literal https:, mailto: or tel: URL or exactly one URL variable',
     ],
     [
       'a literal javascript: link',
       "<a href='javascript:alert(1)'>x</a>",
-      'href="javascript:alert(1)": links must be literal https:, mailto: or tel: URLs or a single URL variable',
+      '1:4: <a href="javascript:alert(1)">: a link must be a literal https:, mailto: or tel: URL or exactly one URL variable',
+    ],
+    [
+      'an svg with onload after a slash',
+      '<svg/onload=alert(1)>',
+      '1:1: <svg> is not allowed in a signature template',
+    ],
+    [
+      'a link attribute after a slash',
+      '<a/href="{{employee.jobTitle}}">x</a>',
+      '1:4: malformed HTML (unexpected-solidus-in-tag)',
+    ],
+    [
+      'a CSS url() around a variable',
+      '<p style="background:url({{website}})">x</p>',
+      '1:4: style: {{website}}: only width and height variables may appear in CSS',
     ],
     [
       'an unquoted data: image',
       '<img src=data:image/png;base64,AAAA>',
-      'src="data:image/png;base64,AAAA": links must be literal https: URLs or a single URL variable',
+      '1:6: <img src="data:image/png;base64,AAAA">: a link must be a literal https: URL or exactly one URL variable',
     ],
   ])('refuses a template with %s', (_, html, problem) => {
     const result = renderSignature(inline(html), view({ jobTitle: 'javascript:alert(1)' }));
     expect(result).toEqual({
-      error: { kind: 'template-error', message: `templates/inline.html.mustache: ${problem}` },
+      error: { kind: 'template-error', message: `templates/inline.html.mustache:${problem}` },
     });
   });
 

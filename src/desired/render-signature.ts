@@ -3,7 +3,10 @@ import Mustache from 'mustache';
 import type { SignatureTemplate } from '../config/settings.js';
 import { stripControlChars } from './normalize-text.js';
 import { renderTemplate } from './render-template.js';
-import { checkUrl, isValidEmail, urlLabel } from './validate-url.js';
+import { checkTemplateHtml } from '../config/check-template-html.js';
+import { SIZE_VARIABLE, URL_VARIABLE } from './signature-variables.js';
+import { checkSourceUrl, type SignatureUrlPolicy, type UrlRule } from './url-policy.js';
+import { isValidEmail, urlLabel } from './validate-url.js';
 
 /** Outlook's add-in API caps a signature at 30,000 characters; Exchange documents no limit of its own. */
 export const MAX_SIGNATURE_CHARS = 30_000;
@@ -42,6 +45,8 @@ export interface SignatureView {
   employee: SignatureEmployee;
   office: SignatureOffice;
   variables: Record<string, string>;
+  /** The hosts and schemes its URLs must keep to (`signatureUrlPolicy` of the settings). */
+  urls: SignatureUrlPolicy;
 }
 
 /** A view value that was refused and rendered as empty (its section vanishes). */
@@ -60,11 +65,6 @@ export type RenderedSignature =
       dictionary: Buffer;
     }
   | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
-
-/** Variables whose names say they hold a link: only https passes. */
-const URL_VARIABLE = /(url|href|website|homepage)$/i;
-/** Variables that end up in width/height attributes. */
-const SIZE_VARIABLE = /(width|height)$/i;
 
 function escapeHtml(value: unknown): string {
   return String(value)
@@ -100,45 +100,6 @@ function forbiddenTokens(tokens: unknown[], out: string[]): void {
   }
 }
 
-const LINK_ATTRIBUTE =
-  /\s(href|src|background|action|formaction|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
-const SINGLE_VARIABLE = /^\{\{\s*([\w.]+)\s*\}\}$/;
-/** Variables the renderer itself validates as https. */
-const HTTPS_VARIABLES = new Set(['employee.photoUrl', 'office.homepage']);
-/** Links the renderer builds from email and phone. */
-const BUILT_LINKS = new Set([
-  'employee.emailHref',
-  'employee.mobileTel',
-  'office.emailHref',
-  'office.phoneTel',
-]);
-
-function isHttpsVariable(name: string): boolean {
-  return HTTPS_VARIABLES.has(name) || (!name.includes('.') && URL_VARIABLE.test(name));
-}
-
-/**
- * Checked once per template rather than per employee: a link attribute holds a literal
- * https:/mailto:/tel: URL or exactly one variable the renderer validates or builds. Together
- * with escaping, no value can ever produce a `javascript:` (or `data:`, `file:`) link.
- */
-function badLink(html: string): string | undefined {
-  for (const m of html.matchAll(LINK_ATTRIBUTE)) {
-    const attribute = (m[1] ?? '').toLowerCase();
-    const value = m[2] ?? m[3] ?? m[4] ?? '';
-    const isHref = attribute === 'href';
-    const variable = SINGLE_VARIABLE.exec(value)?.[1];
-    if (variable !== undefined) {
-      if (isHttpsVariable(variable) || (isHref && BUILT_LINKS.has(variable))) continue;
-      return `${attribute}="${value}": a link may only hold a URL variable (https-checked) or a built mailto:/tel: link`;
-    }
-    const scheme = isHref ? /^(https:\/\/|mailto:|tel:)/i : /^https:\/\//i;
-    if (!value.includes('{{') && (value === '' || scheme.test(value))) continue;
-    return `${attribute}="${value.slice(0, 60)}": links must be literal https:${isHref ? ', mailto: or tel:' : ''} URLs or a single URL variable`;
-  }
-  return undefined;
-}
-
 function parse(source: string, file: string): unknown[] | string {
   try {
     return Mustache.parse(source);
@@ -158,11 +119,9 @@ function check(template: SignatureTemplate): Prepared {
     // Values are only safe because every one of them is escaped; a template may not opt out.
     return { error: `${template.htmlFile}: not allowed in signature templates: ${forbidden.join(', ')}` };
   }
-  if (/<script\b|<[^>]*\son[a-z]+\s*=/i.test(template.html)) {
-    return { error: `${template.htmlFile}: scripts and event handler attributes are not allowed` };
-  }
-  const link = badLink(template.html);
-  if (link) return { error: `${template.htmlFile}: ${link}` };
+  // The same check `loadTemplates` reports at load time; here too, so no template renders unchecked.
+  const [problem] = checkTemplateHtml(template.html);
+  if (problem) return { error: `${template.htmlFile}:${problem.line}:${problem.column}: ${problem.message}` };
   // Inlined once per template, not per employee: the mustache tags survive as text, and
   // Outlook drops <style> blocks, so the output must carry its styles inline.
   const html = juice(template.html, {
@@ -192,9 +151,9 @@ function prepare(template: SignatureTemplate): Prepared {
   return result;
 }
 
-function safeUrl(value: string, variable: string, warnings: SignatureWarning[]): string {
+function safeUrl(value: string, variable: string, warnings: SignatureWarning[], rule: UrlRule): string {
   if (!value) return '';
-  const checked = checkUrl(value, ['https:']);
+  const checked = checkSourceUrl(value, rule);
   if (checked.ok) return checked.value;
   warnings.push({ variable, message: `${variable} ${checked.reason}; left out of the signature` });
   return '';
@@ -204,7 +163,7 @@ function buildContext(view: SignatureView, warnings: SignatureWarning[]): Record
   const variables: Record<string, string> = {};
   for (const [name, value] of Object.entries(view.variables)) {
     if (URL_VARIABLE.test(name)) {
-      const href = safeUrl(value, name, warnings);
+      const href = safeUrl(value, name, warnings, view.urls.link);
       variables[name] = href;
       if (href && view.variables[`${name}Label`] === undefined) variables[`${name}Label`] = urlLabel(href);
     } else if (SIZE_VARIABLE.test(name) && value && !/^\d{1,4}$/.test(value)) {
@@ -212,10 +171,10 @@ function buildContext(view: SignatureView, warnings: SignatureWarning[]): Record
       variables[name] = '';
     } else variables[name] = value;
   }
-  const homepage = safeUrl(view.office.homepage, 'office.homepage', warnings);
+  const homepage = safeUrl(view.office.homepage, 'office.homepage', warnings, view.urls.link);
   const employee = {
     ...view.employee,
-    photoUrl: safeUrl(view.employee.photoUrl, 'employee.photoUrl', warnings),
+    photoUrl: safeUrl(view.employee.photoUrl, 'employee.photoUrl', warnings, view.urls.photo),
     mobileTel: telHref(view.employee.mobilePhone),
     emailHref: mailHref(view.employee.email),
   };

@@ -3,6 +3,7 @@ import { formatPhone } from './format-phone.js';
 import type { DesiredEmployee } from './model.js';
 import type { Report } from './render-fields.js';
 import type { SignatureOffice, SignatureView } from './render-signature.js';
+import type { SignatureUrlPolicy } from './url-policy.js';
 import { isValidEmail } from './validate-url.js';
 
 /** What a signature is built from: the employee's desired values and the office's signature view. */
@@ -13,6 +14,8 @@ export interface SignatureSource {
   /** The office as signatures show it (`officeSignatureView`), shared by its employees. */
   office: SignatureOffice;
   variables: Record<string, string>;
+  /** `signatureUrlPolicy(settings)`: one shared object, so views stay small. */
+  urls: SignatureUrlPolicy;
 }
 
 function text(value: string | string[] | null | undefined): string {
@@ -86,5 +89,6 @@ export function signatureView(source: SignatureSource): SignatureView {
     },
     office: source.office,
     variables: source.variables,
+    urls: source.urls,
   };
 }

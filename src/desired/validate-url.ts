@@ -5,26 +5,34 @@
  * signatures and plans).
  */
 
+/** Why a URL was refused, for callers that word their own messages (the photo fetcher). */
+export type UrlRefusal = 'invalid-url' | 'scheme' | 'host-not-allowed';
+
 /** A checked URL (normalized by the WHATWG parser), or why it was refused. */
-export type CheckedUrl = { ok: true; value: string } | { ok: false; reason: string };
+export type CheckedUrl =
+  { ok: true; value: string; url: URL } | { ok: false; reason: string; code: UrlRefusal; url?: URL };
 
 /** Accept `raw` only when it is an absolute URL with one of `schemes` (e.g. `['https:']`). */
 export function checkUrl(raw: string, schemes: readonly string[]): CheckedUrl {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(raw.trim());
   } catch {
-    return { ok: false, reason: 'is not an absolute URL' };
+    return { ok: false, code: 'invalid-url', reason: 'is not an absolute URL' };
   }
   if (!schemes.includes(url.protocol)) {
     return {
       ok: false,
+      code: 'scheme',
+      url,
       reason: `uses the scheme "${url.protocol}"; only ${schemes.map((s) => `"${s}"`).join(' or ')} is allowed`,
     };
   }
-  if (url.username || url.password) return { ok: false, reason: 'must not carry a user name or password' };
-  if (!url.hostname) return { ok: false, reason: 'has no host' };
-  return { ok: true, value: url.href };
+  if (url.username || url.password) {
+    return { ok: false, code: 'invalid-url', url, reason: 'must not carry a user name or password' };
+  }
+  if (!url.hostname) return { ok: false, code: 'invalid-url', url, reason: 'has no host' };
+  return { ok: true, value: url.href, url };
 }
 
 // Deliberately narrower than RFC 5322: quoted local parts and IP-literal domains never occur in

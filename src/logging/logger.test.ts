@@ -27,6 +27,19 @@ describe('logger', () => {
     expect(second).toMatchObject({ level: 'debug', msg: 'details' });
   });
 
+  it('hides the query string of every URL in a line (HR photo URLs carry tokens there)', () => {
+    const { logger, lines, json } = capture();
+    logger.warn(
+      { photo: 'https://hr.example.no/p/1.jpg?sig=s3cr3t-sig&exp=1' },
+      'photo https://hr.example.no/p/1.jpg?token=t0k3n-value failed',
+    );
+    expect(lines.join('')).not.toMatch(/s3cr3t-sig|t0k3n-value/);
+    expect(json()[0]).toMatchObject({
+      photo: 'https://hr.example.no/p/1.jpg?…',
+      msg: 'photo https://hr.example.no/p/1.jpg?… failed',
+    });
+  });
+
   it('honours the level', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'warn', destination: { write: (l) => lines.push(l) } });

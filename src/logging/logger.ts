@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { hideUrlQueries } from '../secrets/display-url.js';
 import type { KnownSecret } from '../secrets/known-secrets.js';
 import { REDACTED, createSecretScrubber } from '../secrets/secret-scrubber.js';
 
@@ -69,7 +70,8 @@ export function createLogger(options: LoggerOptions): Logger {
     : undefined;
   const stream: DestinationStream = {
     write(line: string) {
-      const clean = scrub(line);
+      // HR photo URLs carry tokens in their query strings; no log line needs them.
+      const clean = hideUrlQueries(scrub(line));
       target.write(prettify ? prettify(clean) : clean);
     },
   };

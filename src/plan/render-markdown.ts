@@ -1,4 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
+import { displayUrl } from '../secrets/display-url.js';
+import { htmlBlockText, markdownCode, markdownText } from './markdown-escape.js';
 import type { FieldChange, Plan, PlanAction } from './plan-model.js';
 import { summaryLine } from './render-text.js';
 
@@ -10,14 +12,9 @@ export interface MarkdownOptions {
   maxLength?: number;
 }
 
-function html(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function cell(v: string | string[] | null): string {
   if (v === null) return '<em>none</em>';
-  const text = Array.isArray(v) ? v.join(', ') : v;
-  return `<code>${html(text).replace(/\|/g, '&#124;').replace(/\n/g, ' ')}</code>`;
+  return markdownCode(Array.isArray(v) ? v.join(', ') : v);
 }
 
 function fieldRows(changes: FieldChange[]): string[] {
@@ -41,11 +38,11 @@ function fence(content: string): string {
 function actionBlock(a: PlanAction): string[] {
   switch (a.kind) {
     case 'update-profile':
-      return [`**Profile** — ${html(a.reason)}`, '', ...fieldRows(a.changes), ''];
+      return [`**Profile** — ${markdownText(a.reason)}`, '', ...fieldRows(a.changes), ''];
     case 'set-photo':
-      return [`**Photo** — ${html(a.reason)}: <code>${html(a.sourceUrl)}</code>`, ''];
+      return [`**Photo** — ${markdownText(a.reason)}: ${markdownCode(displayUrl(a.sourceUrl))}`, ''];
     case 'set-signature': {
-      const lines = [`**Signature** (template <code>${html(a.template)}</code>) — ${html(a.reason)}`, ''];
+      const lines = [`**Signature** (template ${markdownCode(a.template)}) — ${markdownText(a.reason)}`, ''];
       const patch = createTwoFilesPatch(
         'current',
         'desired',
@@ -68,7 +65,7 @@ function actionBlock(a: PlanAction): string[] {
 function employeeDetail(employee: string, actions: PlanAction[]): string {
   const aspects = actions.map((a) => a.kind.replace('update-', '').replace('set-', '')).join(', ');
   return [
-    `<details><summary>${html(employee)} — ${aspects}</summary>`,
+    `<details><summary>${htmlBlockText(employee)} — ${aspects}</summary>`,
     '',
     ...actions.flatMap(actionBlock),
     '</details>',
@@ -78,14 +75,16 @@ function employeeDetail(employee: string, actions: PlanAction[]): string {
 
 /**
  * Markdown for a pull-request comment: the summary table and warnings outside any fold, one
- * `<details>` per employee. Stays under the limit by dropping whole employee blocks from the end
+ * `<details>` per employee. Every value that is not Roster's own text goes through
+ * `markdown-escape.ts`, so it shows as written and never as markup; photo URLs lose their query
+ * string. Stays under the limit by dropping whole employee blocks from the end
  * and saying how many were left out; the summary is always kept.
  */
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const max = options.maxLength ?? GITHUB_COMMENT_LIMIT - 1_536;
   const s = plan.summary;
   const head: string[] = [
-    `### Roster plan for \`${html(plan.tenantId)}\``,
+    `### Roster plan for ${markdownCode(plan.tenantId)}`,
     '',
     summaryLine(plan),
     '',
@@ -102,11 +101,11 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   ];
   const tripped = plan.guardrails.filter((g) => g.tripped);
   if (tripped.length > 0) {
-    head.push('> [!CAUTION]', ...tripped.map((g) => `> **${g.name}**: ${html(g.message)}`), '');
+    head.push('> [!CAUTION]', ...tripped.map((g) => `> **${g.name}**: ${markdownText(g.message)}`), '');
   }
   let warningBlock = '';
   if (plan.warnings.length > 0) {
-    const items = plan.warnings.map((w) => `- **${w.kind}**: ${html(w.message)}`);
+    const items = plan.warnings.map((w) => `- **${w.kind}**: ${markdownText(w.message)}`);
     warningBlock = [
       '<details><summary>Warnings (' + plan.warnings.length + ')</summary>',
       '',

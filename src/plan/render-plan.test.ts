@@ -147,7 +147,7 @@ describe('markdown', () => {
     const firstFold = md.indexOf('<details>');
     expect(md.indexOf('| Profile updates | 2 |')).toBeLessThan(firstFold);
     expect(md).toContain('<details><summary>person0000@example.no — profile, photo, signature</summary>');
-    expect(md).toContain('<code>Seniorrådgiver &lt;b&gt;&#124;x&#124;&lt;/b&gt;</code>');
+    expect(md).toContain('<code>Seniorrådgiver &#60;b&#62;&#124;x&#124;&#60;&#47;b&#62;</code>');
     expect(md).not.toContain('<b>|x|</b>');
     expect(md).toMatch(/```diff\n[\s\S]*-Rådgiver\n\+Seniorrådgiver\n\+Mobil: \+47 912 34 567/);
   });

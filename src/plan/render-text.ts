@@ -1,3 +1,4 @@
+import { displayUrl } from '../secrets/display-url.js';
 import type { FieldChange, Plan, PlanAction } from './plan-model.js';
 
 export interface TextOptions {
@@ -33,7 +34,7 @@ function actionLines(a: PlanAction, paint: (code: keyof typeof ANSI, s: string) 
         ...a.changes.map((c) => fieldLine(c, paint)),
       ];
     case 'set-photo':
-      return [`    ${paint('yellow', '~')} photo: ${a.reason} ← ${a.sourceUrl}`];
+      return [`    ${paint('yellow', '~')} photo: ${a.reason} ← ${displayUrl(a.sourceUrl)}`];
     case 'set-signature':
       return [`    ${paint('yellow', '~')} signature (template ${a.template}): ${a.reason}`];
   }

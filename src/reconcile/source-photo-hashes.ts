@@ -1,3 +1,4 @@
+import { displayUrl } from '../secrets/display-url.js';
 import type { PhotoFetcher } from '../ports/photo-fetcher.js';
 
 /** Source downloads at once during a deep photo check: the HR photo host is not ours to hammer. */
@@ -20,7 +21,7 @@ export async function sourcePhotoHashes(
       const url = unique[i]!;
       const result = await fetcher.fetch(url);
       if (result.ok) hashes.set(url, result.sha256);
-      else warnings.push(`source photo ${url} could not be checked: ${result.message}`);
+      else warnings.push(`source photo ${displayUrl(url)} could not be checked: ${result.message}`);
     }
   }
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, unique.length) }, worker));

@@ -102,6 +102,7 @@ export async function startControllerServer(options: ControllerServerOptions): P
     metrics,
     logger,
     secrets: environmentSecrets(env),
+    allowedHosts: fromEnv.allowedHosts,
     ...(fromEnv.apiToken ? { apiToken: fromEnv.apiToken } : {}),
     dashboard:
       options.dashboard ??

@@ -69,6 +69,8 @@ export interface Runtime extends PlanDeps {
   scrubber: SecretScrubber;
   /** One writer per tenant, on the state database. */
   applyLock: ApplyLock;
+  /** `scrubber.find`: an apply refuses a write whose value holds a secret (`refuseSecrets`). */
+  findSecret: SecretScrubber['find'];
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function openRuntime(options: {
     microsoft,
     scrubber,
     applyLock: createApplyLock(stateDatabaseConfig(options.env, config.settings.source.ssl)),
+    findSecret: scrubber.find,
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);

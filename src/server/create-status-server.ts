@@ -6,10 +6,13 @@ import type { ControllerApi } from '../controller/controller-api.js';
 import { ConfigError } from '../errors/roster-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { KnownSecret } from '../secrets/known-secrets.js';
+import { hideUrlQueries } from '../secrets/display-url.js';
 import { createSecretScrubber } from '../secrets/secret-scrubber.js';
 import { renderPlanJson } from '../plan/plan-file.js';
 import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText } from '../plan/render-text.js';
+import { checkHostAndOrigin, parseAllowedHosts } from './check-host.js';
+import { KEEP_URL_QUERIES, keepUrlQueries } from './keep-url-queries.js';
 import type { RosterMetrics } from './metrics.js';
 import { requireBearer } from './require-bearer.js';
 import { sendError } from './send-error.js';
@@ -29,6 +32,11 @@ export interface StatusAppOptions {
    * paths win over anything it serves.
    */
   dashboard?: RequestHandler;
+  /**
+   * Host names (exact or `*.suffix`) the server answers to besides IP literals and `localhost`
+   * (`ROSTER_ALLOWED_HOSTS`): any other `Host` is refused, so DNS rebinding reads nothing.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** Query and body shapes are in `schemas/status-api.openapi.yaml`; a test keeps the two in step. */
@@ -68,13 +76,19 @@ export function createStatusApp(options: StatusAppOptions): Express {
   app.set('query parser', 'simple');
 
   // Every body this server sends, the dashboard's pages and event streams included, is scrubbed
-  // of secrets here, in one place.
+  // of secrets here, in one place, and shows URLs without their query strings (HR photo URLs
+  // carry tokens there). Only the JSON plan (`apply PLANFILE` downloads from it) and the
+  // signature preview (the signature as mailed) keep whole URLs: see `keepUrlQueries`.
   app.use((_req, res, next) => {
+    const clean = (text: string) => {
+      const scrubbed = scrub(text);
+      return res.locals[KEEP_URL_QUERIES] === true ? scrubbed : hideUrlQueries(scrubbed);
+    };
     const send = res.send.bind(res);
-    res.send = (body?: unknown) => send(typeof body === 'string' ? scrub(body) : body);
+    res.send = (body?: unknown) => send(typeof body === 'string' ? clean(body) : body);
     const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
     res.write = ((chunk: unknown, ...rest: unknown[]) =>
-      write(typeof chunk === 'string' ? scrub(chunk) : chunk, ...rest)) as typeof res.write;
+      write(typeof chunk === 'string' ? clean(chunk) : chunk, ...rest)) as typeof res.write;
     next();
   });
 
@@ -97,6 +111,8 @@ export function createStatusApp(options: StatusAppOptions): Express {
     });
     next();
   });
+
+  app.use(checkHostAndOrigin(options.allowedHosts ?? []));
 
   const auth = requireBearer(options.apiToken);
   // Auth runs before the body is read: unauthenticated callers cannot make the server parse anything.
@@ -132,6 +148,7 @@ export function createStatusApp(options: StatusAppOptions): Express {
       sendError(res, 404, 'no_plan', 'no plan yet');
       return;
     }
+    if (format === 'json') keepUrlQueries(res);
     const body =
       format === 'json'
         ? renderPlanJson(plan)
@@ -292,11 +309,15 @@ export async function startStatusServer(options: {
   return { url, port, server, close, [Symbol.asyncDispose]: close };
 }
 
-/** `ROSTER_API_TOKEN`, `ROSTER_STATUS_HOST` (default 127.0.0.1), `ROSTER_STATUS_PORT` (default 8080). */
+/**
+ * `ROSTER_API_TOKEN`, `ROSTER_STATUS_HOST` (default 127.0.0.1), `ROSTER_STATUS_PORT` (default
+ * 8080), `ROSTER_ALLOWED_HOSTS` (comma-separated host names or `*.suffix`; default none).
+ */
 export function statusServerSettingsFromEnv(env: Record<string, string | undefined>): {
   apiToken?: string;
   host: string;
   port: number;
+  allowedHosts: string[];
 } {
   const port = Number(env.ROSTER_STATUS_PORT ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -304,9 +325,23 @@ export function statusServerSettingsFromEnv(env: Record<string, string | undefin
       { file: 'ROSTER_STATUS_PORT', message: 'must be a port number (0-65535)', severity: 'error' },
     ]);
   }
+  const allowed = parseAllowedHosts(env.ROSTER_ALLOWED_HOSTS);
+  if (allowed.invalid.length > 0) {
+    throw new ConfigError([
+      {
+        file: 'ROSTER_ALLOWED_HOSTS',
+        message: `must list host names or *.suffix, comma-separated, without scheme or port: ${allowed.invalid
+          .slice(0, 3)
+          .map((e) => JSON.stringify(e.slice(0, 80)))
+          .join(', ')}`,
+        severity: 'error',
+      },
+    ]);
+  }
   return {
     ...(env.ROSTER_API_TOKEN ? { apiToken: env.ROSTER_API_TOKEN } : {}),
     host: env.ROSTER_STATUS_HOST || '127.0.0.1',
     port,
+    allowedHosts: allowed.hosts,
   };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { expect } from 'vitest';
 import type { TestWorld } from '../support/roster-world.js';
 
@@ -182,4 +183,72 @@ export async function expectExactlyOnce(world: TestWorld): Promise<void> {
     // Nothing silently dropped: each action is journaled or reported as not started.
     expect(journaled + (counts['not-started'] ?? 0), run.id).toBe(counts.actions ?? 0);
   }
+}
+
+/** A `roster controller` child process and its status server. */
+export interface Controller {
+  url: string;
+  port: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `roster controller` (observe mode) on a free port, logging at debug level. */
+export async function startController(
+  world: TestWorld,
+  env: Record<string, string> = {},
+): Promise<Controller> {
+  const child = spawn('node', [BIN, '-C', world.dir, '--log-level', 'debug', 'controller', '--port', '0'], {
+    env: { ...process.env, ...world.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (text += c));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`controller did not start:\n${text}`)), 30_000);
+    const check = () => {
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    output: () => text,
+    stop: () => {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        child.once('close', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/**
+ * One HTTP request with exactly these headers (`fetch` always sends its own `Host`), as a page
+ * on another origin or a DNS-rebinding attacker would send it.
+ */
+export function rawRequest(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

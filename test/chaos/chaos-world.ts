@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { startPhotoServer, type DemoPhotoServer } from '../../src/local/photo-server.js';
-import { generateHrData, type HrData } from '../../src/local/seed-hr.js';
+import { generateHrData, type HrData, type HrEmployee } from '../../src/local/seed-hr.js';
 import type { SimSeedUser } from '../../src/sim/seed.js';
 import { createTestWorld, type TestWorld } from '../support/roster-world.js';
 
@@ -93,4 +93,11 @@ export async function expectTenantMatchesDesired(world: TestWorld): Promise<void
       expect(state.mailboxConfig[user.id]?.SignatureText, `${e.key} signature`).toBe(e.signature.text);
     }
   }
+}
+
+/** Replaces the first `n` active employees with hostile variants; the rest stay ordinary. */
+export function withHostile(base: HrData, variants: ((e: HrEmployee) => Partial<HrEmployee>)[]): HrData {
+  const active = base.employees.filter((e) => e.status === 'active');
+  variants.forEach((variant, i) => Object.assign(active[i]!, variant(active[i]!)));
+  return base;
 }

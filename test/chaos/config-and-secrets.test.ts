@@ -1,11 +1,17 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { CLIENT_SECRET } from '../support/roster-world.js';
-import { BIN, journal, roster, totalWrites, Transcript } from './chaos-support.js';
+import {
+  journal,
+  roster,
+  startController,
+  totalWrites,
+  Transcript,
+  type Controller,
+} from './chaos-support.js';
 import { createChaosWorld, type ChaosWorld } from './chaos-world.js';
 
 const API_TOKEN = 'chaos-api-token-7c1e9d2b44';
@@ -81,6 +87,79 @@ describe('broken configuration: a clear message with file and line, and no write
     );
   });
 
+  it('a template that slips script or a javascript: link past a pattern list, checked by an HTML parser', async () => {
+    const file = join(world.dir, 'templates/default.html.mustache');
+    const original = await readFile(file, 'utf8');
+    const line = original.split('\n').length;
+    const message = await expectRefused(
+      () => appendFile(file, '<svg/onload=alert(1)>\n'),
+      () => writeFile(file, original),
+    );
+    expect(message).toContain(`templates/default.html.mustache:${line}:1: error: <svg> is not allowed`);
+    const bypasses: [string, string][] = [
+      ['<a/href="{{employee.jobTitle}}">x</a>', 'unexpected-solidus-in-tag'],
+      ['<object data="{{website}}"></object>', '<object> is not allowed'],
+      ['<meta http-equiv="refresh" content="0;url={{website}}">', '<meta> is not allowed'],
+      ['<p style="background:url({{website}})">x</p>', 'url() is not allowed'],
+      ['<p><a xlink:href="{{website}}">x</a></p>', 'attribute "xlink:href" is not allowed'],
+      ['<img srcset="{{website}} 1x" src="{{logoUrl}}">', 'attribute "srcset" is not allowed'],
+    ];
+    for (const [markup, problem] of bypasses) {
+      await writeFile(file, `${original}${markup}\n`);
+      const run = await roster(world, ['validate', '--no-source'], { transcript, logLevel: 'silent' });
+      expect(run.code, markup).toBe(1);
+      expect(run.stdout + run.stderr, markup).toMatch(
+        new RegExp(
+          `templates/default\\.html\\.mustache:${line}:\\d+: error: .*${problem.replace(/[()]/g, '\\$&')}`,
+        ),
+      );
+    }
+    await writeFile(file, original);
+    expect(totalWrites(world)).toBe(0);
+  });
+
+  it('a YAML alias bomb, reported at its line and not as a bug', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(', ')}]`,
+      );
+    }
+    const message = await expectRefused(writeBad(`${levels.join('\n')}\n`), removeBad);
+    expect(message).toContain(
+      'desired-state/overrides/bad.yaml:2:8: error: aliases here expand to more than 100 copies',
+    );
+  });
+
+  it('a 10 MB settings file is read in time linear in its size; a file over 16 MB is refused at a line', async () => {
+    const file = join(world.dir, 'desired-state/roster.yaml');
+    const original = await readFile(file, 'utf8');
+    const settings = parse(original) as { signatures?: { variables?: Record<string, string> } };
+    const variables: Record<string, string> = { ...settings.signatures?.variables };
+    for (let i = 0; i < 100_000; i++) variables[`v${i}`] = `${'x'.repeat(80)}${i}`;
+    settings.signatures = { ...settings.signatures, variables };
+    const big = stringify(settings);
+    expect(big.length).toBeGreaterThan(9_000_000);
+    try {
+      await writeFile(file, big);
+      // Quadratic parsing took minutes here; linear takes seconds. The kill is far above both.
+      const run = await roster(world, ['validate', '--no-source'], { transcript, timeoutMs: 100_000 });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(0);
+      const huge = `${original}${'# padding\n'.repeat(1_700_000)}`;
+      await writeFile(file, huge);
+      const refused = await roster(world, ['validate', '--no-source'], { transcript, logLevel: 'silent' });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toMatch(
+        /desired-state\/roster\.yaml:\d+:1: error: the file is \d+ bytes; at most 16777216 are read/,
+      );
+      expect(refused.stderr).not.toContain('internal error');
+    } finally {
+      await writeFile(file, original);
+    }
+  }, 240_000);
+
   it('a duplicate override, reported at both places', async () => {
     const message = await expectRefused(
       writeBad('employees:\n  - email: a@example.no\n    exclude: true\n  - email: A@example.no\n'),
@@ -90,53 +169,13 @@ describe('broken configuration: a clear message with file and line, and no write
   });
 });
 
-interface Controller {
-  url: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** `roster controller` (observe mode) on a free port, logging at debug level. */
-async function startController(world: ChaosWorld): Promise<Controller> {
-  const child = spawn('node', [BIN, '-C', world.dir, '--log-level', 'debug', 'controller', '--port', '0'], {
-    env: { ...process.env, ...world.env, ROSTER_API_TOKEN: API_TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (text += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`controller did not start:\n${text}`)), 30_000);
-    const check = () => {
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-  });
-  return {
-    url,
-    output: () => text,
-    stop: () => {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        child.once('close', () => resolve());
-        child.kill('SIGTERM');
-      });
-    },
-  };
-}
-
 describe('status API and secrets', () => {
   let world: ChaosWorld;
   let controller: Controller;
   const transcript = new Transcript();
   beforeAll(async () => {
     world = await createChaosWorld({ employees: 8, seed: 29 });
-    controller = await startController(world);
+    controller = await startController(world, { ROSTER_API_TOKEN: API_TOKEN });
   }, 120_000);
   afterAll(async () => {
     await controller?.stop();

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { planChanges } from '../../src/plan/plan-changes.js';
@@ -30,6 +31,7 @@ function createSource() {
   const desired = desiredState([
     employee(KARI, {
       fields: { jobTitle: 'Seniorrådgiver' },
+      photoUrl: 'https://hr.example.no/kari.jpg?token=hr-token-9d8e',
       signature: signature(
         '<p style="color:#123">Kari <b>Nordmann</b></p><script>parent.x=1</script>',
         'Kari Nordmann',
@@ -137,6 +139,15 @@ describe('dashboard pages', () => {
     expect(page).toMatch(/<iframe\s+class="preview"\s+sandbox=""\s/);
   });
 
+  it('shows the HR photo URL as text without its query string and loads no image from HR', async () => {
+    const res = await fetch(`${server.url}/employees/${encodeURIComponent(KARI)}`);
+    expect(res.headers.get('content-security-policy')).toContain("img-src 'self' data:;");
+    const page = await res.text();
+    expect(page).toContain('<code>https://hr.example.no/kari.jpg?…</code>');
+    expect(page).not.toContain('hr-token');
+    expect(page).not.toMatch(/<img[^>]+hr\.example\.no/);
+  });
+
   it('answers an unknown employee with an HTML 404 and an unknown path with the JSON 404', async () => {
     const res = await fetch(`${server.url}/employees/nobody%40example.no`);
     expect([res.status, res.headers.get('content-type')]).toEqual([404, 'text/html; charset=utf-8']);
@@ -193,5 +204,39 @@ describe('apply actions', () => {
     // A late follower gets the whole history replayed.
     expect(await (await fetch(`${server.url}/actions/${jobId}/events`)).text()).toBe(text);
     expect((await fetch(`${server.url}/actions/${'0'.repeat(32)}/events`)).status).toBe(404);
+  });
+
+  it('answers no page, action or event stream to a rebinding Host or a foreign Origin', async () => {
+    const res = await apply({ emails: [KARI] });
+    const { jobId } = (await res.json()) as { jobId: string };
+    const port = new URL(server.url).port;
+    const get = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, headers, setHost: false }, (r) => {
+          let body = '';
+          r.setEncoding('utf8').on('data', (c: string) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        });
+        req.on('error', reject).end();
+      });
+    const rebinding = { host: `attacker.example:${port}` };
+    for (const path of ['/', `/employees/${encodeURIComponent(KARI)}`, `/actions/${jobId}/events`]) {
+      const answer = await get(path, rebinding);
+      expect(answer.status, path).toBe(421);
+      expect(answer.body).not.toContain(KARI);
+    }
+    const foreign = await get(`/actions/${jobId}/events`, {
+      host: `127.0.0.1:${port}`,
+      origin: 'http://attacker.example',
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).not.toContain(KARI);
+    const post = await fetch(`${server.url}/actions/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, origin: 'null' },
+      body: JSON.stringify({ emails: [OLA] }),
+    });
+    expect(post.status).toBe(403);
+    expect(src.calls).toEqual([[KARI]]);
   });
 });

@@ -67,6 +67,8 @@ export class FakeController implements ControllerApi {
   readonly applyCalls: ApplyNowOptions[] = [];
   readonly listCalls: number[] = [];
   planNowCalls = 0;
+  /** The journal `getRun` answers with. */
+  journal: RunDetail['journal'] = [];
 
   status(): ControllerStatus {
     return {
@@ -119,6 +121,6 @@ export class FakeController implements ControllerApi {
 
   async getRun(id: string): Promise<RunDetail | undefined> {
     if (this.failure) throw this.failure;
-    return id === RUN_ID ? { ...RECORD, journal: [] } : undefined;
+    return id === RUN_ID ? { ...RECORD, journal: this.journal } : undefined;
   }
 }

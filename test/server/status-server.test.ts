@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createLogger } from '../../src/logging/logger.js';
@@ -10,7 +11,7 @@ import {
   statusServerSettingsFromEnv,
   type StatusServer,
 } from '../../src/server/create-status-server.js';
-import { FakeController, RUN_ID } from './fake-controller.js';
+import { FakeController, RUN_ID, samplePlan } from './fake-controller.js';
 
 const TOKEN = 'tok-3f9a8c7e1d2b4a6f9e8d7c6b5a4f3e2d';
 const SECRET = 'planted-client-secret-Zq81xP';
@@ -329,16 +330,171 @@ describe('OpenAPI description', () => {
   });
 });
 
+/** A request with exactly these headers (fetch would put its own Host in). */
+function raw(
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  const { port } = h.server;
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('Host and Origin (DNS rebinding)', () => {
+  it('refuses a rebinding-style Host with 421 and sends no employee data', async () => {
+    for (const path of ['/plan?format=json', '/status', `/runs/${RUN_ID}`, '/metrics', '/healthz']) {
+      const res = await raw(path, { host: `attacker.example:${h.server.port}` });
+      expect(res.status, path).toBe(421);
+      expect(JSON.parse(res.body).error.code).toBe('misdirected_request');
+      expect(res.body).not.toContain('@');
+    }
+    expect(h.api.listCalls).toEqual([]);
+  });
+
+  it.each([
+    ['127.0.0.1:PORT'],
+    ['10.244.1.17:8080'],
+    ['[::1]:PORT'],
+    ['[fd00::17]'],
+    ['localhost:PORT'],
+    ['LOCALHOST'],
+  ])('answers to the IP literal or localhost Host %s (probes at the pod address)', async (host) => {
+    const res = await raw('/healthz', { host: host.replace('PORT', String(h.server.port)) });
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    [''],
+    ['attacker.example'],
+    ['127.0.0.1.nip.io'],
+    ['localhost.attacker.example'],
+    ['a b'],
+    ['x@127.0.0.1'],
+  ])('refuses the Host %j', async (host) => {
+    // Node itself answers 400 to an HTTP/1.1 request without Host.
+    expect((await raw('/healthz', host === '' ? {} : { host })).status).toBe(host === '' ? 400 : 421);
+  });
+
+  it('answers to the names on ROSTER_ALLOWED_HOSTS', async () => {
+    await h.server.close();
+    const api = new FakeController();
+    const app = createStatusApp({
+      api,
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: createLogger({ level: 'silent' }),
+      allowedHosts: statusServerSettingsFromEnv({ ROSTER_ALLOWED_HOSTS: 'roster.roster.svc, *.example.no' })
+        .allowedHosts,
+    });
+    h = { api, server: await startStatusServer({ app, port: 0 }), lines: [] };
+    expect((await raw('/healthz', { host: 'roster.roster.svc:8080' })).status).toBe(200);
+    expect((await raw('/healthz', { host: 'roster.ops.example.no' })).status).toBe(200);
+    expect((await raw('/healthz', { host: 'example.no' })).status).toBe(421);
+    expect((await raw('/healthz', { host: 'roster.roster.svc.attacker.example' })).status).toBe(421);
+  });
+
+  it('refuses a request from another origin (403) before the token is looked at', async () => {
+    const host = `127.0.0.1:${h.server.port}`;
+    const headers = { host, authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    for (const origin of [
+      'http://evil.example',
+      'null',
+      `http://127.0.0.1:${h.server.port + 1}`,
+      `https://${host}x`,
+    ]) {
+      const res = await raw('/plan', { ...headers, origin }, 'POST', '{}');
+      expect(res.status, origin).toBe(403);
+      expect(JSON.parse(res.body).error.code).toBe('cross_origin');
+    }
+    expect(h.api.planNowCalls).toBe(0);
+    const same = await raw('/plan', { ...headers, origin: `http://${host}` }, 'POST', '{}');
+    expect(same.status).toBe(200);
+    expect(h.api.planNowCalls).toBe(1);
+  });
+});
+
+describe('URL query strings', () => {
+  const url = 'https://hr.example.no/photos/kari.jpg?token=hr-photo-token-7Qx2';
+  function withPhoto(): void {
+    const plan = samplePlan();
+    h.api.plan = {
+      ...plan,
+      actions: [
+        ...plan.actions,
+        {
+          kind: 'set-photo',
+          key: 'kari@example.no#photo',
+          employee: 'kari@example.no',
+          userId: 'id-kari',
+          userPrincipalName: 'kari@example.no',
+          reason: 'Roster has not set this photo yet',
+          photoReason: 'not-set-by-roster',
+          sourceUrl: url,
+        },
+      ],
+      warnings: [{ kind: 'observation', message: `source photo ${url} could not be checked` }],
+    };
+    h.api.journal = [
+      {
+        id: 1,
+        runId: RUN_ID,
+        at: '2025-01-02T03:04:06.000Z',
+        actionKey: 'kari@example.no#photo',
+        userId: 'id-kari',
+        employeeEmail: 'kari@example.no',
+        aspect: 'photo',
+        before: { etag: null },
+        after: { sourceUrl: url, sha256: 'ab' },
+        status: 'applied',
+      },
+    ];
+  }
+
+  it('hides them in the text and markdown plans and in /runs/{id}; the JSON plan keeps them', async () => {
+    withPhoto();
+    for (const path of ['/plan?format=text', '/plan?format=markdown', `/runs/${RUN_ID}`, '/status']) {
+      const body = await (await call(path)).text();
+      expect(body, path).not.toContain('hr-photo-token');
+    }
+    expect(await (await call('/plan?format=text')).text()).toContain(
+      'https://hr.example.no/photos/kari.jpg?…',
+    );
+    expect((await read(await call(`/runs/${RUN_ID}`))).journal[0].after.sourceUrl).toBe(
+      'https://hr.example.no/photos/kari.jpg?…',
+    );
+    const json = await read(await call('/plan?format=json'));
+    expect(json.actions.find((a: { kind: string }) => a.kind === 'set-photo').sourceUrl).toBe(url);
+  });
+});
+
 describe('settings from the environment', () => {
-  it('reads token, host and port with defaults', () => {
-    expect(statusServerSettingsFromEnv({})).toEqual({ host: '127.0.0.1', port: 8080 });
+  it('reads token, host, port and allowed hosts with defaults', () => {
+    expect(statusServerSettingsFromEnv({})).toEqual({ host: '127.0.0.1', port: 8080, allowedHosts: [] });
     expect(
       statusServerSettingsFromEnv({
         ROSTER_API_TOKEN: 't',
         ROSTER_STATUS_HOST: '0.0.0.0',
         ROSTER_STATUS_PORT: '9000',
+        ROSTER_ALLOWED_HOSTS: 'roster.roster.svc,, *.example.no ',
       }),
-    ).toEqual({ apiToken: 't', host: '0.0.0.0', port: 9000 });
+    ).toEqual({
+      apiToken: 't',
+      host: '0.0.0.0',
+      port: 9000,
+      allowedHosts: ['roster.roster.svc', '*.example.no'],
+    });
     expect(() => statusServerSettingsFromEnv({ ROSTER_STATUS_PORT: 'http' })).toThrow(/ROSTER_STATUS_PORT/);
+    expect(() => statusServerSettingsFromEnv({ ROSTER_ALLOWED_HOSTS: 'https://roster.example.no' })).toThrow(
+      /ROSTER_ALLOWED_HOSTS/,
+    );
   });
 });

@@ -27,6 +27,12 @@ describe('checkAddress', () => {
     ['240.0.0.1', 'reserved'],
     ['64:ff9b::7f00:1', 'rfc6052'],
     ['2002:7f00:1::', '6to4'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'teredo'],
+    ['::127.0.0.1', 'ipv4Compatible'],
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::a9fe:a9fe', 'ipv4Compatible'],
+    ['::8.8.8.8', 'ipv4Compatible'],
+    ['::1:2', 'ipv4Compatible'],
   ])('refuses %s (%s)', (address, range) => {
     expect(checkAddress(address, false)).toEqual({ ok: false, range });
   });

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import type { PhotoRejection } from '../../ports/photo-fetcher.js';
 import { checkAddress, describeRange } from './address-policy.js';
-import { normalizeHost } from './host-allow-list.js';
+import { normalizeHost } from '../../desired/host-allow-list.js';
 
 /** Resolves a host name to every address it has (like `dns.lookup` with `all: true`). */
 export type ResolveHost = (hostname: string) => Promise<LookupAddress[]>;

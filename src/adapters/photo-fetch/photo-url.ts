@@ -1,5 +1,6 @@
 import type { RejectedPhoto } from '../../ports/photo-fetcher.js';
-import { isHostAllowed, normalizeHost } from './host-allow-list.js';
+import { normalizeHost } from '../../desired/host-allow-list.js';
+import { checkSourceUrl } from '../../desired/url-policy.js';
 
 /** A URL that passed the checks every hop must pass, or why it did not. */
 export type CheckedPhotoUrl = { ok: true; url: URL } | RejectedPhoto;
@@ -7,38 +8,21 @@ export type CheckedPhotoUrl = { ok: true; url: URL } | RejectedPhoto;
 const SCHEMES: readonly string[] = ['http:', 'https:'];
 
 /**
- * The checks made before any name is resolved: an absolute http(s) URL without credentials
- * (they would end up in logs and plans) whose host is on the allow-list.
+ * The checks made before any name is resolved: the URL policy the desired state was built with
+ * (`checkSourceUrl`: an absolute http(s) URL without credentials whose host is on the
+ * allow-list), checked again here because a plan file may come from anywhere.
  */
 export function checkPhotoUrl(raw: string, allowedHosts: readonly string[]): CheckedPhotoUrl {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return { ok: false, reason: 'invalid-url', message: 'the photo URL is not an absolute URL' };
-  }
-  if (!SCHEMES.includes(url.protocol)) {
-    return {
-      ok: false,
-      reason: 'scheme',
-      message: `the photo URL uses the scheme "${url.protocol}"; only http: and https: are allowed`,
-    };
-  }
-  if (url.username || url.password) {
-    return {
-      ok: false,
-      reason: 'invalid-url',
-      message: 'the photo URL must not carry a user name or password',
-    };
-  }
-  if (!isHostAllowed(url.hostname, allowedHosts)) {
-    return {
-      ok: false,
-      reason: 'host-not-allowed',
-      message: `the photo host "${normalizeHost(url.hostname)}" is not on photos.allowedHosts`,
-    };
-  }
-  return { ok: true, url };
+  const checked = checkSourceUrl(raw, { schemes: SCHEMES, allowedHosts, setting: 'photos.allowedHosts' });
+  if (checked.ok) return { ok: true, url: checked.url };
+  const { code, url } = checked;
+  const message =
+    code === 'scheme'
+      ? `the photo URL uses the scheme "${url?.protocol ?? ''}"; only http: and https: are allowed`
+      : code === 'host-not-allowed'
+        ? `the photo host "${normalizeHost(url?.hostname ?? '')}" is not on photos.allowedHosts`
+        : `the photo URL ${checked.reason}`;
+  return { ok: false, reason: code, message };
 }
 
 /**

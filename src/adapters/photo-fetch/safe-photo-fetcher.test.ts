@@ -240,6 +240,8 @@ describe('createSafePhotoFetcher without allowPrivateAddresses', () => {
     ['http://169.254.169.254/latest/meta-data/', '169.254.169.254', 'link-local'],
     ['http://10.1.2.3/a.jpg', '10.1.2.3', 'private'],
     ['http://0x7f.1/a.jpg', '127.0.0.1', 'loopback'],
+    ['http://[::127.0.0.1]/a.jpg', '::7f00:1', 'IPv4-compatible IPv6 (::/96)'],
+    ['http://[::a9fe:a9fe]/latest/meta-data/', '::a9fe:a9fe', 'IPv4-compatible IPv6 (::/96)'],
   ])('refuses the literal %s', async (photoUrl, host, range) => {
     const fetcher = createSafePhotoFetcher(
       settings({ allowPrivateAddresses: false, allowedHosts: ['[::1]', '::ffff:7f00:1', host] }),
@@ -303,6 +305,17 @@ describe('name resolution (DNS rebinding)', () => {
     const result = await fetcher.fetch('https://photos.example.no/1.jpg');
     expect(result.ok || result.message).toContain(
       'resolves to fd00::5, which is in the unique-local (private IPv6) range',
+    );
+  });
+
+  it('refuses a name that resolves to an IPv4-compatible IPv6 address (the metadata service)', async () => {
+    const dns = fakeDns([{ address: '::a9fe:a9fe', family: 6 }]);
+    const fetcher = createSafePhotoFetcher(settings({ allowPrivateAddresses: false }), {
+      lookup: dns.lookup,
+    });
+    const result = await fetcher.fetch('https://photos.example.no/1.jpg');
+    expect(result.ok || result.message).toContain(
+      'resolves to ::a9fe:a9fe, which is in the IPv4-compatible IPv6 (::/96) range',
     );
   });
 

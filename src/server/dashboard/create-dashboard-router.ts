@@ -1,4 +1,5 @@
 import express, { type RequestHandler, type Response, type Router } from 'express';
+import { keepUrlQueries } from '../keep-url-queries.js';
 import { sendError } from '../send-error.js';
 import { createApplyJobs, type JobEvent } from './apply-jobs.js';
 import type { DashboardSource, StatusFilter } from './dashboard-source.js';
@@ -20,9 +21,12 @@ export interface DashboardRouterOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Pages may load only their own script, style and frames; images also from https. */
+/**
+ * Pages may load only their own script, style, frames and images: a photo is shown through
+ * Roster (the tenant's copy), never fetched by the browser from an HR URL.
+ */
 const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /** The signature preview: markup and inline styles only; framed by the dashboard alone. */
 const PREVIEW_CSP =
   "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'";
@@ -103,6 +107,7 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
     const email = req.params.email;
     const detail = EMAIL.test(email) ? await source.employee(email) : undefined;
     if (!detail?.signature) return notFoundPage(res, 'No signature is managed for this employee.');
+    keepUrlQueries(res);
     res
       .status(200)
       .set({ 'Content-Security-Policy': PREVIEW_CSP, 'X-Frame-Options': 'SAMEORIGIN' })

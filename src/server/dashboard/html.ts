@@ -49,14 +49,3 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
 export function pathTo(...segments: string[]): string {
   return `/${segments.map(encodeURIComponent).join('/')}`;
 }
-
-/** An https URL for `src`/`href`, or undefined for anything else (javascript:, data:, http:). */
-export function httpsUrl(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
-}

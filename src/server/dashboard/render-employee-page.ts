@@ -4,7 +4,8 @@ import type {
   PhotoComparison,
   SignatureComparison,
 } from './dashboard-source.js';
-import { html, httpsUrl, pathTo, type SafeHtml } from './html.js';
+import { displayUrl } from '../../secrets/display-url.js';
+import { html, pathTo, type SafeHtml } from './html.js';
 import { renderLayout, statusBadge } from './render-layout.js';
 
 function value(v: string | null | undefined, absent: string): SafeHtml {
@@ -50,7 +51,6 @@ function photoSection(photo: PhotoComparison, name: string): SafeHtml {
       : photo.currentEtag === null
         ? html`<p>No photo in the tenant.</p>`
         : html`<p>Tenant photo, version <code>${photo.currentEtag}</code>.</p>`;
-  const desiredUrl = httpsUrl(photo.desiredUrl);
   return html`<section aria-labelledby="photo-h">
     <h2 id="photo-h">Photo</h2>
     <div class="grid">
@@ -62,8 +62,7 @@ function photoSection(photo: PhotoComparison, name: string): SafeHtml {
         <h3>Desired</h3>
         ${
           photo.desiredUrl
-            ? html`${desiredUrl ? html`<img class="photo" src="${desiredUrl}" alt="Desired photo of ${name}" />` : ''}
-                <p><code>${photo.desiredUrl}</code></p>`
+            ? html`<p>From HR: <code>${displayUrl(photo.desiredUrl)}</code></p>`
             : html`<p class="muted">No photo in HR (a tenant photo is never removed).</p>`
         }
       </div>

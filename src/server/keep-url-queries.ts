@@ -1,0 +1,13 @@
+import type { Response } from 'express';
+
+/** The `res.locals` flag the status server reads before hiding URL query strings in a body. */
+export const KEEP_URL_QUERIES = 'keepUrlQueries';
+
+/**
+ * Marks a response whose URLs must stay whole: the JSON plan, which `roster apply PLANFILE`
+ * downloads photos from, and the signature preview, which shows the signature as it is mailed.
+ * Every other body of the status server shows URLs as `https://host/path?…`.
+ */
+export function keepUrlQueries(res: Response): void {
+  res.locals[KEEP_URL_QUERIES] = true;
+}
