@@ -9,7 +9,7 @@ import { createApplyLock } from '../adapters/postgres/apply-lock.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
-import type { DebugLogger } from '../http/http-client.js';
+import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
@@ -71,6 +71,8 @@ export interface Runtime extends PlanDeps {
   applyLock: ApplyLock;
   /** `scrubber.find`: an apply refuses a write whose value holds a secret (`refuseSecrets`). */
   findSecret: SecretScrubber['find'];
+  /** The runs' own log lines (the CLI's and the controller's logger). */
+  logger?: Logger;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,8 @@ export interface Runtime extends PlanDeps {
 export async function openRuntime(options: {
   dir: string;
   env: Env;
-  logger?: DebugLogger;
+  /** Every API call at debug level, and the runs' own lines (apply started, actions failed, …). */
+  logger?: Logger;
   metrics?: ApiMetrics;
   config?: DesiredConfig;
 }): Promise<Runtime> {
@@ -110,6 +113,7 @@ export async function openRuntime(options: {
     scrubber,
     applyLock: createApplyLock(stateDatabaseConfig(options.env, config.settings.source.ssl)),
     findSecret: scrubber.find,
+    ...(options.logger ? { logger: options.logger } : {}),
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);

@@ -37,6 +37,8 @@ async function upsertUsers(
 export function createPostgresObservationCache(connection: pg.PoolConfig): ObservationCache {
   const raw = new pg.Pool({ application_name: 'roster-observation-cache', ...connection, max: 2 });
   raw.on('error', () => undefined);
+  // A checked-out client lost between two queries must not be an unhandled 'error' event.
+  raw.on('connect', (client) => client.on('error', () => undefined));
   // A lost state database is a clear SourceError, not an internal error.
   const pool = {
     async query<R extends pg.QueryResultRow>(sql: string, params: unknown[]) {

@@ -41,6 +41,9 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
   });
   // Idle clients whose server went away emit 'error' on the pool; the next query reports it.
   pool.on('error', () => undefined);
+  // A checked-out client between two queries has no listener of the pool's: without one of its
+  // own, a connection lost at that moment would be an unhandled 'error' event (a crash).
+  pool.on('connect', (client) => client.on('error', () => undefined));
 
   async function withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
@@ -50,11 +53,13 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       throw connectionError(error, options.connection, 'state');
     }
     try {
-      return await work(client);
-    } catch (error) {
-      throw queryFailure(error, options.connection, 'state');
-    } finally {
+      const result = await work(client);
       client.release();
+      return result;
+    } catch (error) {
+      // A client whose query failed may have lost its connection: never hand it out again.
+      client.release(true);
+      throw queryFailure(error, options.connection, 'state');
     }
   }
 
