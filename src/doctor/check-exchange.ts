@@ -26,7 +26,7 @@ export async function checkExchangeRole(
       roamingPostponed,
     };
   } catch (error) {
-    const text = `Exchange refused Get-OrganizationConfig: ${errorText(error)}`;
+    const text = errorText(error);
     if (isRefusal(error)) {
       const manageAsApp = claims.roles.some((r) => r.toLowerCase() === 'exchange.manageasapp');
       return {

@@ -25,7 +25,7 @@ describe('the HR checks', () => {
     expect(of('hr-employees')).toMatchObject({
       status: 'warning',
       message:
-        '3 active employee(s) in HR, 1 usable, 0 excluded by overrides, 1 left out for errors in their data',
+        '3 active employee(s) in HR, 1 usable, 0 excluded by overrides, 2 error(s) in their data leaving employees out',
     });
     expect((await doctor({ rows: [] })).of('hr-employees')).toMatchObject({ status: 'error' });
   });

@@ -36,7 +36,7 @@ export async function checkHrSource(hrSource: HrSource, settings: Settings): Pro
 export function hrEmployeesFinding(counts: HrCounts): Finding {
   const text =
     `${counts.active} active employee(s) in HR, ${counts.usable} usable, ${counts.excluded} excluded by overrides, ` +
-    `${counts.withErrors} left out for errors in their data`;
+    `${counts.withErrors} error(s) in their data leaving employees out`;
   if (counts.usable === 0) {
     return finding('hr-employees', 'error', `${text}: a run has nobody to manage`, HR_FIX);
   }

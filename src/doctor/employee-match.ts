@@ -20,7 +20,7 @@ export interface HrCounts {
   usable: number;
   /** Left out by an override (`exclude`). */
   excluded: number;
-  /** Left out because of an error in their data (a duplicate email, an over-long title…). */
+  /** Errors in the data that leave employees out (a duplicate email, an over-long title…). */
   withErrors: number;
 }
 
@@ -52,15 +52,14 @@ export async function readEmployees(
   const builder = createDesiredBuilder(config);
   for await (const page of hrSource.readActive()) for (const row of page) builder.add(row);
   const desired = builder.finish();
-  const withErrors = new Set(
-    desired.issues.filter((i) => i.severity !== 'warning' && i.employee).map((i) => i.employee),
-  );
+  // Counted as `roster validate` counts them: one per problem (two rows sharing an email are two).
+  const withErrors = desired.issues.filter((i) => i.severity !== 'warning').length;
   return {
     counts: {
       active: desired.sourceCount,
       usable: desired.employees.length,
       excluded: desired.excluded.length,
-      withErrors: withErrors.size,
+      withErrors,
     },
     employees: desired.employees,
   };

@@ -1,6 +1,6 @@
 import { RemoteApiError, RosterError } from '../errors/roster-error.js';
 
-const MAX_TEXT = 300;
+const MAX_TEXT = 600;
 
 /** An error's message for a finding: Roster's own errors as they are, anything else named as a bug. */
 export function errorText(error: unknown): string {
