@@ -66,6 +66,9 @@ export const ACCESS_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
   'exchange-address',
 ]);
 
+/** Checks that read every HR row and list every tenant user (`DoctorOptions.deep`). */
+export const DEEP_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>(['hr-employees', 'match-share']);
+
 export function finding(check: CheckId, status: FindingStatus, message: string, fix?: string): Finding {
   return {
     check,

@@ -1,5 +1,5 @@
-import { describeCredential, selectCredential } from '../adapters/azure/credentials.js';
-import { createMicrosoftAdapters, type MicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
+import { selectCredential } from '../adapters/azure/credentials.js';
+import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
 import type { DesiredConfig } from '../config/settings.js';
 import type { CredentialInfo } from '../doctor/check-tokens.js';
 import type { DoctorDeps, DoctorTenant } from '../doctor/run-doctor.js';
@@ -7,24 +7,7 @@ import { RosterError } from '../errors/roster-error.js';
 import type { DebugLogger } from '../http/http-client.js';
 import type { HrSource } from '../ports/hr-source.js';
 import { openHrSource, type Env } from './open-runtime.js';
-
-/** The preflight's view of Microsoft adapters already made (the controller's runtime). */
-export function preflightPorts(
-  env: Env,
-  microsoft: MicrosoftAdapters,
-): { credential: CredentialInfo; tenant: DoctorTenant } {
-  const kind = microsoft.credentialKind;
-  return {
-    credential: kind
-      ? { ok: true, ...describeCredential(kind, env) }
-      : { ok: true, description: 'a credential passed in by the embedding program' },
-    tenant: {
-      access: microsoft.tenantAccess,
-      directory: microsoft.directory,
-      orgSettings: microsoft.orgSettings,
-    },
-  };
-}
+import { preflightPorts } from './preflight-ports.js';
 
 /** An HR source that could not even be set up (no DATABASE_URL): every read says why. */
 function unavailableHrSource(error: unknown): HrSource {
