@@ -1,9 +1,15 @@
 import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/doctor/finding.js';
-import { defaultBehaviourSettings } from '../../src/sim/seed.js';
+import { createHrSchema, loadHrData, smallHrFixture } from '../../src/local/seed-hr.js';
+import { defaultBehaviourSettings, loadSeedFile } from '../../src/sim/seed.js';
+import { createSimulator } from '../../src/sim/simulator.js';
 import { editSettings } from '../controller/controller-harness.js';
+import { createTestDatabase } from '../support/database.js';
 import { createTestWorld, TENANT_DOMAIN, usersFromDesired, type TestWorld } from '../support/roster-world.js';
 
 const run = promisify(execFile);
@@ -203,5 +209,46 @@ describe('roster doctor against the simulator', () => {
     expect(of('credential')).toMatchObject({ status: 'error' });
     expect(of('credential').message).toContain('AZURE_TENANT_ID is required with AZURE_CLIENT_SECRET');
     expect(of('graph-token').status).toBe('skipped');
+  });
+});
+
+describe('the shipped example configuration against the example simulator seed', () => {
+  it('fails on the managed domain, tenant.domain and the match share, where plan said "No changes"', async () => {
+    const repo = new URL('../../', import.meta.url).pathname;
+    await using db = await createTestDatabase();
+    await createHrSchema(db.pool);
+    await loadHrData(db.pool, smallHrFixture({ photoBaseUrl: 'https://hr.example.no/photos' }));
+    const seed = await loadSeedFile(join(repo, 'src/sim/seeds/example.yaml'));
+    await using sim = await createSimulator({ seed });
+    const dir = await mkdtemp(join(tmpdir(), 'roster-example-'));
+    try {
+      await cp(join(repo, 'desired-state'), join(dir, 'desired-state'), { recursive: true });
+      await cp(join(repo, 'templates'), join(dir, 'templates'), { recursive: true });
+      const app = seed.apps![0]!;
+      const env = {
+        ...process.env,
+        DATABASE_URL: db.url,
+        AZURE_TENANT_ID: seed.tenant.id,
+        AZURE_CLIENT_ID: app.clientId,
+        AZURE_CLIENT_SECRET: app.clientSecret,
+        AZURE_AUTHORITY_HOST: sim.origin,
+        ROSTER_GRAPH_URL: sim.origin,
+        ROSTER_EXCHANGE_URL: sim.origin,
+      };
+      const plan = await run('node', [BIN, '-C', dir, 'plan'], { env });
+      expect(plan.stdout).toContain('No changes. 0 of 7 employees matched');
+      const failed = await run('node', [BIN, '-C', dir, 'doctor'], { env }).then(
+        () => undefined,
+        (e: { code: number; stdout: string }) => e,
+      );
+      expect(failed?.code).toBe(1);
+      const errors = failed!.stdout.split('\n').filter((l) => l.startsWith('✗'));
+      expect(errors.map((l) => l.split(/\s+/)[1])).toEqual(['domains', 'exchange-address', 'match-share']);
+      expect(failed!.stdout).toContain(
+        "scope.domains is example.no; the tenant's domains are contoso.onmicrosoft.com (initial), contoso.com (default)",
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
