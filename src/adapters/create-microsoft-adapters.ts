@@ -9,8 +9,10 @@ import type { DirectoryPort } from '../ports/directory.js';
 import type { OrgSettingsPort } from '../ports/org-settings.js';
 import type { PhotosPort } from '../ports/photos.js';
 import type { SignaturesPort } from '../ports/signatures.js';
+import type { TenantAccessPort } from '../ports/tenant-access.js';
 import { selectCredential, type CredentialKind } from './azure/credentials.js';
 import { readMicrosoftEndpoints } from './azure/endpoints.js';
+import { readTokenClaims } from './azure/token-claims.js';
 import { createTokenSource, EXCHANGE_SCOPE, GRAPH_SCOPE } from './azure/token-source.js';
 import { createExchangeClient } from './exchange/exchange-client.js';
 import { createExchangeOrgSettings } from './exchange/exchange-org-settings.js';
@@ -18,6 +20,7 @@ import { createExchangeSignatures } from './exchange/exchange-signatures.js';
 import { createGraphDirectory } from './graph/graph-directory.js';
 import { createGraphPhotoSettings } from './graph/graph-photo-settings.js';
 import { createGraphPhotos } from './graph/graph-photos.js';
+import { createGraphTenantReads } from './graph/graph-tenant-reads.js';
 
 /** What the composition root hands over to reach a tenant. */
 export interface MicrosoftAdaptersOptions {
@@ -40,6 +43,8 @@ export interface MicrosoftAdapters {
   photos: PhotosPort;
   signatures: SignaturesPort;
   orgSettings: OrgSettingsPort;
+  /** The preflight's read-only questions (`roster doctor`). */
+  tenantAccess: TenantAccessPort;
   limiters: ApiLimiters;
   /** Which credential the environment selected (undefined when one was passed in). */
   credentialKind: CredentialKind | undefined;
@@ -80,6 +85,19 @@ export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): Micr
     orgSettings: {
       ...createExchangeOrgSettings(exchange),
       getPhotoUpdateSettings: createGraphPhotoSettings(client('graph', endpoints.graphBetaUrl, graphTokens)),
+    },
+    tenantAccess: {
+      tokenClaims: (api) => readTokenClaims(api === 'graph' ? graphTokens : exchangeTokens, api),
+      ...createGraphTenantReads(client('graph', endpoints.graphUrl, graphTokens)),
+      // The same cmdlet with the tenant named by its domain: only the preflight addresses it so.
+      async checkExchangeByDomain() {
+        const byDomain = { id: options.tenant.domain, domain: options.tenant.domain };
+        const exchangeByDomain = createExchangeClient(
+          client('exchange', endpoints.exchangeUrl, exchangeTokens),
+          byDomain,
+        );
+        await exchangeByDomain.invoke('Get-OrganizationConfig', {}, { select: ['Identity'] });
+      },
     },
     limiters,
     credentialKind: selected?.kind,

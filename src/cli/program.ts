@@ -3,6 +3,7 @@ import { registerApply } from './apply.js';
 import { registerHistory } from './history.js';
 import { registerController } from './controller.js';
 import { registerDemo } from './demo.js';
+import { registerDoctor } from './doctor.js';
 import { registerPlan } from './plan.js';
 import { registerRender } from './render.js';
 import { registerSim } from './sim.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError();
   registerValidate(program);
+  registerDoctor(program);
   registerRender(program);
   registerPlan(program);
   registerApply(program);

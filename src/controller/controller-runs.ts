@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DesiredConfig } from '../config/settings.js';
+import type { DoctorDeps } from '../doctor/run-doctor.js';
 import { RemoteApiError } from '../errors/roster-error.js';
 import { runLogger, type Logger } from '../logging/logger.js';
 import type { Plan } from '../plan/plan-model.js';
@@ -19,8 +20,11 @@ import type { DriftCounts } from './status-model.js';
  */
 export const CONTROLLER_LOCK_TIMEOUT_MS = 60_000;
 
-/** What the controller's runs need beyond a run's ports: the revision they were opened for. */
-export type ControllerRuntime = RunDeps & { close(): Promise<void> };
+/** What the controller's runs need beyond a run's ports, and what its preflight reads through. */
+export type ControllerRuntime = RunDeps & {
+  preflight: Required<Pick<DoctorDeps, 'credential' | 'tenant'>>;
+  close(): Promise<void>;
+};
 
 /** What one controller run is asked to do. */
 export interface ControllerRunRequest {

@@ -2,7 +2,14 @@ import type { DesiredConfig } from '../config/settings.js';
 import type { Readiness, ReadinessCheck } from '../ports/readiness.js';
 import type { ConfigSource } from './config-source.js';
 import { holderOf, isLeader, type Leadership } from './leadership.js';
-import type { Condition, ControllerStatus, DriftCounts, RunSummary } from './status-model.js';
+import { tenantReadiness } from './preflight.js';
+import type {
+  Condition,
+  ControllerStatus,
+  DriftCounts,
+  PreflightStatus,
+  RunSummary,
+} from './status-model.js';
 
 /** What the controller knows of itself between runs: the inputs of status and readiness. */
 export interface ControllerView {
@@ -14,6 +21,8 @@ export interface ControllerView {
   drift: DriftCounts;
   /** False when the last run could not reach the tenant; undefined when not known. */
   tenantReachable?: boolean;
+  /** The last preflight's findings (the leader's, before each run). */
+  preflight?: PreflightStatus;
 }
 
 export function statusOf(view: ControllerView): ControllerStatus {
@@ -31,6 +40,7 @@ export function statusOf(view: ControllerView): ControllerStatus {
       valid: view.config.errors().length === 0 && !!config,
       errors: view.config.errors(),
     },
+    ...(view.preflight ? { preflight: view.preflight } : {}),
   };
 }
 
@@ -54,15 +64,15 @@ function leaderCheck(l: Leadership): ReadinessCheck {
   }
 }
 
-/** `/readyz`: configuration, database, tenant (as the last run found it) and leadership. */
+/**
+ * `/readyz`: configuration, database, tenant (as the last preflight and the last run found it: no
+ * probe calls Microsoft) and leadership.
+ */
 export function readinessOf(view: ControllerView, database: ReadinessCheck): Readiness {
   const checks: Record<string, ReadinessCheck> = {
     config: configCheck(view.config.current(), view.config.errors()),
     database,
-    tenant:
-      view.tenantReachable === false
-        ? { ok: false, message: 'the last run could not reach the tenant' }
-        : { ok: true, ...(view.tenantReachable === undefined ? { message: 'not checked yet' } : {}) },
+    tenant: tenantReadiness(view.preflight, view.tenantReachable),
     leader: leaderCheck(view.leadership),
   };
   return { ready: Object.values(checks).every((c) => c.ok), checks };

@@ -29,6 +29,7 @@ import { watchConfig, type ConfigSource, type LoadConfig } from './config-source
 import { deriveConditions } from './derive-conditions.js';
 import { holderOf, isLeader, trackLeadership, type LeadershipTracker } from './leadership.js';
 import { nextRunDelay } from './next-run-delay.js';
+import { createPreflight, type Preflight } from './preflight.js';
 import { runNotifications } from './run-notifications.js';
 import type { ControllerStatus, DriftCounts, RunSummary } from './status-model.js';
 
@@ -102,6 +103,7 @@ class ReconcileController implements Controller {
   readonly #pending = new Set<Promise<boolean>>();
   readonly #view: ControllerView;
   readonly #latest: { plan?: Plan; planRun?: PlanRun } = {};
+  readonly #preflight: Preflight;
   #work: WorkState = 'idle';
   #current: Promise<unknown> | undefined;
   #loop: LoopState = { state: 'stopped' };
@@ -132,6 +134,7 @@ class ReconcileController implements Controller {
       signal: this.#shutdown.signal,
       now: this.#now,
     });
+    this.#preflight = createPreflight({ now: this.#now, logger: this.#logger });
     this.#view = {
       instance: { id: identity, hostname: hostname(), startedAt: this.#now().toISOString() },
       config: this.#config,
@@ -259,6 +262,7 @@ class ReconcileController implements Controller {
         ...(holder ? { holder } : {}),
         running: this.#work === 'running',
         ...(this.#view.lastRun ? { lastRun: this.#view.lastRun } : {}),
+        ...(this.#view.preflight ? { preflight: this.#view.preflight } : {}),
       },
       this.#now(),
     );
@@ -314,12 +318,29 @@ class ReconcileController implements Controller {
     this.#lastTickStart = this.#now();
     const prepared = await this.#prepare();
     if (!('config' in prepared) || this.#shutdown.signal.aborted) return undefined;
+    await this.#runPreflight(prepared.config);
+    if (this.#shutdown.signal.aborted) return undefined;
     const mode = prepared.config.settings.schedule.mode;
     const report = await this.#execute(
       { kind: kind ?? (mode === 'apply' ? 'apply' : 'plan') },
       prepared.config,
     );
     return report.summary;
+  }
+
+  /**
+   * The preflight checks of this cycle, before its run (`preflight.ts`): they only read, and their
+   * findings never stop the run; they show as the Preflight condition and in readiness.
+   */
+  async #runPreflight(config: DesiredConfig): Promise<void> {
+    try {
+      await this.#preflight.run(await this.#executor.runtime(config), config);
+    } catch (error) {
+      // The runtime would not open: the run that follows fails and says so.
+      this.#logger.warn({ err: error }, 'preflight checks could not run');
+    }
+    this.#view.preflight = this.#preflight.current();
+    this.#refreshConditions();
   }
 
   async #scheduledTick(): Promise<void> {

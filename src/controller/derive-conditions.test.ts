@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveConditions, type ConditionInputs } from './derive-conditions.js';
-import type { RunSummary } from './status-model.js';
+import type { Finding } from '../doctor/finding.js';
+import type { PreflightStatus, RunSummary } from './status-model.js';
 
 const run = (outcome: RunSummary['outcome'], extra: Partial<RunSummary> = {}): RunSummary => ({
   id: 'r',
@@ -21,10 +22,10 @@ const leader: ConditionInputs = {
   running: false,
 };
 
-function summary(inputs: ConditionInputs): string[] {
-  return deriveConditions([], inputs, new Date(0)).map(
-    (c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`,
-  );
+function summary(inputs: ConditionInputs, types = ['Ready', 'Degraded', 'Progressing']): string[] {
+  return deriveConditions([], inputs, new Date(0))
+    .filter((c) => types.includes(c.type))
+    .map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`);
 }
 
 describe('deriveConditions', () => {
@@ -86,5 +87,61 @@ describe('deriveConditions', () => {
       lastTransitionTime: new Date(1_000).toISOString(),
     });
     expect(second.find((c) => c.type === 'Degraded')?.lastTransitionTime).toBe(new Date(2_000).toISOString());
+  });
+});
+
+describe('the Preflight condition', () => {
+  const found = (
+    check: Finding['check'],
+    status: Finding['status'],
+    message = `${check} says so`,
+  ): Finding => ({
+    check,
+    status,
+    message,
+  });
+  const preflight = (...findings: Finding[]): PreflightStatus => ({
+    checkedAt: '2025-01-01T00:00:00.000Z',
+    findings,
+  });
+
+  it.each<[string, ConditionInputs, string]>([
+    [
+      'before the first cycle',
+      leader,
+      'Preflight=Unknown NotCheckedYet: the preflight checks have not run yet',
+    ],
+    [
+      'on a standby',
+      { ...leader, isLeader: false, holder: 'b' },
+      'Preflight=Unknown Standby: the leader runs the preflight checks',
+    ],
+    [
+      'every check passed',
+      { ...leader, preflight: preflight(found('graph-token', 'ok'), found('exchange-role', 'skipped')) },
+      'Preflight=True ChecksPassed: every check passed (1 ok)',
+    ],
+    [
+      'warnings only',
+      {
+        ...leader,
+        preflight: preflight(found('graph-token', 'ok'), found('hr-employees', 'warning', '2 errors in HR')),
+      },
+      'Preflight=True ChecksPassedWithWarnings: no check failed; 1 warning(s): hr-employees: 2 errors in HR',
+    ],
+    [
+      'errors, long messages shortened',
+      {
+        ...leader,
+        preflight: preflight(
+          found('exchange-role', 'error', 'x'.repeat(250)),
+          found('domains', 'error', 'example.com is not a domain'),
+          found('hr-employees', 'warning'),
+        ),
+      },
+      `Preflight=False ChecksFailed: 2 check(s) failed: exchange-role: ${'x'.repeat(200)}…; domains: example.com is not a domain`,
+    ],
+  ])('%s', (_name, inputs, expected) => {
+    expect(summary(inputs, ['Preflight'])).toEqual([expected]);
   });
 });

@@ -1,4 +1,10 @@
-import { setCondition, type Condition, type ConditionUpdate, type RunSummary } from './status-model.js';
+import {
+  setCondition,
+  type Condition,
+  type ConditionUpdate,
+  type PreflightStatus,
+  type RunSummary,
+} from './status-model.js';
 
 /** What the conditions are derived from: the controller's view of itself. */
 export interface ConditionInputs {
@@ -14,6 +20,8 @@ export interface ConditionInputs {
   holder?: string;
   running: boolean;
   lastRun?: RunSummary;
+  /** The last preflight; undefined before the leader's first cycle. */
+  preflight?: PreflightStatus;
 }
 
 function short(revision: string | undefined): string {
@@ -85,7 +93,52 @@ function progressing(i: ConditionInputs): ConditionUpdate {
     : { type: 'Progressing', status: 'False', reason: 'Idle', message: 'waiting for the next run' };
 }
 
-/** Ready, Degraded and Progressing from the controller's state; transition times kept by `setCondition`. */
+/** The longest finding message a condition message quotes. */
+const QUOTE = 200;
+
+function quoted(checks: PreflightStatus['findings']): string {
+  return checks
+    .map((f) => `${f.check}: ${f.message.length > QUOTE ? `${f.message.slice(0, QUOTE)}…` : f.message}`)
+    .join('; ');
+}
+
+/** The preflight's findings in one condition: True while no check fails. */
+function preflight(i: ConditionInputs): ConditionUpdate {
+  const c = (status: ConditionUpdate['status'], reason: string, message: string): ConditionUpdate => ({
+    type: 'Preflight',
+    status,
+    reason,
+    message,
+  });
+  if (!i.preflight) {
+    return i.hasConfig && !i.isLeader && !i.leaderError
+      ? c('Unknown', 'Standby', 'the leader runs the preflight checks')
+      : c('Unknown', 'NotCheckedYet', 'the preflight checks have not run yet');
+  }
+  const findings = i.preflight.findings;
+  const errors = findings.filter((f) => f.status === 'error');
+  const warnings = findings.filter((f) => f.status === 'warning');
+  if (errors.length > 0) {
+    return c('False', 'ChecksFailed', `${errors.length} check(s) failed: ${quoted(errors)}`);
+  }
+  if (warnings.length > 0) {
+    return c(
+      'True',
+      'ChecksPassedWithWarnings',
+      `no check failed; ${warnings.length} warning(s): ${quoted(warnings)}`,
+    );
+  }
+  return c(
+    'True',
+    'ChecksPassed',
+    `every check passed (${findings.filter((f) => f.status === 'ok').length} ok)`,
+  );
+}
+
+/**
+ * Ready, Degraded, Progressing and Preflight from the controller's state; transition times kept by
+ * `setCondition`.
+ */
 export function deriveConditions(
   current: readonly Condition[],
   inputs: ConditionInputs,
@@ -93,5 +146,6 @@ export function deriveConditions(
 ): Condition[] {
   let next = setCondition(current, ready(inputs), now);
   next = setCondition(next, degraded(inputs), now);
-  return setCondition(next, progressing(inputs), now);
+  next = setCondition(next, progressing(inputs), now);
+  return setCondition(next, preflight(inputs), now);
 }

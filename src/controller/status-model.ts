@@ -1,8 +1,9 @@
+import type { Finding } from '../doctor/finding.js';
 import type { ActionKind, Plan } from '../plan/plan-model.js';
 import type { RunSummary } from '../runs/run-summary.js';
 
 /** Kubernetes-style condition types the controller reports (`GET /status`). */
-export type ConditionType = 'Ready' | 'Degraded' | 'Progressing';
+export type ConditionType = 'Ready' | 'Degraded' | 'Progressing' | 'Preflight';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** One observed condition; `lastTransitionTime` moves only when `status` changes. */
@@ -27,6 +28,18 @@ export interface DriftCounts {
   warnings: number;
 }
 
+/**
+ * The last preflight (the checks of `roster doctor`): the cheap checks of the last cycle, and the
+ * deep ones (`hr-employees`, `match-share`) from the last deep check.
+ */
+export interface PreflightStatus {
+  /** When the cheap checks last ran (ISO-8601). */
+  checkedAt: string;
+  /** When the HR rows were last read and the tenant's users listed (ISO-8601). */
+  deepCheckedAt?: string;
+  findings: Finding[];
+}
+
 /** Everything `GET /status` shows. Built by the controller, rendered by the server. */
 export interface ControllerStatus {
   instance: { id: string; hostname: string; startedAt: string };
@@ -37,6 +50,8 @@ export interface ControllerStatus {
   conditions: Condition[];
   drift: DriftCounts;
   config: { revision: string; valid: boolean; errors: string[] };
+  /** Absent until the leader's first cycle has run the checks. */
+  preflight?: PreflightStatus;
 }
 
 /** The condition fields a caller decides; the transition time is derived. */

@@ -91,8 +91,14 @@ describe('buildDemoTenant', () => {
       {
         clientId: DEMO_TENANT.clientId,
         clientSecret: DEMO_TENANT.clientSecret,
-        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
+        graphPermissions: [
+          'User.ReadWrite.All',
+          'ProfilePhoto.ReadWrite.All',
+          'PeopleSettings.Read.All',
+          'Domain.Read.All',
+        ],
         exchangeManageAsApp: true,
+        exchangeRole: true,
       },
     ]);
     expect(state.organizationConfig.PostponeRoamingSignaturesUntilLater).toBe(true);

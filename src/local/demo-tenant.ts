@@ -286,7 +286,12 @@ export function buildDemoTenant(hr: HrData, options: DemoTenantOptions): { seed:
       {
         clientId: options.clientId,
         clientSecret: options.clientSecret,
-        graphPermissions: ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
+        graphPermissions: [
+          'User.ReadWrite.All',
+          'ProfilePhoto.ReadWrite.All',
+          'PeopleSettings.Read.All',
+          'Domain.Read.All',
+        ],
         exchangeManageAsApp: true,
       },
     ],

@@ -18,6 +18,8 @@ import type { PlanDeps } from '../reconcile/make-plan.js';
 import { environmentSecrets } from '../secrets/environment-secrets.js';
 import { createScrubber, type SecretScrubber } from '../secrets/secret-scrubber.js';
 import { scrubbingStateStore } from '../secrets/scrubbing-state-store.js';
+import type { DoctorDeps } from '../doctor/run-doctor.js';
+import { preflightPorts } from './preflight-ports.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -73,6 +75,8 @@ export interface Runtime extends PlanDeps {
   findSecret: SecretScrubber['find'];
   /** The runs' own log lines (the CLI's and the controller's logger). */
   logger?: Logger;
+  /** What the controller's preflight reads through besides the run's ports. */
+  preflight: Required<Pick<DoctorDeps, 'credential' | 'tenant'>>;
   close(): Promise<void>;
 }
 
@@ -114,6 +118,7 @@ export async function openRuntime(options: {
     applyLock: createApplyLock(stateDatabaseConfig(options.env, config.settings.source.ssl)),
     findSecret: scrubber.find,
     ...(options.logger ? { logger: options.logger } : {}),
+    preflight: preflightPorts(options.env, microsoft),
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);

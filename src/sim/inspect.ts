@@ -49,12 +49,14 @@ export function stateSnapshot(state: SimState) {
     tenantId: state.tenantId,
     tenantDomain: state.tenantDomain,
     domains: state.domains,
+    unverifiedDomains: state.unverifiedDomains ?? [],
     apps: state.apps.map((a) => ({
       clientId: a.clientId,
       hasSecret: a.clientSecret !== undefined,
       hasCertificate: a.certificatePem !== undefined,
       graphPermissions: a.graphPermissions,
       exchangeManageAsApp: a.exchangeManageAsApp,
+      exchangeRole: a.exchangeRole !== false,
     })),
     users: [...state.users.values()],
     photos: Object.fromEntries(

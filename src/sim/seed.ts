@@ -31,7 +31,7 @@ export interface SimSeedApp extends Partial<Omit<SimApp, 'clientId'>> {
 
 /** The seed file's shape (`schemas/sim-seed.schema.json`). */
 export interface SimSeed {
-  tenant: { id?: string; domain: string; domains?: string[] };
+  tenant: { id?: string; domain: string; domains?: string[]; unverifiedDomains?: string[] };
   tokenLifetimeSeconds?: number;
   apps?: SimSeedApp[];
   users?: SimSeedUser[];
@@ -239,12 +239,14 @@ export function buildState(seed: SimSeed): SimState {
     ...(a.certificatePem !== undefined && { certificatePem: a.certificatePem }),
     graphPermissions: a.graphPermissions ?? [],
     exchangeManageAsApp: a.exchangeManageAsApp ?? false,
+    ...(a.exchangeRole !== undefined && { exchangeRole: a.exchangeRole }),
     ...(a.directoryRoles !== undefined && { directoryRoles: a.directoryRoles }),
   }));
   return {
     tenantId,
     tenantDomain: seed.tenant.domain,
     domains: seed.tenant.domains ?? [],
+    ...(seed.tenant.unverifiedDomains?.length ? { unverifiedDomains: seed.tenant.unverifiedDomains } : {}),
     apps,
     users,
     photos: new Map(),

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EXCHANGE_AUDIENCE, GRAPH_AUDIENCE, type AccessTokens } from './access-tokens.js';
 import { graphError } from './graph-errors.js';
 import type {
+  SimApp,
   SimContext,
   SimFaults,
   SimRequest,
@@ -76,13 +77,15 @@ const AUTH_MESSAGES = {
 /**
  * Bearer token for the service's audience. Graph: 401 `InvalidAuthenticationToken`
  * (https://learn.microsoft.com/graph/errors). Exchange's admin API answers 401 as well, with its
- * own envelope; without `Exchange.ManageAsApp` in the token it refuses the app (401).
+ * own envelope; without `Exchange.ManageAsApp` in the token, or without a supported role assigned
+ * to the app (`exchangeRole`, not in the token), it refuses the app (401) with the message
+ * production clients report for a missing role (docs/microsoft-365.md#exo-role-check).
  */
 async function authenticate(req: SimRequest, service: 'graph' | 'exchange', deps: PipelineDeps) {
   const audience = service === 'graph' ? GRAPH_AUDIENCE : EXCHANGE_AUDIENCE;
   const auth = req.headers.authorization;
   const check = await deps.tokens.check(deps.sim.state, auth, audience, deps.sim.now());
-  if (check.ok && (service === 'graph' || check.roles.includes('Exchange.ManageAsApp'))) return check.app;
+  if (check.ok && (service === 'graph' || exchangeAllowed(check.app, check.roles))) return check.app;
   const message = check.ok
     ? `The role assigned to application ${check.app.clientId} isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.`
     : AUTH_MESSAGES[check.reason];
@@ -100,6 +103,11 @@ async function authenticate(req: SimRequest, service: 'graph' | 'exchange', deps
     },
     body: { error: { code: 'Unauthorized', message } },
   } satisfies SimResponse;
+}
+
+/** `Exchange.ManageAsApp` in the token and a role on the service principal (default: granted). */
+function exchangeAllowed(app: SimApp, roles: string[]): boolean {
+  return roles.includes('Exchange.ManageAsApp') && app.exchangeRole !== false;
 }
 
 function count(deps: PipelineDeps, req: SimRequest, route: SimRoute | undefined, status: number) {

@@ -7,6 +7,7 @@ import { exchangeRoutes } from './exchange.js';
 import { FaultInjector } from './faults.js';
 import { graphBatchRoutes } from './graph-batch.js';
 import { graphDeltaRoutes } from './graph-delta.js';
+import { graphDomainRoutes } from './graph-domains.js';
 import { graphPeopleSettingsRoutes } from './graph-people-settings.js';
 import { graphPhotoRoutes } from './graph-photos.js';
 import { graphUserRoutes } from './graph-users.js';
@@ -139,6 +140,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       ...graphDeltaRoutes,
       ...graphPhotoRoutes,
       ...graphPeopleSettingsRoutes,
+      ...graphDomainRoutes,
       ...graphUserRoutes,
       ...exchangeBatchRoutes,
       ...exchangeRoutes,

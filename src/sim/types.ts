@@ -14,8 +14,14 @@ export interface SimApp {
   certificatePem?: string;
   /** Graph application permissions, e.g. `User.ReadWrite.All`, `ProfilePhoto.ReadWrite.All`. */
   graphPermissions: string[];
-  /** `Exchange.ManageAsApp` + an Exchange role. */
+  /** The Office 365 Exchange Online application permission `Exchange.ManageAsApp` (in the token). */
   exchangeManageAsApp: boolean;
+  /**
+   * A supported Entra role (Exchange Administrator, …) or Exchange role group assigned to the
+   * app's service principal: not in the token; without it Exchange refuses every cmdlet
+   * (docs/microsoft-365.md#exo-role-check). Absent: granted.
+   */
+  exchangeRole?: boolean;
   /** Directory role template ids assigned to the app's service principal (photoUpdateSettings.allowedRoles). */
   directoryRoles?: string[];
 }
@@ -259,6 +265,8 @@ export interface SimState {
   tenantDomain: string;
   /** Other verified domains (mail domains). */
   domains: string[];
+  /** Domains added to the tenant but not verified: listed by `GET /domains`, usable nowhere. */
+  unverifiedDomains?: string[];
   apps: SimApp[];
   users: Map<string, SimUser>;
   photos: Map<string, SimPhoto>;

@@ -81,6 +81,8 @@ describe('roster controller against the simulator and PostgreSQL', () => {
         Ready: 'True RunSucceeded',
         Degraded: 'False AsExpected',
         Progressing: 'False Idle',
+        // The seeded HR data has two employees with errors: a warning of the preflight.
+        Preflight: 'True ChecksPassedWithWarnings',
       });
 
       const metrics = (await get('/metrics')).text;

@@ -115,6 +115,7 @@ export async function createTestWorld(options: WorldOptions = {}): Promise<TestW
           'User.ReadWrite.All',
           'ProfilePhoto.ReadWrite.All',
           'PeopleSettings.Read.All',
+          'Domain.Read.All',
         ],
         exchangeManageAsApp: true,
       },

@@ -102,3 +102,36 @@ export function createCredential(env: Env): TokenCredential {
 function envProblem(key: string, message: string): ConfigError {
   return new ConfigError([{ file: 'environment', key, message: `${key} ${message}`, severity: 'error' }]);
 }
+
+/** What `roster doctor` says of the chosen credential: which variables chose it; never a value. */
+export interface CredentialDescription {
+  description: string;
+  /** Only for a managed identity: it is what is left when nothing else is configured. */
+  fallback?: { message: string; fix: string };
+}
+
+const NOT_SET = 'AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH and AZURE_FEDERATED_TOKEN_FILE';
+
+export function describeCredential(kind: CredentialKind, env: Env): CredentialDescription {
+  const app = env.AZURE_CLIENT_ID?.trim();
+  const tenant = env.AZURE_TENANT_ID?.trim();
+  const of = `${app ? ` of app ${app}` : ''}${tenant ? ` in tenant ${tenant}` : ''}`;
+  switch (kind) {
+    case 'client-secret':
+      return { description: `client secret (AZURE_CLIENT_SECRET)${of}` };
+    case 'client-certificate':
+      return { description: `certificate (AZURE_CLIENT_CERTIFICATE_PATH)${of}` };
+    case 'workload-identity':
+      return { description: `workload identity federation (AZURE_FEDERATED_TOKEN_FILE)${of}` };
+    case 'managed-identity':
+      return {
+        description: `managed identity${app ? ` (user-assigned, AZURE_CLIENT_ID ${app})` : ''}: ${NOT_SET} are not set`,
+        fallback: {
+          message: `${NOT_SET} are not set, so Roster asked for a managed identity${app ? ` with client id ${app}` : ''}, and none answered here`,
+          fix:
+            'set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH (or AZURE_CLIENT_SECRET, or AZURE_FEDERATED_TOKEN_FILE), ' +
+            'or run Roster where its managed identity is assigned',
+        },
+      };
+  }
+}
