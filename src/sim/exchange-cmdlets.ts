@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { findMailboxUser } from './find-user.js';
 import { normalizeSignatureHtml } from './exchange-signature-html.js';
+import { propagationOf } from './propagation.js';
 import { emptyMailboxConfig } from './seed.js';
 import type { SimContext, SimRequest, SimResponse, SimState, SimUser } from './types.js';
 
@@ -84,8 +85,11 @@ function serverName(state: SimState): string {
   return `SIM${tag}A001.PROD.OUTLOOK.COM`;
 }
 
-function configObject(user: SimUser, state: SimState): Record<string, unknown> {
-  const cfg = state.mailboxConfig.get(user.id) ?? emptyMailboxConfig();
+/** What `Get-MailboxMessageConfiguration` shows: a recent `Set` may not have propagated yet. */
+function configObject(user: SimUser, state: SimState, now: number): Record<string, unknown> {
+  const current = state.mailboxConfig.get(user.id);
+  const lag = propagationOf(state, () => now);
+  const cfg = (lag ? lag.seen('signature', user.id, current) : current) ?? emptyMailboxConfig();
   return { Identity: user.id, MailboxOwnerId: user.id, ...cfg, IsValid: true, ObjectState: 'Unchanged' };
 }
 
@@ -134,7 +138,7 @@ export const exchangeCmdlets: Record<string, Cmdlet> = {
       const identity = params.Identity as string;
       const user = findMailboxUser(ctx.sim.state, identity);
       if (!user) return notFound(ctx, identity);
-      return { value: [configObject(user, ctx.sim.state)] };
+      return { value: [configObject(user, ctx.sim.state, ctx.sim.now())] };
     },
   },
   'Set-MailboxMessageConfiguration': {
@@ -150,6 +154,11 @@ export const exchangeCmdlets: Record<string, Cmdlet> = {
       const state = ctx.sim.state;
       const user = findMailboxUser(state, identity);
       if (!user) return notFound(ctx, identity);
+      propagationOf(state, () => ctx.sim.now())?.wrote(
+        'signature',
+        user.id,
+        state.mailboxConfig.get(user.id),
+      );
       const cfg = { ...(state.mailboxConfig.get(user.id) ?? emptyMailboxConfig()) };
       for (const name of SIGNATURE_STRINGS) {
         if (!(name in params)) continue;

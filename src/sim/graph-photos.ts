@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { findUser } from './find-user.js';
 import { graphError, graphJson, headerValue } from './graph-errors.js';
 import { photoUpdateRefusal } from './graph-people-settings.js';
+import { propagationOf } from './propagation.js';
 import { behaviourOf } from './seed.js';
 import type { SimContext, SimPhoto, SimRequest, SimResponse, SimRoute, SimState, SimUser } from './types.js';
 
@@ -96,6 +97,13 @@ function imageNotFound(req: SimRequest): SimResponse {
   );
 }
 
+/** The photo reads show now: a recent write may not have propagated yet (propagation.ts). */
+function visiblePhoto(sim: SimContext, userId: string): SimPhoto | undefined {
+  const current = sim.state.photos.get(userId);
+  const lag = propagationOf(sim.state, () => sim.now());
+  return lag ? lag.seen('photo', userId, current) : current;
+}
+
 function countWrite(state: SimState, userId: string): void {
   state.stats.writesPerUser.set(userId, (state.stats.writesPerUser.get(userId) ?? 0) + 1);
 }
@@ -104,7 +112,7 @@ function countWrite(state: SimState, userId: string): void {
 function getMetadata(req: SimRequest, match: RegExpMatchArray, sim: SimContext): SimResponse {
   const r = resolve(req, match, sim);
   if ('error' in r) return r.error;
-  const photo = sim.state.photos.get(r.user.id);
+  const photo = visiblePhoto(sim, r.user.id);
   if (!photo)
     return readsAsPlaceholder(sim.state, r.user) ? placeholder(req, sim, r.user) : imageNotFound(req);
   return graphJson(req, 200, {
@@ -121,7 +129,7 @@ function getMetadata(req: SimRequest, match: RegExpMatchArray, sim: SimContext):
 function getValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext): SimResponse {
   const r = resolve(req, match, sim);
   if ('error' in r) return r.error;
-  const photo = sim.state.photos.get(r.user.id);
+  const photo = visiblePhoto(sim, r.user.id);
   if (!photo) return imageNotFound(req);
   return {
     status: 200,
@@ -167,6 +175,7 @@ async function putValue(req: SimRequest, match: RegExpMatchArray, sim: SimContex
   if (!stored) {
     return graphError(req, 400, 'ErrorInvalidImage', 'The photo is not a valid JPEG or PNG image.');
   }
+  propagationOf(sim.state, () => sim.now())?.wrote('photo', r.user.id, sim.state.photos.get(r.user.id));
   sim.state.photos.set(r.user.id, stored);
   countWrite(sim.state, r.user.id);
   return { status: 200, headers: { 'request-id': req.requestId } };
@@ -178,7 +187,10 @@ function deleteValue(req: SimRequest, match: RegExpMatchArray, sim: SimContext):
   if ('error' in r) return r.error;
   const refused = photoUpdateRefusal(req, sim);
   if (refused) return refused;
-  if (!sim.state.photos.delete(r.user.id)) return imageNotFound(req);
+  const before = sim.state.photos.get(r.user.id);
+  if (!before) return imageNotFound(req);
+  propagationOf(sim.state, () => sim.now())?.wrote('photo', r.user.id, before);
+  sim.state.photos.delete(r.user.id);
   countWrite(sim.state, r.user.id);
   return { status: 200, headers: { 'request-id': req.requestId } };
 }

@@ -163,6 +163,7 @@ export function defaultBehaviourSettings(): SimBehaviourSettings {
     expiredDeltaToken: { status: 400, code: 'SyncStateNotFound' },
     noPhotoPlaceholderShare: 0.5,
     photoUpdateSettings: { source: 'cloud', allowedRoles: [] },
+    propagation: 'off',
   };
 }
 

@@ -197,6 +197,13 @@ export interface SimBehaviourSettings {
    * apps holding none of those roles. Default: `cloud`, no restriction.
    */
   photoUpdateSettings: { source: 'cloud' | 'onPremises'; allowedRoles: string[] };
+  /**
+   * How long a photo or signature write takes to show in reads (no published number:
+   * docs/microsoft-365.md#unpublished-propagation). `drawn`: hidden maxima drawn from the budget
+   * seed (propagation.ts), each write lagging a random share of its kind's; explicit maxima in ms
+   * before `timeScale`; `off`: reads see a write at once.
+   */
+  propagation?: 'off' | 'drawn' | { photoMaxMs: number; signatureMaxMs: number };
 }
 
 /** One change of a user, for `/users/delta`. */
