@@ -69,20 +69,28 @@ export interface SimRunIo {
   signal?: AbortSignal;
 }
 
-/** Resolves on SIGINT, SIGTERM or `signal`; listens from the moment it is called. */
-function stopRequested(signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolveStop) => {
-    const stop = () => {
+/**
+ * Resolves on SIGINT, SIGTERM or `signal`, listening from the moment it is called and until
+ * `dispose`: a second signal while cleaning up (a terminal's Ctrl-C reaches `npx` and Roster
+ * both, and `npx` passes it on) must not kill the process before it has removed what it made.
+ */
+function stopRequested(signal?: AbortSignal): { stopped: Promise<void>; dispose(): void } {
+  let stop = () => {};
+  const stopped = new Promise<void>((resolveStop) => {
+    stop = () => resolveStop();
+  });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop);
+  return {
+    stopped,
+    dispose() {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       signal?.removeEventListener('abort', stop);
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop);
-  });
+    },
+  };
 }
 
 /**
@@ -96,6 +104,14 @@ export async function runSim(
   io: SimRunIo = { write: (t) => process.stdout.write(t) },
 ): Promise<void> {
   const stopping = stopRequested(io.signal);
+  try {
+    await serve(options, io, stopping.stopped);
+  } finally {
+    stopping.dispose();
+  }
+}
+
+async function serve(options: SimCommandOptions, io: SimRunIo, stopped: Promise<void>): Promise<void> {
   const envFile = options.envOut ? resolve(options.envOut) : undefined;
   // A file left by an earlier run must not pass for this one's (a script waits for it to appear).
   if (envFile) await rm(envFile, { force: true });
@@ -119,8 +135,11 @@ export async function runSim(
       await writeEnvFile(envFile, envBlock(simEnvironment(sim, hr)));
       io.write(`environment written to ${envFile}\n`);
     }
-    io.write(`Ready. Ctrl-C stops it and removes what it made${hr ? ' (the HR database included)' : ''}.\n`);
-    await stopping;
+    const what = hr ? 'the simulator and the HR database' : 'the simulator';
+    io.write(
+      `Ready (pid ${process.pid}). Ctrl-C or kill ${process.pid} stops ${what} and removes what they made.\n`,
+    );
+    await stopped;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
