@@ -121,7 +121,7 @@ async function serve(options: SimCommandOptions, io: SimRunIo, stopped: Promise<
     // Both start side by side; whichever started is stopped again when the other failed.
     const [simStart, hrStart] = await Promise.allSettled([
       startSim(options, seed),
-      options.hr ? startExampleHrDatabase() : Promise.resolve(undefined),
+      options.hr ? startExampleHrDatabase({ postgres: postgresChoice() }) : Promise.resolve(undefined),
     ]);
     if (simStart.status === 'fulfilled') cleanups.push(() => simStart.value.close());
     if (hrStart.status === 'fulfilled' && hrStart.value) cleanups.push(stopper(hrStart.value));
@@ -143,6 +143,12 @@ async function serve(options: SimCommandOptions, io: SimRunIo, stopped: Promise<
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** As for the demo: ROSTER_DEMO_POSTGRES=embedded shows the path of a machine without PostgreSQL. */
+function postgresChoice(): 'auto' | 'embedded' | 'server' {
+  const choice = process.env.ROSTER_DEMO_POSTGRES;
+  return choice === 'embedded' || choice === 'server' ? choice : 'auto';
 }
 
 function stopper(hr: ExampleHrDatabase): () => Promise<void> {

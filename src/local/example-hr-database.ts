@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { exampleHrData } from './example-hr.js';
-import { startLocalPostgres, type LocalPostgres } from './local-postgres.js';
+import { startEmbeddedPostgres, startLocalPostgres, type LocalPostgres } from './local-postgres.js';
 import { createHrSchema, loadHrData } from './seed-hr.js';
 
 /** The example HR database `roster sim --hr` serves: PostgreSQL with the example's rows. */
@@ -19,8 +19,13 @@ export interface ExampleHrDatabase {
  * PGlite over the wire protocol, as the demo does) and loads the example HR data into it with the
  * default schema. Stopped again if loading fails.
  */
-export async function startExampleHrDatabase(): Promise<ExampleHrDatabase> {
-  const postgres = await startLocalPostgres();
+export async function startExampleHrDatabase(
+  options: { postgres?: 'auto' | 'embedded' | 'server' } = {},
+): Promise<ExampleHrDatabase> {
+  const postgres =
+    options.postgres === 'embedded'
+      ? await startEmbeddedPostgres()
+      : await startLocalPostgres({ requireServer: options.postgres === 'server' });
   const hr = exampleHrData();
   try {
     const client = new pg.Client({ connectionString: postgres.url });
