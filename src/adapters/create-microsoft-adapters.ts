@@ -10,7 +10,7 @@ import type { OrgSettingsPort } from '../ports/org-settings.js';
 import type { PhotosPort } from '../ports/photos.js';
 import type { SignaturesPort } from '../ports/signatures.js';
 import type { TenantAccessPort } from '../ports/tenant-access.js';
-import { selectCredential, type CredentialKind } from './azure/credentials.js';
+import { describeCredential, selectCredential, type CredentialKind } from './azure/credentials.js';
 import { readMicrosoftEndpoints } from './azure/endpoints.js';
 import { readTokenClaims } from './azure/token-claims.js';
 import { createTokenSource, EXCHANGE_SCOPE, GRAPH_SCOPE } from './azure/token-source.js';
@@ -58,7 +58,12 @@ export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): Micr
   const limiters = createApiLimiters(options.rateLimits, clock);
   const retry = retryPolicyFrom(options.rateLimits);
   // A credential of our own can be made anew (with an empty cache) when the service refuses a token.
-  const tokenOptions = selected ? { renewCredential: () => selectCredential(options.env).credential } : {};
+  const tokenOptions = selected
+    ? {
+        renewCredential: () => selectCredential(options.env).credential,
+        ...explainCredential(selected.kind, options.env),
+      }
+    : {};
   const graphTokens = createTokenSource(credential, GRAPH_SCOPE, clock, tokenOptions);
   const exchangeTokens = createTokenSource(credential, EXCHANGE_SCOPE, clock, tokenOptions);
   const client = (api: ApiName, baseUrl: string, tokens: TokenProvider) =>
@@ -102,4 +107,17 @@ export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): Micr
     limiters,
     credentialKind: selected?.kind,
   };
+}
+
+/**
+ * A managed identity is what is left when no credential variable is set: when it does not answer,
+ * the token error names the variables (as `roster doctor` does) before the library's own text.
+ */
+function explainCredential(
+  kind: CredentialKind,
+  env: Record<string, string | undefined>,
+): { explainFailure?: (detail: string) => string } {
+  const fallback = describeCredential(kind, env).fallback;
+  if (!fallback) return {};
+  return { explainFailure: (detail) => `${fallback.message} (${detail}); ${fallback.fix}` };
 }

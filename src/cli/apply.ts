@@ -9,7 +9,8 @@ import { openRuntime } from '../runtime/open-runtime.js';
 import { run } from '../runs/run.js';
 import type { RunEvents } from '../runs/run-request.js';
 import { cliContext, type CliContext } from './cli-context.js';
-import { abortOnSignals, confirmApply } from './confirm.js';
+import { abortOnSignals, confirmApply, refuseWithoutTerminal } from './confirm.js';
+import { count, NOUNS } from '../plan/plan-counts.js';
 import { collectPlan } from '../runs/collect-plan.js';
 import { observeOptions, raiseFailure } from './plan.js';
 
@@ -43,6 +44,8 @@ export async function runApplyCommand(
   planFile: string | undefined,
   opts: ApplyCommandOptions,
 ): Promise<number> {
+  // A saved plan is applied as it is, unasked; a plan made now is shown and asked about.
+  if (!planFile) refuseWithoutTerminal({ autoApprove: opts.autoApprove ?? false });
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
   // A saved plan is read action by action from a checked private copy, never whole.
   const file = planFile
@@ -58,7 +61,7 @@ export async function runApplyCommand(
         configRevision: runtime.config.revision,
       });
     }
-    const shown: RunEvents = file ? {} : showPlan(ctx);
+    const shown: RunEvents = file ? {} : showPlan(ctx, opts.allowLargeChange ?? false);
     const result = await withSignals(ctx, (signal) =>
       run(
         runtime,
@@ -74,8 +77,8 @@ export async function runApplyCommand(
           ...(file
             ? {}
             : {
-                confirm: (head, count) =>
-                  confirmApply(`Apply these ${count} change(s) to tenant ${head.tenantId}?`, {
+                confirm: (head, actions) =>
+                  confirmApply(`Apply these ${count(actions, NOUNS.change)} to tenant ${head.tenantId}?`, {
                     autoApprove: opts.autoApprove ?? false,
                   }),
               }),
@@ -110,13 +113,15 @@ export function lockTimeoutMs(raw: string | undefined): number {
 }
 
 /** Prints the plan made now, before the prompt. */
-function showPlan(ctx: CliContext): RunEvents {
+function showPlan(ctx: CliContext, allowLargeChange: boolean): RunEvents {
   const collected = collectPlan();
   return {
     action: collected.action!,
     planned(head) {
       collected.planned!(head);
-      ctx.stdout.write(renderPlanText(collected.plan()!, { color: ctx.stdout.isTTY === true }));
+      ctx.stdout.write(
+        renderPlanText(collected.plan()!, { color: ctx.stdout.isTTY === true, allowLargeChange }),
+      );
     },
   };
 }

@@ -7,9 +7,7 @@ import { UsageError } from '../errors/roster-error.js';
  */
 export async function confirmApply(question: string, options: { autoApprove: boolean }): Promise<boolean> {
   if (options.autoApprove) return true;
-  if (!process.stdin.isTTY) {
-    throw new UsageError('refusing to apply without confirmation: no terminal to ask; pass --auto-approve');
-  }
+  refuseWithoutTerminal(options);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(`${question}\n  Only 'yes' will be accepted: `);
@@ -17,6 +15,15 @@ export async function confirmApply(question: string, options: { autoApprove: boo
   } finally {
     rl.close();
   }
+}
+
+/**
+ * Nobody can be asked without a terminal: called before anything is planned, so the refusal comes
+ * at once instead of after the whole plan was printed.
+ */
+export function refuseWithoutTerminal(options: { autoApprove: boolean }): void {
+  if (options.autoApprove || process.stdin.isTTY) return;
+  throw new UsageError('refusing to apply without confirmation: no terminal to ask; pass --auto-approve');
 }
 
 /** SIGINT/SIGTERM stop the start of new writes; the ones in flight finish and are journaled. */

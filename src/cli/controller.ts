@@ -5,6 +5,8 @@ import { createLogger, type LogLevel } from '../logging/logger.js';
 import { createControllerFromEnv, startControllerServer } from '../runtime/controller-runtime.js';
 import { environmentSecrets } from '../secrets/environment-secrets.js';
 import { createMetrics } from '../server/metrics.js';
+import { statusServerSettingsFromEnv } from '../server/create-status-server.js';
+import { explainListenError } from './listen-error.js';
 
 interface ControllerCommandOptions {
   port?: string;
@@ -72,6 +74,13 @@ async function runControllerCommand(command: Command, opts: ControllerCommandOpt
     logger,
     ...(opts.host ? { host: opts.host } : {}),
     ...(port !== undefined ? { port } : {}),
+  }).catch((error: unknown) => {
+    const fromEnv = statusServerSettingsFromEnv(env);
+    throw explainListenError(error, {
+      host: opts.host ?? fromEnv.host,
+      port: port ?? fromEnv.port,
+      choose: '--port N (or ROSTER_STATUS_PORT)',
+    });
   });
   logger.info({ url: server.url }, 'status server listening');
   const received = await signal;

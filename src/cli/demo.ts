@@ -13,6 +13,7 @@ import { startControllerServer, type ControllerServer } from '../runtime/control
 import { collectPlan } from '../runs/collect-plan.js';
 import { raiseFailure } from './plan.js';
 import { openRuntime } from '../runtime/open-runtime.js';
+import { explainListenError } from './listen-error.js';
 
 export interface DemoOptions {
   apply?: boolean;
@@ -94,6 +95,8 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
       logger: ctx.logger,
       host: '127.0.0.1',
       port: opts.port,
+    }).catch((error: unknown) => {
+      throw explainListenError(error, { host: '127.0.0.1', port: opts.port, choose: '--port N' });
     });
     ctx.stdout.write(
       [

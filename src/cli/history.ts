@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { count, NOUNS } from '../plan/plan-counts.js';
 import { applyExitCode, renderApplySummary } from '../apply/apply-result.js';
 import { UsageError } from '../errors/roster-error.js';
 import type { RunDetail, RunRecord } from '../ports/state-store.js';
@@ -88,8 +89,8 @@ export async function runRollback(
           signal,
           ...(opts.allowLargeChange ? { allowLargeChange: true } : {}),
           lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
-          confirm: (_head, count) =>
-            confirmApply(`Roll back ${count} profile change(s) of run ${runId}?`, {
+          confirm: (_head, actions) =>
+            confirmApply(`Roll back ${count(actions, NOUNS.profileUpdate)} of run ${runId}?`, {
               autoApprove: opts.autoApprove ?? false,
             }),
         },
@@ -99,7 +100,10 @@ export async function runRollback(
             collected.planned!(head);
             const plan = collected.plan()!;
             ctx.stdout.write(
-              renderPlan(plan, opts.format, opts.format === 'text' && ctx.stdout.isTTY === true),
+              renderPlan(plan, opts.format, {
+                color: opts.format === 'text' && ctx.stdout.isTTY === true,
+                allowLargeChange: (opts.apply && opts.allowLargeChange) ?? false,
+              }),
             );
           },
         },

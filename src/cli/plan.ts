@@ -11,13 +11,18 @@ import { run } from '../runs/run.js';
 import type { ObserveOptions, RunResult } from '../runs/run-request.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { collectPlan } from '../runs/collect-plan.js';
+import { noEmployeeMatched, planCountsOf } from '../plan/plan-counts.js';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
 
-export function renderPlan(plan: Plan, format: PlanFormat, color: boolean): string {
+export function renderPlan(
+  plan: Plan,
+  format: PlanFormat,
+  options: { color: boolean; allowLargeChange?: boolean },
+): string {
   if (format === 'json') return renderPlanJson(plan);
   if (format === 'markdown') return renderPlanMarkdown(plan);
-  return renderPlanText(plan, { color });
+  return renderPlanText(plan, options);
 }
 
 export interface PlanCommandOptions {
@@ -48,7 +53,9 @@ export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions):
     raiseFailure(await run(runtime, planRequest(ctx, opts), collected));
     const plan = collected.plan()!;
     const rendered = ctx.scrubber.text(
-      renderPlan(plan, opts.format, !opts.out && opts.format === 'text' && ctx.stdout.isTTY === true),
+      renderPlan(plan, opts.format, {
+        color: !opts.out && opts.format === 'text' && ctx.stdout.isTTY === true,
+      }),
     );
     if (opts.out) {
       await writeFile(opts.out, rendered);
@@ -59,7 +66,7 @@ export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions):
     if (opts.format === 'markdown' && ctx.env.GITHUB_STEP_SUMMARY) {
       await appendFile(ctx.env.GITHUB_STEP_SUMMARY, rendered);
     }
-    return opts.detailedExitcode && plan.actions.length > 0 ? 2 : 0;
+    return planExitCode(plan, opts);
   } finally {
     await runtime.close();
   }
@@ -100,7 +107,17 @@ async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanComma
   if (result.failure !== undefined || !head) await file?.abort();
   raiseFailure(result);
   if (opts.out) ctx.stdout.write(`${summaryLine(head!)}\nPlan written to ${opts.out}\n`);
-  return opts.detailedExitcode && result.actionCount > 0 ? 2 : 0;
+  return planExitCode(head!, opts);
+}
+
+/**
+ * `--detailed-exitcode`: 0 in sync, 2 changes pending, 1 when no employee matched a tenant user
+ * (nothing was compared, so "in sync" would be a false all-clear for monitoring).
+ */
+function planExitCode(head: PlanHead, opts: PlanCommandOptions): number {
+  if (!opts.detailedExitcode) return 0;
+  if (noEmployeeMatched(head)) return 1;
+  return planCountsOf(head).changes > 0 ? 2 : 0;
 }
 
 /** Writes `text`, waiting for the stream to drain when it asks to. */
@@ -125,7 +142,10 @@ export function registerPlan(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
     )
-    .option('--detailed-exitcode', 'exit 0 when in sync, 2 when changes are pending, 1 on error')
+    .option(
+      '--detailed-exitcode',
+      'exit 0 when in sync, 2 when changes are pending, 1 on error or when no employee matched a tenant user',
+    )
     .option('--only <email...>', 'plan only these employees')
     .option('--deep-check', 'read back every photo and signature now, whatever the cadence')
     .option('--full-resync', 'list every user instead of continuing from the last delta')

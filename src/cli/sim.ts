@@ -1,9 +1,16 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../errors/roster-error.js';
-import { SimSeedError, loadSeedFile } from '../sim/seed.js';
+import { startExampleHrDatabase, type ExampleHrDatabase } from '../local/example-hr-database.js';
+import { SimSeedError, loadSeedFile, type SimSeed } from '../sim/seed.js';
 import { createSimulator, type Simulator } from '../sim/simulator.js';
+import { explainListenError } from './listen-error.js';
+import { describeSimulator, envBlock, simEnvironment, writeEnvFile } from './sim-environment.js';
+
+export { describeSimulator } from './sim-environment.js';
 
 /** Options of `roster sim`. */
 export interface SimCommandOptions {
@@ -12,6 +19,13 @@ export interface SimCommandOptions {
   controlPort: number;
   budgetSeed?: number;
   caOut?: string;
+  /** Also serve the example HR database (`DATABASE_URL` in the environment block). */
+  hr?: boolean;
+  /**
+   * Also write the environment block to this file (removed again on exit). Not `--env-file`:
+   * Node 20 reads that flag from anywhere on the command line, after the script's name too.
+   */
+  envOut?: string;
 }
 
 /** The bundled example seed: next to the sources in a checkout (tsc does not copy YAML to dist). */
@@ -36,50 +50,9 @@ function parsePort(value: string): number {
   return port;
 }
 
-/**
- * What `roster sim` prints: where it runs and the environment that points Roster at it (no
- * secrets). The control plane is named apart and never in that environment: it shows the hidden
- * budget Roster has to discover on its own.
- */
-export function describeSimulator(sim: Simulator): string {
-  const app = sim.state.apps[0];
-  return [
-    `tenant simulator listening on ${sim.origin}`,
-    `control plane (/_sim: state, drift, faults, hidden budget; for tests, never for Roster): ${sim.controlOrigin}`,
-    `budget seed: ${sim.hiddenBudget().seed}`,
-    `CA certificate: ${sim.caPath}`,
-    `tenant id: ${sim.state.tenantId} (${sim.state.tenantDomain})`,
-    ...sim.state.apps.map(
-      (a) =>
-        `app: ${a.clientId} graph=[${a.graphPermissions.join(', ')}]${a.exchangeManageAsApp ? ' exchange=ManageAsApp' : ''}`,
-    ),
-    '',
-    '# point Roster at it (the client secret is the one in the seed):',
-    `export AZURE_AUTHORITY_HOST=${sim.origin}`,
-    `export AZURE_TENANT_ID=${sim.state.tenantId}`,
-    ...(app ? [`export AZURE_CLIENT_ID=${app.clientId}`] : []),
-    `export ROSTER_GRAPH_URL=${sim.origin}`,
-    `export ROSTER_EXCHANGE_URL=${sim.origin}`,
-    `export NODE_EXTRA_CA_CERTS=${sim.caPath}`,
-    '',
-  ].join('\n');
-}
-
-/** Where `runSim` writes, and what stops it besides SIGINT/SIGTERM (for tests). */
-export interface SimRunIo {
-  write(text: string): void;
-  signal?: AbortSignal;
-}
-
-/** Starts the simulator and keeps it running until SIGINT/SIGTERM (or `io.signal` aborts). */
-export async function runSim(
-  options: SimCommandOptions,
-  io: SimRunIo = { write: (t) => process.stdout.write(t) },
-): Promise<void> {
-  const seedFile = options.seed ?? exampleSeed();
-  let seed;
+async function loadSeed(file: string): Promise<SimSeed> {
   try {
-    seed = await loadSeedFile(seedFile);
+    return await loadSeedFile(file);
   } catch (error) {
     if (error instanceof SimSeedError) {
       throw new ConfigError(
@@ -88,27 +61,114 @@ export async function runSim(
     }
     throw error;
   }
-  const sim = await createSimulator({
+}
+
+/** Where `runSim` writes, and what stops it besides SIGINT/SIGTERM (for tests). */
+export interface SimRunIo {
+  write(text: string): void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Resolves on SIGINT, SIGTERM or `signal`, listening from the moment it is called and until
+ * `dispose`: a second signal while cleaning up (a terminal's Ctrl-C reaches `npx` and Roster
+ * both, and `npx` passes it on) must not kill the process before it has removed what it made.
+ */
+function stopRequested(signal?: AbortSignal): { stopped: Promise<void>; dispose(): void } {
+  let stop = () => {};
+  const stopped = new Promise<void>((resolveStop) => {
+    stop = () => resolveStop();
+  });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop);
+  return {
+    stopped,
+    dispose() {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+    },
+  };
+}
+
+/**
+ * Starts the simulator (and with `hr` the example HR database) and keeps them running until
+ * SIGINT/SIGTERM (or `io.signal` aborts); then removes everything it made: the CA's temp folder,
+ * the database's data folder, the environment file. Signals are handled from the start, so a
+ * Ctrl-C while PostgreSQL is still starting cleans up as well.
+ */
+export async function runSim(
+  options: SimCommandOptions,
+  io: SimRunIo = { write: (t) => process.stdout.write(t) },
+): Promise<void> {
+  const stopping = stopRequested(io.signal);
+  try {
+    await serve(options, io, stopping.stopped);
+  } finally {
+    stopping.dispose();
+  }
+}
+
+async function serve(options: SimCommandOptions, io: SimRunIo, stopped: Promise<void>): Promise<void> {
+  const envFile = options.envOut ? resolve(options.envOut) : undefined;
+  // A file left by an earlier run must not pass for this one's (a script waits for it to appear).
+  if (envFile) await rm(envFile, { force: true });
+  const seed = await loadSeed(options.seed ?? exampleSeed());
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    // Both start side by side; whichever started is stopped again when the other failed.
+    const [simStart, hrStart] = await Promise.allSettled([
+      startSim(options, seed),
+      options.hr ? startExampleHrDatabase({ postgres: postgresChoice() }) : Promise.resolve(undefined),
+    ]);
+    if (simStart.status === 'fulfilled') cleanups.push(() => simStart.value.close());
+    if (hrStart.status === 'fulfilled' && hrStart.value) cleanups.push(stopper(hrStart.value));
+    if (simStart.status === 'rejected') throw simStart.reason;
+    if (hrStart.status === 'rejected') throw hrStart.reason;
+    const sim = simStart.value;
+    const hr = hrStart.value;
+    io.write(describeSimulator(sim, hr));
+    if (envFile) {
+      cleanups.push(() => rm(envFile, { force: true }));
+      await writeEnvFile(envFile, envBlock(simEnvironment(sim, hr)));
+      io.write(`environment written to ${envFile}\n`);
+    }
+    const what = hr ? 'the simulator and the HR database' : 'the simulator';
+    io.write(
+      `Ready (pid ${process.pid}). Ctrl-C or kill ${process.pid} stops ${what} and removes what they made.\n`,
+    );
+    await stopped;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}
+
+/** As for the demo: ROSTER_DEMO_POSTGRES=embedded shows the path of a machine without PostgreSQL. */
+function postgresChoice(): 'auto' | 'embedded' | 'server' {
+  const choice = process.env.ROSTER_DEMO_POSTGRES;
+  return choice === 'embedded' || choice === 'server' ? choice : 'auto';
+}
+
+function stopper(hr: ExampleHrDatabase): () => Promise<void> {
+  return () => hr.stop();
+}
+
+async function startSim(options: SimCommandOptions, seed: SimSeed): Promise<Simulator> {
+  return createSimulator({
     seed,
     port: options.port,
     controlPort: options.controlPort,
     ...(options.budgetSeed !== undefined && { budgetSeed: options.budgetSeed }),
     ...(options.caOut && { tls: { caPath: options.caOut } }),
+  }).catch((error: unknown) => {
+    throw explainListenError(error, {
+      host: '127.0.0.1',
+      port: options.port,
+      choose: '--port N (and --control-port N)',
+    });
   });
-  io.write(describeSimulator(sim));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener('abort', stop);
-  });
-  await sim.close();
 }
 
 export function registerSim(program: Command): void {
@@ -134,5 +194,7 @@ export function registerSim(program: Command): void {
       parseBudgetSeed,
     )
     .option('--ca-out <file>', 'also write the CA certificate (PEM) to this file')
+    .option('--hr', 'also serve a PostgreSQL HR database with the example HR data (DATABASE_URL)')
+    .option('--env-out <file>', 'also write the environment for Roster to FILE, to source with . FILE')
     .action((opts: SimCommandOptions) => runSim(opts));
 }

@@ -5,20 +5,7 @@ import type { TenantAccessPort, TenantDomain } from '../ports/tenant-access.js';
 import { errorText, isRefusal } from './error-text.js';
 import { finding, ok, type Finding } from './finding.js';
 
-/** The tenant's domains as a list for messages: `a (initial), b (default), c (not verified)`. */
-export function describeDomains(domains: readonly TenantDomain[]): string {
-  if (domains.length === 0) return 'none';
-  return domains
-    .map((d) => {
-      const notes = [
-        ...(d.isInitial ? ['initial'] : []),
-        ...(d.isDefault ? ['default'] : []),
-        ...(d.isVerified ? [] : ['not verified']),
-      ];
-      return notes.length > 0 ? `${d.name} (${notes.join(', ')})` : d.name;
-    })
-    .join(', ');
-}
+import { describeDomains } from '../plan/no-match.js';
 
 /** Every managed domain (`scope.domains`) must be a verified domain of the tenant. */
 export function domainsFinding(scopeDomains: readonly string[], domains: readonly TenantDomain[]): Finding {

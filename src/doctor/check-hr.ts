@@ -2,7 +2,7 @@ import { referencedColumns } from '../config/referenced-columns.js';
 import type { Settings } from '../config/settings.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { TenantDomain } from '../ports/tenant-access.js';
-import { describeDomains } from './check-graph.js';
+import { describeDomains } from '../plan/no-match.js';
 import type { HrCounts, MatchCounts } from './employee-match.js';
 import { errorText } from './error-text.js';
 import { finding, ok, type Finding } from './finding.js';

@@ -1,4 +1,5 @@
 import type { GuardrailSettings } from '../config/settings.js';
+import { count, NOUNS } from './plan-counts.js';
 import type { GuardrailResult } from './plan-model.js';
 
 export interface GuardrailInput {
@@ -30,6 +31,36 @@ export function maxChangesAllowed(settings: GuardrailSettings, managedUsers: num
 }
 
 /**
+ * What to do about a tripped guardrail, said where the flags are known (the command line): the
+ * plan's own message states the fact only, since the same plan is shown by `plan`, by
+ * `apply --allow-large-change` (where "re-run with --allow-large-change" would be wrong) and by
+ * the controller. The other guardrails' messages carry their own fix: no flag lifts them.
+ */
+export function guardrailAdvice(
+  name: GuardrailResult['name'],
+  when: 'plan' | 'stopped' | 'overridden',
+): string | undefined {
+  if (name !== 'max-changes') return undefined;
+  switch (when) {
+    case 'plan':
+      return 'apply stops here: review the plan, then apply with --allow-large-change to proceed';
+    case 'stopped':
+      return 'review it and re-run with --allow-large-change to proceed';
+    case 'overridden':
+      return 'overridden for this apply by --allow-large-change';
+  }
+}
+
+/** A guardrail's message with the advice that fits (see `guardrailAdvice`). */
+export function guardrailText(
+  guardrail: Pick<GuardrailResult, 'name' | 'message'>,
+  when: 'plan' | 'stopped' | 'overridden',
+): string {
+  const advice = guardrailAdvice(guardrail.name, when);
+  return advice ? `${guardrail.message}; ${advice}` : guardrail.message;
+}
+
+/**
  * Evaluates every guardrail against a plan. Pure: `apply` refuses to start while any is tripped
  * (unless overridden), and the plan shows them so the reviewer sees the stop coming.
  */
@@ -42,8 +73,8 @@ export function evaluateGuardrails(input: GuardrailInput): GuardrailResult[] {
     tripped: n > limit,
     message:
       n > limit
-        ? `the plan changes ${n} users, more than the limit of ${limit} per run (guardrails.maxChanges); review it and re-run with --allow-large-change to proceed`
-        : `${n} users changed, within the limit of ${Number.isFinite(limit) ? limit : 'unlimited'}`,
+        ? `the plan changes ${count(n, NOUNS.user)}, more than the limit of ${limit} per run (guardrails.maxChanges)`
+        : `${count(n, NOUNS.user)} changed, within the limit of ${Number.isFinite(limit) ? limit : 'unlimited'}`,
   });
   const prev = input.previousSourceCount;
   if (prev !== undefined && prev > 0) {

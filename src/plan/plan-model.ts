@@ -4,7 +4,7 @@ import type { SignatureFlags } from '../config/field-catalog.js';
 export type { SignatureFlags } from '../config/field-catalog.js';
 
 /** Major.minor. A reader refuses a plan of another major version. */
-export const PLAN_FORMAT_VERSION = '1.0';
+export const PLAN_FORMAT_VERSION = '1.1';
 
 export interface FieldChange {
   field: ManagedField;
@@ -58,6 +58,8 @@ export type PlanAction = UpdateProfileAction | SetPhotoAction | SetSignatureActi
 export type ActionKind = PlanAction['kind'];
 
 export type WarningKind =
+  /** No employee matched a tenant user; the message names the likely cause (since format 1.1). */
+  | 'no-match'
   | 'unmatched'
   | 'ambiguous'
   | 'out-of-scope'

@@ -109,7 +109,7 @@ describe('markdown plan under a GFM parser, with hostile values', () => {
       'kari@example.no — profile, photo, signature',
     ]);
     const [summary, fields] = elements(root, 'table');
-    expect(elements(summary!, 'tr').length).toBe(8);
+    expect(elements(summary!, 'tr').length).toBe(10);
     const rows = elements(fields!, 'tr');
     expect(rows.map((r) => elements(r, 'td').length + elements(r, 'th').length)).toEqual([3, 3, 3]);
     expect(rows.map((r) => textOf(elements(r, 'td')[0] ?? elements(r, 'th')[0]!))).toEqual([

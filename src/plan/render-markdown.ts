@@ -1,8 +1,10 @@
 import { createTwoFilesPatch } from 'diff';
 import { displayUrl } from '../secrets/display-url.js';
 import { htmlBlockText, markdownCode, markdownText } from './markdown-escape.js';
+import { guardrailText } from './guardrails.js';
+import { count, planCountsOf } from './plan-counts.js';
 import type { FieldChange, Plan, PlanAction } from './plan-model.js';
-import { summaryLine } from './render-text.js';
+import { summaryLine, warningText } from './render-text.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clear of it. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -82,7 +84,7 @@ function employeeDetail(employee: string, actions: PlanAction[]): string {
  */
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const max = options.maxLength ?? GITHUB_COMMENT_LIMIT - 1_536;
-  const s = plan.summary;
+  const c = planCountsOf(plan);
   const head: string[] = [
     `### Roster plan for ${markdownCode(plan.tenantId)}`,
     '',
@@ -90,22 +92,28 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     '',
     '| | Count |',
     '| --- | ---: |',
-    `| Active employees in the HR source | ${plan.sourceCount} |`,
-    `| Matched to tenant users | ${s.matched} |`,
-    `| In sync | ${s.inSync} |`,
-    `| Profile updates | ${s.updateProfile} |`,
-    `| Photo uploads | ${s.setPhoto} |`,
-    `| Signature updates | ${s.setSignature} |`,
-    `| Warnings | ${s.warnings} |`,
+    `| Active employees in HR | ${c.active} |`,
+    `| Employees (active, not excluded, without data errors) | ${c.employees} |`,
+    `| Matched to a tenant user | ${c.matched} |`,
+    `| In sync | ${c.inSync} |`,
+    `| Changes | ${c.changes} |`,
+    `| Profile updates | ${c.profileUpdates} |`,
+    `| Photos | ${c.photos} |`,
+    `| Signatures | ${c.signatures} |`,
+    `| Warnings | ${c.warnings} |`,
     '',
   ];
   const tripped = plan.guardrails.filter((g) => g.tripped);
   if (tripped.length > 0) {
-    head.push('> [!CAUTION]', ...tripped.map((g) => `> **${g.name}**: ${markdownText(g.message)}`), '');
+    head.push(
+      '> [!CAUTION]',
+      ...tripped.map((g) => `> **${g.name}**: ${markdownText(guardrailText(g, 'plan'))}`),
+      '',
+    );
   }
   let warningBlock = '';
   if (plan.warnings.length > 0) {
-    const items = plan.warnings.map((w) => `- **${w.kind}**: ${markdownText(w.message)}`);
+    const items = plan.warnings.map((w) => `- **${w.kind}**: ${markdownText(warningText(w, plan))}`);
     warningBlock = [
       '<details><summary>Warnings (' + plan.warnings.length + ')</summary>',
       '',
@@ -129,7 +137,8 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     shown++;
   }
   if (shown < byEmployee.size) {
-    doc += `\n**${byEmployee.size - shown} more employee(s) with changes are not shown** (the comment would exceed GitHub's limit); see the JSON plan artifact.\n`;
+    const hidden = byEmployee.size - shown;
+    doc += `\n**${count(hidden, { one: 'more employee', other: 'more employees' })} with changes ${hidden === 1 ? 'is' : 'are'} not shown** (the comment would exceed GitHub's limit); see the JSON plan artifact.\n`;
   }
   return doc + footer;
 }

@@ -61,7 +61,7 @@ describe('text', () => {
       Warnings:
         ! employee-error: dup@example.no appears twice in the HR source (rows 7, 9)
 
-      Plan: 1 profile update(s), 1 photo(s), 1 signature(s); 0 of 1 matched employees in sync; 1 warning(s).
+      Plan: 3 changes (1 profile update, 1 photo, 1 signature); 1 employee, 1 matched, 0 in sync; 1 warning.
       "
     `);
     expect(text).not.toContain('\x1b[');
@@ -76,8 +76,50 @@ describe('text', () => {
       planOptions(),
     );
     expect(renderPlanText(plan, { color: false })).toContain(
-      'No changes. 1 of 1 employees matched and in sync',
+      'No changes: 1 employee, 1 matched, 1 in sync; 0 warnings.',
     );
+  });
+});
+
+describe('warnings in the text plan', () => {
+  function planWithWarnings() {
+    return planChanges(
+      desiredState([employee('kari@example.no', { fields: { jobTitle: 'Rådgiver', surname: 'Nord' } })], {
+        issues: [
+          {
+            kind: 'invalid-value',
+            severity: 'warning',
+            employee: 'kari@example.no',
+            message:
+              'mobilePhone "garbage" is not a valid phone number (default region NO); the field is left alone',
+          },
+        ],
+      }),
+      observedState([user('kari@example.no')]),
+      new Map(),
+      planOptions({ guardrails: { maxChanges: { absolute: 0 }, maxSourceShrinkPercent: 20 } }),
+    );
+  }
+
+  it('name the employee a message leaves out, once', () => {
+    const text = renderPlanText(planWithWarnings(), { color: false });
+    expect(text).toContain(
+      '! employee-error: kari@example.no: mobilePhone "garbage" is not a valid phone number (default region NO)',
+    );
+    expect(renderPlanText(samplePlan(1), { color: false })).toContain(
+      '! employee-error: dup@example.no appears twice',
+    );
+  });
+
+  it('give the max-changes advice that fits the flags', () => {
+    const plan = planWithWarnings();
+    const limit = 'the plan changes 1 user, more than the limit of 0 per run (guardrails.maxChanges)';
+    expect(renderPlanText(plan, { color: false })).toContain(
+      `! guardrail: ${limit}; apply stops here: review the plan, then apply with --allow-large-change to proceed`,
+    );
+    const overridden = renderPlanText(plan, { color: false, allowLargeChange: true });
+    expect(overridden).toContain(`! guardrail: ${limit}; overridden for this apply by --allow-large-change`);
+    expect(overridden).not.toContain('re-run');
   });
 });
 
@@ -156,10 +198,10 @@ describe('markdown', () => {
     const md = renderPlanMarkdown(samplePlan(2000));
     expect(md.length).toBeLessThanOrEqual(65_536);
     expect(md).toContain('| Profile updates | 2000 |');
-    expect(md).toMatch(/\*\*\d+ more employee\(s\) with changes are not shown\*\*/);
+    expect(md).toMatch(/\*\*\d+ more employees with changes are not shown\*\*/);
     const shown = md.match(/<details><summary>person/g)?.length ?? 0;
     expect(shown).toBeGreaterThan(10);
-    expect(md).toContain(`**${2000 - shown} more employee(s)`);
+    expect(md).toContain(`**${2000 - shown} more employees`);
   });
 
   it('shows tripped guardrails as a caution outside the folds', () => {

@@ -1,9 +1,34 @@
 import { displayUrl } from '../secrets/display-url.js';
-import type { FieldChange, Plan, PlanAction } from './plan-model.js';
+import { guardrailText } from './guardrails.js';
+import { summarySentence } from './plan-counts.js';
+import type { FieldChange, Plan, PlanAction, PlanHead, PlanWarning } from './plan-model.js';
 
 export interface TextOptions {
   /** ANSI colour: only when writing to a TTY. */
   color: boolean;
+  /** The plan is shown by an apply with `--allow-large-change`: max-changes says it is overridden. */
+  allowLargeChange?: boolean;
+}
+
+/**
+ * A warning's text as every plan view shows it: with its employee when the message does not name
+ * them already (a bad phone number says which employee it belongs to), and a guardrail's with the
+ * advice that fits the command's flags.
+ */
+export function warningText(
+  warning: PlanWarning,
+  plan: Pick<PlanHead, 'guardrails'>,
+  options: { allowLargeChange?: boolean } = {},
+): string {
+  if (warning.kind === 'guardrail') {
+    const guardrail = plan.guardrails.find((g) => g.tripped && g.message === warning.message);
+    if (guardrail) return guardrailText(guardrail, options.allowLargeChange ? 'overridden' : 'plan');
+  }
+  const employee = warning.employee;
+  if (employee && !warning.message.toLowerCase().includes(employee.toLowerCase())) {
+    return `${employee}: ${warning.message}`;
+  }
+  return warning.message;
 }
 
 const ANSI = {
@@ -57,7 +82,8 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
   }
   if (plan.warnings.length > 0) {
     out.push(paint('bold', 'Warnings:'));
-    for (const w of plan.warnings) out.push(`  ${paint('red', '!')} ${w.kind}: ${w.message}`);
+    for (const w of plan.warnings)
+      out.push(`  ${paint('red', '!')} ${w.kind}: ${warningText(w, plan, options)}`);
     out.push('');
   }
   if (!plan.deepChecked.photos || !plan.deepChecked.signatures) {
@@ -71,10 +97,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
   return `${out.join('\n')}\n`;
 }
 
-export function summaryLine(plan: Pick<Plan, 'summary'>): string {
-  const s = plan.summary;
-  const total = s.updateProfile + s.setPhoto + s.setSignature;
-  if (total === 0)
-    return `No changes. ${s.matched} of ${s.employees} employees matched and in sync (${s.warnings} warnings).`;
-  return `Plan: ${s.updateProfile} profile update(s), ${s.setPhoto} photo(s), ${s.setSignature} signature(s); ${s.inSync} of ${s.matched} matched employees in sync; ${s.warnings} warning(s).`;
+/** The plan's one-line summary, in the vocabulary of `plan-counts.ts`. */
+export function summaryLine(plan: Pick<Plan, 'summary' | 'sourceCount'>): string {
+  return summarySentence(plan);
 }

@@ -1,6 +1,7 @@
 import { applyPlan, type ApplyDeps } from '../apply/apply-plan.js';
 import { closeOrphanedRuns } from '../apply/orphaned-runs.js';
 import { ApplyLockedError, GuardrailError } from '../errors/roster-error.js';
+import { guardrailText } from '../plan/guardrails.js';
 import { checkPlanTarget, trippedGuardrails } from '../plan/plan-checks.js';
 import type { PlanSource } from '../plan/plan-source.js';
 import type { ApplyLock, ApplyLockHolder } from '../ports/apply-lock.js';
@@ -139,7 +140,7 @@ async function stopped(
   options: ApplyStepOptions,
   tripped: ReturnType<typeof trippedGuardrails>,
 ): Promise<RunResult> {
-  const message = tripped.map((g) => `${g.name}: ${g.message}`).join('\n');
+  const message = tripped.map((g) => `${g.name}: ${guardrailText(g, 'stopped')}`).join('\n');
   const failure = new GuardrailError(
     tripped[0]!.name,
     `apply stopped before any write by a guardrail:\n${message}`,

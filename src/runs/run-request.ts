@@ -4,6 +4,7 @@ import type { WriteListener } from '../apply/apply-execution.js';
 import type { PlanSource } from '../plan/plan-source.js';
 import type { PlanAction, PlanHead } from '../plan/plan-model.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
+import type { TenantDomain } from '../ports/tenant-access.js';
 import type { RunKind, RunOutcome } from '../ports/state-store.js';
 import type { PlanDeps, StreamedPlanRun } from '../reconcile/make-plan.js';
 
@@ -12,6 +13,11 @@ export type RunDeps = PlanDeps &
   Pick<ApplyDeps, 'photoFetcher' | 'logger' | 'findSecret'> & {
     /** One writer per tenant (see `ports/apply-lock.ts`). */
     applyLock?: ApplyLock;
+    /**
+     * The tenant's domains (`GET /domains`), read only when no employee matched a tenant user,
+     * to name the likely cause in the plan's `no-match` warning.
+     */
+    tenantDomains?: () => Promise<readonly TenantDomain[]>;
   };
 
 interface RequestBase {

@@ -115,6 +115,10 @@ export async function startControllerServer(options: ControllerServerOptions): P
     app,
     host: options.host ?? fromEnv.host,
     port: options.port ?? fromEnv.port,
+  }).catch(async (error: unknown) => {
+    // Not started, but made: its database ping and executor are closed again.
+    await controller.stop().catch(() => undefined);
+    throw error;
   });
   await controller.start();
   let closing: Promise<void> | undefined;

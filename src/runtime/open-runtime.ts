@@ -14,6 +14,7 @@ import type { ApiMetrics } from '../http/api-metrics.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
 import type { StateStore } from '../ports/state-store.js';
+import type { TenantDomain } from '../ports/tenant-access.js';
 import type { PlanDeps } from '../reconcile/make-plan.js';
 import { environmentSecrets } from '../secrets/environment-secrets.js';
 import { createScrubber, type SecretScrubber } from '../secrets/secret-scrubber.js';
@@ -75,6 +76,8 @@ export interface Runtime extends PlanDeps {
   findSecret: SecretScrubber['find'];
   /** The runs' own log lines (the CLI's and the controller's logger). */
   logger?: Logger;
+  /** The tenant's domains, for the `no-match` warning's cause. */
+  tenantDomains: () => Promise<readonly TenantDomain[]>;
   /** What the controller's preflight reads through besides the run's ports. */
   preflight: Required<Pick<DoctorDeps, 'credential' | 'tenant'>>;
   close(): Promise<void>;
@@ -119,6 +122,7 @@ export async function openRuntime(options: {
     findSecret: scrubber.find,
     ...(options.logger ? { logger: options.logger } : {}),
     preflight: preflightPorts(options.env, microsoft),
+    tenantDomains: () => microsoft.tenantAccess.listDomains(),
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);

@@ -123,18 +123,18 @@ describe('buildState', () => {
 });
 
 describe('the example seed', () => {
-  it('is valid and loads five users, two apps and a generated photo', async () => {
+  it('is valid and loads ten users, two apps and a generated photo', async () => {
     const seed = await loadSeedFile(EXAMPLE);
     const state = await prepareState(seed);
-    expect(state.users.size).toBe(5);
+    expect(state.users.size).toBe(10);
     expect(state.apps).toHaveLength(2);
     expect([...state.photos.values()][0]).toMatchObject({
       contentType: 'image/jpeg',
       width: 240,
       height: 240,
     });
-    const alan = [...state.users.values()].find((u) => u.givenName === 'Alan')!;
-    expect(state.mailboxConfig.get(alan.id)?.SignatureText).toBe('Alan Turing');
+    const kare = [...state.users.values()].find((u) => u.givenName === 'Kåre')!;
+    expect(state.mailboxConfig.get(kare.id)?.SignatureText).toBe('Kåre Sæther\nDaglig leder');
   });
 
   it('documents every schema key with a description', () => {

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AccessTokens } from './access-tokens.js';
@@ -159,7 +160,10 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       s.close(() => resolve());
       s.closeAllConnections();
     });
-  const stopAll = () => Promise.all([stop(server), stop(controlServer)]).then(() => undefined);
+  // The CA file of a temp folder made for it goes with the simulator (a given path stays).
+  const removeTemp = () =>
+    tls.tempDir ? rm(tls.tempDir, { recursive: true, force: true }) : Promise.resolve();
+  const stopAll = () => Promise.all([stop(server), stop(controlServer)]).then(removeTemp);
   const [port, controlPort] = await Promise.all([
     listen(server, options.port ?? 0),
     listen(controlServer, options.controlPort ?? 0),

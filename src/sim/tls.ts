@@ -17,6 +17,8 @@ export interface SimTls {
   caPem: string;
   /** A file holding `caPem`. */
   caPath: string;
+  /** The temp folder made for `caPath` (no path was given): removed when the simulator closes. */
+  tempDir?: string;
 }
 
 /** Options of `createSimTls`. */
@@ -106,10 +108,11 @@ export async function createSimTls(
   const fromEnv = options.ca ? undefined : await caFromEnv(env);
   const ca = options.ca ?? fromEnv ?? (await generateCa());
   const server = await issueServerCertificate(ca);
-  let caPath = options.caPath ?? fromEnv?.path;
-  if (!caPath || options.caPath) {
-    caPath ??= join(await mkdtemp(join(tmpdir(), 'roster-sim-')), 'ca.pem');
-    await writeFile(caPath, ca.certPem);
-  }
-  return { key: server.key, cert: server.cert, caPem: ca.certPem, caPath };
+  const given = options.caPath ?? fromEnv?.path;
+  if (given && !options.caPath)
+    return { key: server.key, cert: server.cert, caPem: ca.certPem, caPath: given };
+  const tempDir = given ? undefined : await mkdtemp(join(tmpdir(), 'roster-sim-'));
+  const caPath = given ?? join(tempDir!, 'ca.pem');
+  await writeFile(caPath, ca.certPem);
+  return { key: server.key, cert: server.cert, caPem: ca.certPem, caPath, ...(tempDir ? { tempDir } : {}) };
 }

@@ -91,7 +91,7 @@ describe('crash recovery: SIGKILL of roster apply at 10 random points', () => {
     expect(killedMidApply).toBeGreaterThanOrEqual(7);
 
     const final = await roster(world, ['plan', '--detailed-exitcode', '--deep-check'], { transcript });
-    expect(final.stdout).toContain('No changes.');
+    expect(final.stdout).toContain('No changes:');
     expect(final.code).toBe(0);
     await expectTenantMatchesDesired(world);
 

@@ -68,7 +68,7 @@ describe('service faults: every action applied exactly once or reported failed',
 
     world.sim.patchFaults({ rate429: 0, rate503: 0, rate500: 0, dropRate: 0, spikeRate: 0 });
     const check = await roster(world, ['plan', '--detailed-exitcode', '--deep-check'], { transcript });
-    expect(check.stdout).toContain('No changes.');
+    expect(check.stdout).toContain('No changes:');
     expect(check.code).toBe(0);
     await expectTenantMatchesDesired(world);
     await expectExactlyOnce(world);

@@ -112,6 +112,8 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
     const noTty = await roster(world, ['apply']);
     expect(noTty.code).toBe(1);
     expect(noTty.stderr).toContain('refusing to apply without confirmation');
+    // Refused before planning: the plan is not printed first.
+    expect(noTty.stdout).toBe('');
 
     const applied = await roster(world, ['apply', out]);
     expect(applied.stderr).toBe('');
@@ -135,13 +137,13 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
 
     const writesBefore = JSON.stringify(world.sim.statsSnapshot().writesPerUser);
     const again = await roster(world, ['plan', '--detailed-exitcode']);
-    expect(again.stdout).toContain('No changes.');
+    expect(again.stdout).toContain('No changes:');
     expect(again.code).toBe(0);
     expect(JSON.stringify(world.sim.statsSnapshot().writesPerUser)).toBe(writesBefore);
 
     // Read back from the tenant: photos re-encoded, signature HTML rewritten, still nothing to do.
     const deep = await roster(world, ['plan', '--deep-check', '--detailed-exitcode']);
-    expect(deep.stdout).toContain('No changes.');
+    expect(deep.stdout).toContain('No changes:');
     expect(deep.code).toBe(0);
 
     const stale = await roster(world, ['apply', out]);

@@ -16,13 +16,15 @@ describe('roster demo', () => {
       maxBuffer: 20_000_000,
     });
     const [before, after] = stdout.split('Second plan, read back from the tenant:');
-    expect(before).toMatch(/Plan: \d+ profile update\(s\), \d+ photo\(s\), \d+ signature\(s\)/);
+    expect(before).toMatch(
+      /Plan: \d+ changes \(\d+ profile updates, \d+ photos, \d+ signatures\); \d+ employees, \d+ matched, \d+ in sync; \d+ warnings\./,
+    );
     expect(before).toContain('~ jobTitle:');
     expect(before).toContain('synced-user:');
     expect(before).toContain('unmatched:');
     expect(before).toMatch(/applied: \d+, skipped \(stale\): 0, failed: 0, not started: 0/);
     expect(before).not.toContain('partner.example');
-    expect(after).toContain('No changes.');
+    expect(after).toContain('No changes:');
   }, 180_000);
 
   it('serves the dashboard with the drift, and Ctrl-C stops and cleans up everything', async () => {

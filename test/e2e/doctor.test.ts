@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/doctor/finding.js';
-import { createHrSchema, loadHrData, smallHrFixture } from '../../src/local/seed-hr.js';
+import { exampleHrData } from '../../src/local/example-hr.js';
+import { createHrSchema, loadHrData } from '../../src/local/seed-hr.js';
 import { defaultBehaviourSettings, loadSeedFile } from '../../src/sim/seed.js';
 import { createSimulator } from '../../src/sim/simulator.js';
 import { editSettings } from '../controller/controller-harness.js';
@@ -212,13 +213,25 @@ describe('roster doctor against the simulator', () => {
   });
 });
 
-describe('the shipped example configuration against the example simulator seed', () => {
-  it('fails on the managed domain, tenant.domain and the match share, where plan said "No changes"', async () => {
+describe('the shipped example configuration against a tenant it was not made for', () => {
+  it('plan names the cause (not "No changes") and exits 1 with --detailed-exitcode; doctor fails on the domains', async () => {
     const repo = new URL('../../', import.meta.url).pathname;
     await using db = await createTestDatabase();
     await createHrSchema(db.pool);
-    await loadHrData(db.pool, smallHrFixture({ photoBaseUrl: 'https://hr.example.no/photos' }));
-    const seed = await loadSeedFile(join(repo, 'src/sim/seeds/example.yaml'));
+    await loadHrData(db.pool, exampleHrData());
+    // The bundled seed, moved to another tenant's domains: what a configuration copied from the
+    // example meets in a real tenant.
+    const example = await loadSeedFile(join(repo, 'src/sim/seeds/example.yaml'));
+    const seed = {
+      ...example,
+      tenant: { ...example.tenant, domain: 'contoso.onmicrosoft.com', domains: ['contoso.com'] },
+      users: example.users!.map((u) => ({
+        ...u,
+        userPrincipalName: u.userPrincipalName.replace(/@.*$/, '@contoso.com'),
+        ...(u.mail ? { mail: u.mail.replace(/@.*$/, '@contoso.com') } : {}),
+        ...(u.proxyAddresses ? { proxyAddresses: [] } : {}),
+      })),
+    };
     await using sim = await createSimulator({ seed });
     const dir = await mkdtemp(join(tmpdir(), 'roster-example-'));
     try {
@@ -235,12 +248,29 @@ describe('the shipped example configuration against the example simulator seed',
         ROSTER_GRAPH_URL: sim.origin,
         ROSTER_EXCHANGE_URL: sim.origin,
       };
-      const plan = await run('node', [BIN, '-C', dir, 'plan'], { env });
-      expect(plan.stdout).toContain('No changes. 0 of 7 employees matched');
-      const failed = await run('node', [BIN, '-C', dir, 'doctor'], { env }).then(
-        () => undefined,
-        (e: { code: number; stdout: string }) => e,
+      const failing = (e: { code: number; stdout: string; stderr: string }) => e;
+      const plan = await run('node', [BIN, '-C', dir, 'plan', '--detailed-exitcode'], { env }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        failing,
       );
+      expect(plan.code, plan.stderr).toBe(1);
+      expect(plan.stdout).not.toContain('No changes');
+      expect(plan.stdout).toContain(
+        '! no-match: 0 of 8 employees matched a tenant user, so nothing was compared: scope.domains (example.no) names no domain of this tenant, ' +
+          'whose domains are contoso.onmicrosoft.com (initial), contoso.com (default); set scope.domains in roster.yaml to the mail domains your employees use in this tenant',
+      );
+      expect(plan.stdout).toContain(
+        'No employee matched a tenant user: 8 employees, 0 matched, 0 in sync; 9 warnings (see no-match).',
+      );
+      const markdown = await run('node', [BIN, '-C', dir, 'plan', '--format', 'markdown'], { env });
+      expect(markdown.stdout).toContain('- **no-match**: 0 of 8 employees matched a tenant user');
+      const json = JSON.parse(
+        (await run('node', [BIN, '-C', dir, 'plan', '--format', 'json'], { env })).stdout,
+      ) as { formatVersion: string; warnings: { kind: string }[] };
+      expect(json.formatVersion).toBe('1.1');
+      expect(json.warnings[0]?.kind).toBe('no-match');
+
+      const failed = await run('node', [BIN, '-C', dir, 'doctor'], { env }).then(() => undefined, failing);
       expect(failed?.code).toBe(1);
       const errors = failed!.stdout.split('\n').filter((l) => l.startsWith('✗'));
       expect(errors.map((l) => l.split(/\s+/)[1])).toEqual(['domains', 'exchange-address', 'match-share']);

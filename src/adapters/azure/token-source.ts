@@ -31,6 +31,12 @@ export interface TokenSourceOptions {
    * token look expired and send each request through the credential again.
    */
   wallNow?: () => number;
+  /**
+   * Says what a failed token request means for the credential in use, around the identity
+   * library's own text: a managed identity that does not answer usually means that no credential
+   * variable was set, and the library's "Network unreachable" does not say so.
+   */
+  explainFailure?: (detail: string) => string;
 }
 
 /** Long enough to ride out a short identity platform outage, short enough that a run fails clearly. */
@@ -59,7 +65,7 @@ export function createTokenSource(
       cached = { token: token.token, expiresAt: token.expiresOnTimestamp };
       return token.token;
     } catch (err) {
-      throw toIdentityError(err, scope);
+      throw toIdentityError(err, scope, options.explainFailure);
     }
   }
 
@@ -109,7 +115,11 @@ function isTransientIdentityError(err: unknown): boolean {
 }
 
 /** @azure/identity errors carry the service's AADSTS text (no secrets); keep its first line. */
-function toIdentityError(err: unknown, scope: string): RemoteApiError {
+function toIdentityError(
+  err: unknown,
+  scope: string,
+  explain: (detail: string) => string = (detail) => detail,
+): RemoteApiError {
   const e = err as {
     statusCode?: unknown;
     errorResponse?: { error?: unknown };
@@ -128,7 +138,7 @@ function toIdentityError(err: unknown, scope: string): RemoteApiError {
     'identity',
     status,
     code,
-    `could not get a token for ${scope}: ${detail}`,
+    `could not get a token for ${scope}: ${explain(detail)}`,
     undefined,
     {
       cause: err,
