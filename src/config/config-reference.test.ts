@@ -78,6 +78,13 @@ describe('the JSON Schemas, the README and the examples agree', () => {
     '/source/ssl',
     '/source/ssl/caFile',
     '/schedule/cron',
+    // Unset rate limits: no ceiling, the learned pace alone (docs/pacing.md).
+    '/rateLimits/graphReadsPer10s',
+    '/rateLimits/graphWritesPer150s',
+    '/rateLimits/graphConcurrency',
+    '/rateLimits/photoRequestsPer10min',
+    '/rateLimits/exchangeRequestsPerMinute',
+    '/rateLimits/exchangeConcurrency',
     '#fieldMapping/format',
     '/employees/[]/template',
     '/employees/[]/photoUrl',

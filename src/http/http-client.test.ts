@@ -46,7 +46,12 @@ function setup(overrides: Partial<HttpClientOptions> = {}) {
   const clock = createSystemClock();
   const logs: { obj: Record<string, unknown>; msg: string }[] = [];
   const metrics = createInMemoryApiMetrics();
-  const limiter = createRateLimiter({ name: 'graph', clock, buckets: {}, concurrency: 4 });
+  const limiter = createRateLimiter({
+    name: 'graph',
+    clock,
+    lanes: { units: { rate: 1_000, phase: 'probing' }, writes: { rate: 1_000, phase: 'probing' } },
+    concurrency: { start: 4, max: 4 },
+  });
   const client = createHttpClient({
     service: 'graph',
     api: 'graph',
@@ -106,9 +111,10 @@ describe('createHttpClient', () => {
     const { client, metrics, limiter, logs } = setup();
     script.push(json(429, { error: { code: 'TooManyRequests' } }, { 'retry-after': '0.2' }), json(200, {}));
     const started = Date.now();
-    const res = await client.send({ method: 'GET', url: 'users' });
+    const res = await client.send({ method: 'GET', url: 'users', cost: { units: 1 } });
     expect(res).toMatchObject({ status: 200, retries: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(195);
+    expect(limiter.snapshot()).toMatchObject({ throttled: 1 });
     expect(limiter.snapshot().pausedUntil).toBeGreaterThanOrEqual(started + 200);
     expect(seen[0]!.headers['client-request-id']).toBe(seen[1]!.headers['client-request-id']);
     expect(metrics.snapshot()).toMatchObject({
@@ -120,6 +126,35 @@ describe('createHttpClient', () => {
       [429, 0],
       [200, 1],
     ]);
+  });
+
+  it("tells the limiter which Graph budget refused, and Exchange's concurrency refusal apart", async () => {
+    const { client, limiter } = setup();
+    script.push(
+      json(429, {}, { 'retry-after': '0', 'x-ms-throttle-information': 'WriteLimitExceeded' }),
+      json(429, {}, { 'retry-after': '0', 'x-ms-throttle-information': 'WriteLimitExceeded' }),
+      json(200, {}),
+    );
+    await client.send({ method: 'PATCH', url: 'users/u1', json: {}, cost: { units: 1, writes: 1 } });
+    const lanes = limiter.snapshot().lanes;
+    expect(lanes.writes!.rate).toBeLessThan(1_000 * 0.97);
+    expect(lanes.units!.rate).toBe(1_000);
+
+    script.push(
+      (_req, res) =>
+        res
+          .writeHead(429, { 'content-type': 'text/plain' })
+          .end('You have reached the maximum number of concurrent requests per tenant'),
+      json(200, {}),
+    );
+    await client.send({
+      method: 'POST',
+      url: 'InvokeCommand',
+      json: {},
+      idempotent: true,
+      cost: { units: 1 },
+    });
+    expect(limiter.snapshot().concurrency).toBe(1);
   });
 
   it('returns the last error response when retries run out', async () => {
