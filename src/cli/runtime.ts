@@ -5,10 +5,12 @@ import { createMicrosoftAdapters, type MicrosoftAdapters } from '../adapters/cre
 import { hrDatabaseConfig, stateDatabaseConfig } from '../adapters/postgres/connect.js';
 import { createPostgresHrSource } from '../adapters/postgres/hr-source.js';
 import { createPostgresObservationCache } from '../adapters/postgres/observation-cache.js';
+import { createPostgresPacingStore } from '../adapters/postgres/pacing-store.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
 import type { DebugLogger } from '../http/http-client.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
+import { keepLearnedPacing, loadLearnedPacing } from '../http/pacing-memory.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
 import type { StateStore } from '../ports/state-store.js';
@@ -76,12 +78,22 @@ export async function openRuntime(options: {
   const config = options.config ?? (await loadConfigOrThrow(options.dir, options.env)).config;
   const hrSource = openHrSource(config, options.env);
   const { store, cache } = await openStateStore(config, options.env);
+  const tenantId = config.settings.tenant.id;
+  // What earlier runs learned of each API's pace, kept in the state database (docs/pacing.md).
+  const pacing = createPostgresPacingStore(stateDatabaseConfig(options.env, config.settings.source.ssl));
   const microsoft = createMicrosoftAdapters({
     env: options.env,
     tenant: config.settings.tenant,
     rateLimits: config.settings.rateLimits,
+    learnedPacing: await loadLearnedPacing(pacing, tenantId, options.logger),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  const pacingMemory = keepLearnedPacing({
+    store: pacing,
+    tenantId,
+    limiters: microsoft.limiters,
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     config,
@@ -96,7 +108,8 @@ export async function openRuntime(options: {
     microsoft,
     now: () => new Date(),
     async close() {
-      await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);
+      await pacingMemory.stop();
+      await Promise.allSettled([hrSource.close(), store.close(), cache.close(), pacing.close()]);
     },
   };
 }

@@ -127,6 +127,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE roster.user_snapshots DROP COLUMN users;
     `,
   },
+  {
+    version: 4,
+    name: 'learned pacing per tenant and API',
+    sql: `
+      -- What the limiters learned of each API's pace (docs/pacing.md): the next run or
+      -- controller cycle starts from it instead of from the cautious default.
+      CREATE TABLE roster.learned_pacing (
+        tenant_id text NOT NULL,
+        api text NOT NULL,
+        lanes jsonb NOT NULL,
+        concurrency integer NOT NULL CHECK (concurrency >= 1),
+        learned_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant_id, api)
+      );
+    `,
+  },
 ];
 
 /**
