@@ -89,6 +89,12 @@ describe('createHttpClient', () => {
     });
     expect(JSON.stringify(logs)).not.toContain('secret-token-value');
     expect(metrics.snapshot().requests).toEqual({ 'graph GET 200': 1 });
+    expect(metrics.snapshot().pacing?.graph).toEqual({
+      rates: { units: 1_000, writes: 1_000 },
+      concurrency: 4,
+      throttled: 0,
+      throttleWaitMs: 0,
+    });
   });
 
   it('sends JSON and raw bodies', async () => {

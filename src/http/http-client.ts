@@ -144,6 +144,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       permit.release();
       const durationMs = Math.round(performance.now() - started);
       options.metrics?.request(options.api, request.method, status, durationMs);
+      if (options.metrics?.pacing) {
+        const { lanes, concurrency, throttled, throttleWaitMs } = options.limiter.snapshot();
+        const rates = Object.fromEntries(Object.entries(lanes).map(([name, lane]) => [name, lane.rate]));
+        options.metrics.pacing(options.api, { rates, concurrency, throttled, throttleWaitMs });
+      }
       options.logger?.debug(
         {
           service: options.service,
