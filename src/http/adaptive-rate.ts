@@ -3,6 +3,8 @@
  * learned from what the service answers; `docs/pacing.md` explains the algorithm and its numbers.
  * Rates are in units per second, times in milliseconds of the injected clock.
  */
+import { createRefusalNoise, RECENT_UNITS } from './refusal-noise.js';
+
 export type PacePhase = 'slow-start' | 'probing';
 
 export interface AdaptiveRateOptions {
@@ -12,6 +14,11 @@ export interface AdaptiveRateOptions {
   phase: PacePhase;
   /** A set ceiling: the rate never exceeds it. */
   ceiling?: number;
+  /**
+   * The rate never drops below this (default `MIN_RATE`), unless a ceiling is lower: refusals
+   * that come whatever the pace must not drive it to nothing before their background is known.
+   */
+  floor?: number;
   /** A learned measure of the budget, trusted until the first refusal measures it anew. */
   prior?: number;
 }
@@ -43,12 +50,15 @@ const TRY_MS = 500;
  * A lone refusal is suspect: Microsoft also refuses "when the services are under an important
  * load" (https://learn.microsoft.com/graph/throttling-limits), and an empty budget refuses again
  * within a few requests. So a lone refusal only nudges the pace down by `NUDGE` and holds its
- * growth; a second one within `CONFIRM_UNITS` units (and `CONFIRM_MS`) drops it. Nudges on the
- * odd refusal below the limit cost little; nudges at the limit keep the pace just under it.
+ * growth for `RECENT_UNITS` units (or `HOLD_MS`); only refusals beyond what the background of
+ * refusals explains (`refusal-noise.ts`: a second one within those units, when there is none)
+ * drop it. Nudges on the odd refusal below the limit cost little; nudges at the limit keep the
+ * pace just under it. Where refusals come whatever the pace (a background above `NUDGE_BELOW`),
+ * they do not nudge either.
  */
 const NUDGE = 0.97;
-const CONFIRM_UNITS = 30;
-const CONFIRM_MS = 10_000;
+const NUDGE_BELOW = 0.02;
+const HOLD_MS = 10_000;
 const UNDER_ESTIMATE_CUT = 0.85;
 /**
  * Settled (a refusal came within `SETTLED_WITHIN` times the measured budget), a drop never goes
@@ -84,12 +94,15 @@ export interface AdaptiveRate {
    * refusal under the measured budget, ignored unless another follows.
    */
   refused(cost: number, grantedAt: number, now: number): RefusalOutcome;
+  /** The share of refusals that come whatever the pace (`refusal-noise.ts`). */
+  readonly background: number;
   snapshot(): AdaptiveRateSnapshot;
 }
 
 export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   const { ceiling } = options;
-  const clamp = (r: number) => Math.max(MIN_RATE, ceiling === undefined ? r : Math.min(ceiling, r));
+  const floor = options.floor ?? MIN_RATE;
+  const clamp = (r: number) => Math.min(ceiling ?? Infinity, Math.max(floor, r));
   let rate = clamp(options.rate);
   let phase: PacePhase = options.phase;
   let prior = options.prior;
@@ -109,7 +122,8 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   let suspectAt = -Infinity;
   let suspectArrived = -Infinity;
   const suspectPending = (now: number) =>
-    now - suspectAt <= CONFIRM_MS && arrived - suspectArrived <= CONFIRM_UNITS;
+    now - suspectAt <= HOLD_MS && arrived - suspectArrived <= RECENT_UNITS;
+  const noise = createRefusalNoise();
   let usageCutAt = -Infinity;
 
   /**
@@ -166,8 +180,12 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     get rate() {
       return rate;
     },
+    get background() {
+      return noise.background;
+    },
     admitted(cost, grantedAt, now, bound, usage) {
       arrived += cost;
+      noise.record(cost, false);
       sinceDrop += cost;
       // With an empty bucket successes and refusals alternate whatever the pace: a drop is
       // final only once the new pace has had time to show itself.
@@ -184,12 +202,13 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     },
     refused(cost, grantedAt, now) {
       arrived += cost;
+      noise.record(cost, true);
       if (grantedAt < episodeAt) return 'stale';
       if (!recovered) return 'again';
-      if (!suspectPending(now)) {
+      if (!noise.excessive()) {
         suspectAt = now;
         suspectArrived = arrived;
-        rate = clamp(rate * NUDGE);
+        if (noise.background < NUDGE_BELOW) rate = clamp(rate * NUDGE);
         return 'suspect';
       }
       suspectAt = -Infinity;

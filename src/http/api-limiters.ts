@@ -16,14 +16,15 @@ export const REQUESTS = 'requests';
 export const API_NAMES: readonly ApiName[] = ['graph', 'graph-photos', 'exchange'];
 
 /**
- * Where a fresh database starts (units per second): well under the smallest budget Microsoft
- * documents for Graph identity (3,500 resource units per 10 s, 3,000 writes per 150 s); a few
- * photo requests (Outlook's limits are per mailbox, none is shared); one Exchange request a second
- * (its limits are not published). Slow start finds the real pace within seconds.
+ * Where a fresh database starts (units per second). Graph identity: half the smallest budget
+ * Microsoft documents (3,500 resource units per 10 s, 3,000 writes per 150 s), so a `$batch` of
+ * 20 writes is paced over two seconds, not ten. Photos: Outlook's limits are per mailbox and
+ * none is shared, so a modest 20 a second. Exchange publishes no limits: one request a second.
+ * Slow start finds the real pace within seconds from any of them.
  */
 export const CAUTIOUS_PACE: Record<ApiName, CautiousPace> = {
-  graph: { lanes: { [GRAPH_UNITS]: 50, [GRAPH_WRITES]: 2 }, concurrency: 2 },
-  'graph-photos': { lanes: { [REQUESTS]: 4 }, concurrency: 2 },
+  graph: { lanes: { [GRAPH_UNITS]: 175, [GRAPH_WRITES]: 10 }, concurrency: 2 },
+  'graph-photos': { lanes: { [REQUESTS]: 20 }, concurrency: 2 },
   exchange: { lanes: { [REQUESTS]: 1 }, concurrency: 2 },
 };
 
@@ -71,7 +72,10 @@ export function createApiLimiters(
     const lanes = Object.fromEntries(
       Object.entries(start.lanes).map(([name, spec]) => {
         const ceiling = caps[api][name];
-        return [name, ceiling === undefined ? spec : { ...spec, ceiling }];
+        // Never below half the cautious start: no real budget is that small, and refusals that
+        // come whatever the pace must not drive the pace to nothing.
+        const floor = CAUTIOUS_PACE[api].lanes[name]! / 2;
+        return [name, { ...spec, floor, ...(ceiling === undefined ? {} : { ceiling }) }];
       }),
     );
     return createRateLimiter({
