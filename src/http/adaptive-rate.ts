@@ -28,6 +28,8 @@ export interface AdaptiveRateSnapshot {
   phase: PacePhase;
   /** The budget as last measured between two refusals. */
   estimate?: number;
+  /** The share of refusals that come whatever the pace, once sampled (`refusal-noise.ts`). */
+  background?: number;
   ceiling?: number;
 }
 
@@ -44,8 +46,9 @@ export const PROBE_GAIN = 0.05 / 150;
 const PROBE_DOUBLING_UNITS = 150;
 /** Under this share of the last measure (or of the pace last dropped from), regrow fast. */
 const RECOVER_BELOW = 0.9;
-/** A dropped pace counts as tried when a request sent at it succeeds this long after the drop. */
+/** A dropped pace counts as tried when this many units sent at it succeeded, this long after the drop. */
 const TRY_MS = 500;
+const TRY_UNITS = 3;
 /**
  * A lone refusal is suspect: Microsoft also refuses "when the services are under an important
  * load" (https://learn.microsoft.com/graph/throttling-limits), and an empty budget refuses again
@@ -57,7 +60,6 @@ const TRY_MS = 500;
  * they do not nudge either.
  */
 const NUDGE = 0.97;
-const NUDGE_BELOW = 0.02;
 const HOLD_MS = 10_000;
 const UNDER_ESTIMATE_CUT = 0.85;
 /**
@@ -117,6 +119,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   let recoverTo = 0;
   let episodeAt = -Infinity;
   let recovered = true;
+  let triedUnits = 0;
   let sinceDrop = 0;
   let settled = false;
   let suspectAt = -Infinity;
@@ -154,6 +157,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   }
 
   function drop(now: number): void {
+    noise.dropped();
     events.push({ at: now, arrived });
     if (events.length > MAX_EVENTS) events.shift();
     const measured = measure(now);
@@ -168,11 +172,14 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     // by much: a measure can be low (a fixed window left partly unused in its span), the pace
     // that reached the limit cannot be far above it.
     if (settled) next = Math.max(next, SETTLED_CUT * rate);
+    // Amid a background of refusals a measure is mostly that background: cut by little.
+    if (noise.background > 0) next = Math.max(next, BELOW_ESTIMATE * rate);
     if (measured !== undefined && rate <= SETTLED_WITHIN * measured) settled = true;
     rate = clamp(next);
     phase = 'probing';
     episodeAt = now;
     recovered = false;
+    triedUnits = 0;
     sinceDrop = 0;
   }
 
@@ -189,7 +196,11 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       sinceDrop += cost;
       // With an empty bucket successes and refusals alternate whatever the pace: a drop is
       // final only once the new pace has had time to show itself.
-      if (grantedAt >= episodeAt && now >= episodeAt + TRY_MS) recovered = true;
+      if (grantedAt >= episodeAt) triedUnits += cost;
+      if (!recovered && triedUnits >= TRY_UNITS && now >= episodeAt + TRY_MS) {
+        recovered = true;
+        noise.sample();
+      }
       if (usage !== undefined && usage >= USAGE_HOLD) {
         phase = 'probing';
         if (usage >= USAGE_CUT && grantedAt >= usageCutAt) {
@@ -202,13 +213,17 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     },
     refused(cost, grantedAt, now) {
       arrived += cost;
-      noise.record(cost, true);
       if (grantedAt < episodeAt) return 'stale';
       if (!recovered) return 'again';
+      // Only refusals of a tried pace count toward the next drop, not the episode's own.
+      noise.record(cost, true);
       if (!noise.excessive()) {
-        suspectAt = now;
-        suspectArrived = arrived;
-        if (noise.background < NUDGE_BELOW) rate = clamp(rate * NUDGE);
+        // Where refusals come whatever the pace, a lone one is the background: no nudge, no hold.
+        if (noise.background === 0) {
+          suspectAt = now;
+          suspectArrived = arrived;
+          rate = clamp(rate * NUDGE);
+        }
         return 'suspect';
       }
       suspectAt = -Infinity;
@@ -220,6 +235,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
         rate,
         phase,
         ...(estimate !== undefined ? { estimate } : {}),
+        ...(noise.background > 0 ? { background: noise.background } : {}),
         ...(ceiling !== undefined ? { ceiling } : {}),
       };
     },

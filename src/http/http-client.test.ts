@@ -144,7 +144,7 @@ describe('createHttpClient', () => {
     await client.send({ method: 'PATCH', url: 'users/u1', json: {}, cost: { units: 1, writes: 1 } });
     const lanes = limiter.snapshot().lanes;
     expect(lanes.writes!.rate).toBeLessThan(1_000 * 0.97);
-    expect(lanes.units!.rate).toBe(1_000);
+    expect(lanes.units!.rate).toBeGreaterThanOrEqual(1_000);
 
     script.push(
       (_req, res) =>

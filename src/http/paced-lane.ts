@@ -40,8 +40,6 @@ export interface LaneGrant {
 export const PACE_TOLERANCE_MS = 200;
 /** The first pause after a refusal without Retry-After; doubles while refusals continue. */
 const FIRST_PAUSE_MS = 250;
-/** A background of refusals (whatever the pace) above which a lone one pauses nobody. */
-const HOLD_ALL_BELOW = 0.02;
 const MAX_PAUSE_MS = 60_000;
 /** Time constant of the throughput a pace is compared with before it may grow. */
 const RECENT_MS = 2_000;
@@ -114,7 +112,7 @@ export function createPacedLane(options: AdaptiveRateOptions): PacedLane {
       // holds every caller even for a lone refusal that may not be the budget's: the service asked.
       // Not where refusals come whatever the pace: holding everyone would not make them fewer.
       const probe = outcome === 'dropped' || (outcome === 'again' && g.at >= pausedAt);
-      if (outcome === 'suspect' && rate.background >= HOLD_ALL_BELOW) return undefined;
+      if (outcome === 'suspect' && rate.background > 0) return undefined;
       if (!probe) return retryAfterMs === undefined ? undefined : now + wait;
       pausedAt = now;
       const backoff = outcome === 'again' || retryAfterMs === undefined ? FIRST_PAUSE_MS * 2 ** probes : 0;

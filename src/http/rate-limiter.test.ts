@@ -140,6 +140,23 @@ describe('createRateLimiter', () => {
     expect(l.snapshot().pausedUntil).toBeGreaterThan(clock.now());
   });
 
+  it('does not let refusals that come whatever the pace drive it down', async () => {
+    const clock = new FakeClock();
+    const l = limiter(clock, { lanes: { [R]: { rate: 10, phase: 'probing' } } });
+    // A service with no budget to speak of that refuses a quarter of all requests at random.
+    let seed = 7;
+    const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+    const run = drive(l, clock, () => (random() < 0.25 ? { kind: 'refused' } : { kind: 'admitted' }));
+    // Until their background is known (a few windows of 50 units) they cost some pace…
+    await clock.advance(60_000);
+    const known = l.snapshot().lanes[R]!.rate;
+    expect(known).toBeGreaterThan(1);
+    // …then the pace holds, and even regrows.
+    await clock.advance(240_000);
+    run.stop();
+    expect(l.snapshot().lanes[R]!.rate).toBeGreaterThanOrEqual(known);
+  });
+
   it('Retry-After pauses every caller, and a longer one extends the pause', async () => {
     const clock = new FakeClock();
     const l = limiter(clock, { concurrency: { start: 2, max: 2 } });
