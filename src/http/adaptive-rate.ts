@@ -1,9 +1,10 @@
-/**
+import { createRefusalNoise, RECENT_UNITS } from './refusal-noise.js';
+
+/*
  * The pace of one budget (Exchange requests, Graph resource units, Graph writes, photo requests),
  * learned from what the service answers; `docs/pacing.md` explains the algorithm and its numbers.
  * Rates are in units per second, times in milliseconds of the injected clock.
  */
-import { createRefusalNoise, RECENT_UNITS } from './refusal-noise.js';
 
 export type PacePhase = 'slow-start' | 'probing';
 
@@ -46,7 +47,7 @@ export const PROBE_GAIN = 0.05 / 150;
 const PROBE_DOUBLING_UNITS = 150;
 /** Under this share of the last measure (or of the pace last dropped from), regrow fast. */
 const RECOVER_BELOW = 0.9;
-/** A dropped pace counts as tried when this many units sent at it succeeded, this long after the drop. */
+/** A dropped pace is tried when this many units sent at it succeeded, this long after the drop. */
 const TRY_MS = 500;
 const TRY_UNITS = 3;
 /**
@@ -56,11 +57,13 @@ const TRY_UNITS = 3;
  * growth for `RECENT_UNITS` units (or `HOLD_MS`); only refusals beyond what the background of
  * refusals explains (`refusal-noise.ts`: a second one within those units, when there is none)
  * drop it. Nudges on the odd refusal below the limit cost little; nudges at the limit keep the
- * pace just under it. Where refusals come whatever the pace (a background above `NUDGE_BELOW`),
- * they do not nudge either.
+ * pace just under it. Where refusals come whatever the pace (a background is known), a lone one
+ * neither nudges nor holds.
  */
 const NUDGE = 0.97;
 const HOLD_MS = 10_000;
+/** A Retry-After under this share of the pace's spacing says nothing about the pace. */
+const SOONER = 0.25;
 const UNDER_ESTIMATE_CUT = 0.85;
 /**
  * Settled (a refusal came within `SETTLED_WITHIN` times the measured budget), a drop never goes
@@ -93,9 +96,9 @@ export interface AdaptiveRate {
    * A budget refusal of a request granted at `grantedAt`: `dropped` = a new episode, the pace
    * dropped; `stale` = the request went out before the last drop; `again` = it went out after,
    * but the dropped pace has not been tried yet (the budget is still empty); `suspect` = a lone
-   * refusal under the measured budget, ignored unless another follows.
+   * refusal (or one the background explains): a nudge at most.
    */
-  refused(cost: number, grantedAt: number, now: number): RefusalOutcome;
+  refused(cost: number, grantedAt: number, now: number, retryAfterMs?: number): RefusalOutcome;
   /** The share of refusals that come whatever the pace (`refusal-noise.ts`). */
   readonly background: number;
   snapshot(): AdaptiveRateSnapshot;
@@ -211,10 +214,13 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       }
       if (bound && recovered && !suspectPending(now)) grow(cost);
     },
-    refused(cost, grantedAt, now) {
+    refused(cost, grantedAt, now, retryAfterMs) {
       arrived += cost;
       if (grantedAt < episodeAt) return 'stale';
       if (!recovered) return 'again';
+      // Asked back sooner than the pace's own next request would go: whatever refused, it was
+      // not this pace (a bucket it exceeds refills a unit no faster than the pace spends one).
+      if (retryAfterMs !== undefined && retryAfterMs < (SOONER * 1000) / rate) return 'suspect';
       // Only refusals of a tried pace count toward the next drop, not the episode's own.
       noise.record(cost, true);
       if (!noise.excessive()) {

@@ -113,7 +113,7 @@ describe('createHttpClient', () => {
     ]);
   });
 
-  it('retries a 429 after its Retry-After, pausing the whole API, and counts it', async () => {
+  it('retries a 429 after its Retry-After, tells the limiter, and counts it', async () => {
     const { client, metrics, limiter, logs } = setup();
     script.push(json(429, { error: { code: 'TooManyRequests' } }, { 'retry-after': '0.2' }), json(200, {}));
     const started = Date.now();
@@ -121,7 +121,6 @@ describe('createHttpClient', () => {
     expect(res).toMatchObject({ status: 200, retries: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(195);
     expect(limiter.snapshot()).toMatchObject({ throttled: 1 });
-    expect(limiter.snapshot().pausedUntil).toBeGreaterThanOrEqual(started + 200);
     expect(seen[0]!.headers['client-request-id']).toBe(seen[1]!.headers['client-request-id']);
     expect(metrics.snapshot()).toMatchObject({
       requests: { 'graph GET 429': 1, 'graph GET 200': 1 },
@@ -137,8 +136,8 @@ describe('createHttpClient', () => {
   it("tells the limiter which Graph budget refused, and Exchange's concurrency refusal apart", async () => {
     const { client, limiter } = setup();
     script.push(
-      json(429, {}, { 'retry-after': '0', 'x-ms-throttle-information': 'WriteLimitExceeded' }),
-      json(429, {}, { 'retry-after': '0', 'x-ms-throttle-information': 'WriteLimitExceeded' }),
+      json(429, {}, { 'x-ms-throttle-information': 'WriteLimitExceeded' }),
+      json(429, {}, { 'x-ms-throttle-information': 'WriteLimitExceeded' }),
       json(200, {}),
     );
     await client.send({ method: 'PATCH', url: 'users/u1', json: {}, cost: { units: 1, writes: 1 } });

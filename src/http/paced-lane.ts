@@ -104,15 +104,15 @@ export function createPacedLane(options: AdaptiveRateOptions): PacedLane {
       // Not the budget's refusal: only the refused request waits, by its own Retry-After.
       if (stray(now, said)) return undefined;
       if (said) hint.observe(said, g.through, now);
-      const outcome = rate.refused(amount, g.at, now);
+      const outcome = rate.refused(amount, g.at, now, retryAfterMs);
       if (outcome === 'dropped') probes = 0;
       const wait = retryAfterMs ?? 0;
       // Back off, doubling with every probe the budget still refuses after a drop (requests on
-      // their way when the pause began are not probes); a Retry-After, if longer, wins. Retry-After
-      // holds every caller even for a lone refusal that may not be the budget's: the service asked.
-      // Not where refusals come whatever the pace: holding everyone would not make them fewer.
+      // their way when the pause began are not probes); a Retry-After, if longer, wins, and holds
+      // every caller. Not for a lone refusal: it is as often not the budget's, and holding everyone
+      // for it would not make the next ones fewer; the refused request waits its Retry-After.
       const probe = outcome === 'dropped' || (outcome === 'again' && g.at >= pausedAt);
-      if (outcome === 'suspect' && rate.background > 0) return undefined;
+      if (outcome === 'suspect') return undefined;
       if (!probe) return retryAfterMs === undefined ? undefined : now + wait;
       pausedAt = now;
       const backoff = outcome === 'again' || retryAfterMs === undefined ? FIRST_PAUSE_MS * 2 ** probes : 0;

@@ -157,22 +157,27 @@ describe('createRateLimiter', () => {
     expect(l.snapshot().lanes[R]!.rate).toBeGreaterThanOrEqual(known);
   });
 
-  it('Retry-After pauses every caller, and a longer one extends the pause', async () => {
+  it("Retry-After of the budget's refusal pauses every caller; a lone refusal holds only its request", async () => {
     const clock = new FakeClock();
-    const l = limiter(clock, { concurrency: { start: 2, max: 2 } });
-    const first = await l.acquire({ cost: { [R]: 1 } });
-    first.report({ kind: 'refused', retryAfterMs: 5_000 });
-    first.release();
+    const l = limiter(clock, {
+      concurrency: { start: 3, max: 3 },
+      lanes: { [R]: { rate: 1_000, phase: 'probing' } },
+    });
+    const [a, b] = await Promise.all([l.acquire({ cost: { [R]: 1 } }), l.acquire({ cost: { [R]: 1 } })]);
+    a!.report({ kind: 'refused', retryAfterMs: 5_000 });
+    expect(l.snapshot().pausedUntil).toBe(0);
+    b!.report({ kind: 'refused', retryAfterMs: 5_000 });
     l.pauseUntil(clock.now() + 1_000); // an earlier end never shortens a pause
+    a!.release();
+    b!.release();
     const t = tracker(clock);
     t.track('a', l.acquire({ cost: { [R]: 1 } }));
     t.track('b', l.acquire({ key: 'm1' }));
     await clock.advance(4_999);
     expect(t.granted).toEqual({});
     await clock.advance(1);
-    expect(t.granted.b).toBe(5_000);
-    expect(t.granted.a).toBe(5_000);
-    expect(l.snapshot()).toMatchObject({ throttled: 1, throttleWaitMs: 5_000 });
+    expect(t.granted).toEqual({ a: 5_000, b: 5_000 });
+    expect(l.snapshot()).toMatchObject({ throttled: 2, throttleWaitMs: 5_000 });
   });
 
   it('spreads what Rate-Limit-Remaining says is left over Rate-Limit-Reset, without a burst', async () => {

@@ -6,6 +6,7 @@ import {
 import type { RateLimitSettings } from '../../src/config/settings.js';
 import { createInMemoryApiMetrics, type InMemoryApiMetrics } from '../../src/http/api-metrics.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
+import { learnedBefore } from '../support/learned-pace.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const ADMIN = '11111111-1111-4111-8111-111111111111';
@@ -40,6 +41,7 @@ function create(clientId: string) {
     },
     tenant: { id: sim.state.tenantId, domain: TENANT },
     rateLimits: LIMITS,
+    learnedPacing: learnedBefore(),
     metrics,
   });
 }

@@ -6,6 +6,7 @@ import { createSafePhotoFetcher } from '../../src/adapters/photo-fetch/safe-phot
 import { postgresConfig } from '../../src/adapters/postgres/connect.js';
 import { createPostgresStateStore } from '../../src/adapters/postgres/state-store.js';
 import type { ApplyDeps } from '../../src/apply/apply-plan.js';
+import { learnedBefore } from '../support/learned-pace.js';
 import type { RateLimitSettings } from '../../src/config/settings.js';
 import type { DesiredEmployee } from '../../src/desired/model.js';
 import type {
@@ -105,6 +106,7 @@ export async function startApplyWorld(
     },
     tenant: { id: sim.state.tenantId, domain: TENANT },
     rateLimits: LIMITS,
+    learnedPacing: learnedBefore(),
   });
   const photoFetcher = createSafePhotoFetcher({
     enabled: true,

@@ -24,6 +24,7 @@ describe('pacing without a number: a budget Roster is not told', () => {
     // default paced 2 a second after a first burst of 114: most of this run would have been 429s.
     await using world = await createTestWorld({
       hr,
+      pacing: 'fresh',
       overrides: false,
       settings: { photos: { enabled: false } },
       throttle: { enabled: true, timeScale: 1 / 60, exchangeRequestsPerMinute: 8, exchangeConcurrency: 2 },
