@@ -47,7 +47,7 @@ export interface HintTracker {
   available(granted: number, now: number): number | undefined;
   /** The service refused while the hint promised room: stop believing hints for a while. */
   distrust(now: number): void;
-  readonly trusted: (now: number) => boolean;
+  trusted(now: number): boolean;
 }
 
 export function createHintTracker(): HintTracker {

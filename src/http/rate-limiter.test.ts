@@ -140,6 +140,35 @@ describe('createRateLimiter', () => {
     expect(l.snapshot().pausedUntil).toBeGreaterThan(clock.now());
   });
 
+  it("slows before the 429 on Graph's usage warning: no growth above 80 %, a cut above 95 %", async () => {
+    const clock = new FakeClock();
+    const l = limiter(clock, { lanes: { [R]: { rate: 4, phase: 'slow-start' } } });
+    const run = drive(l, clock, () => ({ kind: 'admitted', usage: 0.85 }));
+    await clock.advance(5_000);
+    run.stop();
+    // Slow start would have grown it e-fold a second; the warning holds it.
+    expect(l.snapshot().lanes[R]).toMatchObject({ rate: 4, phase: 'probing' });
+    const t = tracker(clock);
+    t.track('a', l.acquire({ cost: { [R]: 1 } }));
+    t.track('b', l.acquire({ cost: { [R]: 1 } }));
+    // (The stopped callers' last requests are still queued ahead.)
+    await clock.advance(3_000);
+    t.permits.a!.report({ kind: 'admitted', usage: 0.97 });
+    // Sent before the cut: the same round, no second cut.
+    t.permits.b!.report({ kind: 'admitted', usage: 0.97 });
+    expect(l.snapshot().lanes[R]!.rate).toBeCloseTo(3.6);
+  });
+
+  it('a Retry-After shorter than the pace spaces its own requests says nothing of the pace', async () => {
+    const clock = new FakeClock();
+    const l = limiter(clock, { lanes: { [R]: { rate: 10, phase: 'probing' } } });
+    const [a, b] = await Promise.all([l.acquire({ cost: { [R]: 1 } }), l.acquire({ cost: { [R]: 1 } })]);
+    // 10 per second: 100 ms apart. Asked back after 5 ms: no budget of ours is that far behind.
+    a!.report({ kind: 'refused', retryAfterMs: 5 });
+    b!.report({ kind: 'refused', retryAfterMs: 5 });
+    expect(l.snapshot()).toMatchObject({ pausedUntil: 0, throttled: 2, lanes: { [R]: { rate: 10 } } });
+  });
+
   it('does not let refusals that come whatever the pace drive it down', async () => {
     const clock = new FakeClock();
     const l = limiter(clock, { lanes: { [R]: { rate: 10, phase: 'probing' } } });

@@ -119,6 +119,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (w.key === undefined) return undefined;
     const k = keys.get(w.key);
     if (!k) return undefined;
+    if (k.inFlight <= 0 && k.nextAt <= now) {
+      keys.delete(w.key);
+      return undefined;
+    }
     if (k.inFlight >= perKeyLimit) return 'full';
     return k.nextAt > now ? k.nextAt : undefined;
   }
