@@ -39,12 +39,13 @@ export const BELOW_ESTIMATE = 0.95;
 /** Growth per admitted unit while probing: about 5 % per 150 units… */
 export const PROBE_GAIN = 0.05 / 150;
 /**
- * …and, while the budget has not been measured yet, doubling every this many units without a
- * refusal, so a budget far above a lone early refusal is still found fast. Never once measured:
- * a fixed window admits a pace above its budget until it is spent, and an accelerating pace would
- * spend it early and wait out the rest.
+ * …doubling every this many units without any refusal, so a budget far above the pace (a low
+ * measure, a lone early refusal) is still found. Once the budget was measured, at most
+ * `MEASURED_DOUBLINGS` times: a fixed window admits a pace above its budget until it is spent,
+ * and a pace that kept accelerating would spend it early and wait out the rest.
  */
 const PROBE_DOUBLING_UNITS = 150;
+const MEASURED_DOUBLINGS = 2;
 /** Under this share of the last measure (or of the pace last dropped from), regrow fast. */
 const RECOVER_BELOW = 0.9;
 /** A dropped pace is tried when this many units sent at it succeeded, this long after the drop. */
@@ -123,7 +124,8 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   let episodeAt = -Infinity;
   let recovered = true;
   let triedUnits = 0;
-  let sinceDrop = 0;
+  /** Units admitted since the last refusal of any kind. */
+  let calm = 0;
   let settled = false;
   let suspectAt = -Infinity;
   let suspectArrived = -Infinity;
@@ -153,7 +155,9 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     } else if (rate < RECOVER_BELOW * recoverTo) {
       rate = clamp(Math.min(RECOVER_BELOW * recoverTo, rate + cost / 2));
     } else {
-      const doublings = estimate === undefined && prior === undefined ? sinceDrop / PROBE_DOUBLING_UNITS : 0;
+      const calmDoublings = calm / PROBE_DOUBLING_UNITS;
+      const measured = estimate !== undefined || prior !== undefined;
+      const doublings = measured ? Math.min(MEASURED_DOUBLINGS, calmDoublings) : calmDoublings;
       const gain = Math.min(1 / rate, PROBE_GAIN * 2 ** doublings);
       rate = clamp(rate * (1 + gain * cost));
     }
@@ -183,7 +187,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     episodeAt = now;
     recovered = false;
     triedUnits = 0;
-    sinceDrop = 0;
+    calm = 0;
   }
 
   return {
@@ -196,7 +200,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     admitted(cost, grantedAt, now, bound, usage) {
       arrived += cost;
       noise.record(cost, false);
-      sinceDrop += cost;
+      calm += cost;
       // With an empty bucket successes and refusals alternate whatever the pace: a drop is
       // final only once the new pace has had time to show itself.
       if (grantedAt >= episodeAt) triedUnits += cost;
@@ -223,6 +227,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       if (retryAfterMs !== undefined && retryAfterMs < (SOONER * 1000) / rate) return 'suspect';
       // Only refusals of a tried pace count toward the next drop, not the episode's own.
       noise.record(cost, true);
+      calm = 0;
       if (!noise.excessive()) {
         // Where refusals come whatever the pace, a lone one is the background: no nudge, no hold.
         if (noise.background === 0) {
