@@ -41,7 +41,12 @@ describe('metrics', () => {
     metrics.api.pacing!('exchange', { ...state, rates: { requests: 6.25 }, throttleWaitMs: 2_000 });
     // The controller reopened its runtime: a new limiter counts from zero again.
     metrics.api.pacing!('exchange', { ...state, throttleWaitMs: 250 });
-    metrics.api.pacing!('graph', { rates: { units: 700, writes: 19 }, concurrency: 8, throttled: 0, throttleWaitMs: 0 });
+    metrics.api.pacing!('graph', {
+      rates: { units: 700, writes: 19 },
+      concurrency: 8,
+      throttled: 0,
+      throttleWaitMs: 0,
+    });
 
     const text = await metrics.render();
     const bad = text.split('\n').filter((l) => l !== '' && !HELP_OR_TYPE.test(l) && !SAMPLE.test(l));
