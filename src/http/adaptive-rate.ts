@@ -41,11 +41,11 @@ export const PROBE_GAIN = 0.05 / 150;
 /**
  * …doubling every this many units without any refusal, so a budget far above the pace (a low
  * measure, a lone early refusal) is still found. Once the budget was measured, at most
- * `MEASURED_DOUBLINGS` times: a fixed window admits a pace above its budget until it is spent,
+ * `MEASURED_DOUBLINGS` time: a fixed window admits a pace above its budget until it is spent,
  * and a pace that kept accelerating would spend it early and wait out the rest.
  */
 const PROBE_DOUBLING_UNITS = 150;
-const MEASURED_DOUBLINGS = 2;
+const MEASURED_DOUBLINGS = 1;
 /** Under this share of the last measure (or of the pace last dropped from), regrow fast. */
 const RECOVER_BELOW = 0.9;
 /** A dropped pace is tried when this many units sent at it succeeded, this long after the drop. */
