@@ -7,6 +7,7 @@ import { createHttpClient, type DebugLogger, type TokenProvider } from '../http/
 import { retryPolicyFrom } from '../http/retry-policy.js';
 import type { DirectoryPort } from '../ports/directory.js';
 import type { OrgSettingsPort } from '../ports/org-settings.js';
+import type { LearnedPace } from '../ports/pacing-store.js';
 import type { PhotosPort } from '../ports/photos.js';
 import type { SignaturesPort } from '../ports/signatures.js';
 import type { TenantAccessPort } from '../ports/tenant-access.js';
@@ -27,7 +28,10 @@ export interface MicrosoftAdaptersOptions {
   /** `AZURE_*`, `ROSTER_GRAPH_URL`, `ROSTER_EXCHANGE_URL`. */
   env: Record<string, string | undefined>;
   tenant: { id: string; domain: string };
+  /** Optional ceilings (and the retry policy). */
   rateLimits: RateLimitSettings;
+  /** What earlier runs learned of each API's pace (`loadLearnedPacing`); none: a cautious start. */
+  learnedPacing?: readonly LearnedPace[];
   /** Replaces the credential chosen from `env` (tests, embedding). */
   credential?: TokenCredential;
   clock?: Clock;
@@ -55,7 +59,7 @@ export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): Micr
   const endpoints = readMicrosoftEndpoints(options.env);
   const selected = options.credential ? undefined : selectCredential(options.env);
   const credential = options.credential ?? selected!.credential;
-  const limiters = createApiLimiters(options.rateLimits, clock);
+  const limiters = createApiLimiters(options.rateLimits, clock, options.learnedPacing);
   const retry = retryPolicyFrom(options.rateLimits);
   // A credential of our own can be made anew (with an empty cache) when the service refuses a token.
   const tokenOptions = selected

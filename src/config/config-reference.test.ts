@@ -79,6 +79,13 @@ describe('the JSON Schemas, docs/configuration.md and the examples agree', () =>
     '/source/ssl/caFile',
     '/schedule/cron',
     '/signatures/allowedHosts',
+    // Unset rate limits: no ceiling, the learned pace alone (docs/pacing.md).
+    '/rateLimits/graphReadsPer10s',
+    '/rateLimits/graphWritesPer150s',
+    '/rateLimits/graphConcurrency',
+    '/rateLimits/photoRequestsPer10min',
+    '/rateLimits/exchangeRequestsPerMinute',
+    '/rateLimits/exchangeConcurrency',
     '#fieldMapping/format',
     '/employees/[]/template',
     '/employees/[]/photoUrl',

@@ -65,14 +65,18 @@ export interface GuardrailSettings {
   maxSourceShrinkPercent: number;
 }
 
+/**
+ * Optional ceilings on the pace Roster learns (`docs/pacing.md`): a ceiling that is set is never
+ * exceeded; none sets the pace. Per-mailbox limits apply to each mailbox on its own.
+ */
 export interface RateLimitSettings {
-  graphReadsPer10s: number;
-  graphWritesPer150s: number;
-  graphConcurrency: number;
+  graphReadsPer10s?: number;
+  graphWritesPer150s?: number;
+  graphConcurrency?: number;
   photoConcurrencyPerMailbox: number;
-  photoRequestsPer10min: number;
-  exchangeRequestsPerMinute: number;
-  exchangeConcurrency: number;
+  photoRequestsPer10min?: number;
+  exchangeRequestsPerMinute?: number;
+  exchangeConcurrency?: number;
   maxRetries: number;
   maxBackoffMs: number;
 }

@@ -12,6 +12,19 @@ export interface ApiMetrics {
   retry(api: ApiName, reason: string): void;
   /** A 429 was received (whole requests and `$batch` items alike). */
   throttled(api: ApiName): void;
+  /** The limiter's live state after an attempt (`docs/pacing.md`). */
+  pacing?(api: ApiName, state: PacingState): void;
+}
+
+/** An API's pacing as the metrics (and a progress display) show it. */
+export interface PacingState {
+  /** The current pace of each budget, units per second. */
+  rates: Record<string, number>;
+  concurrency: number;
+  /** Refusals the limiter heard of (429/503, concurrency, per mailbox). */
+  throttled: number;
+  /** Time every caller was held by refusals, milliseconds since the limiter was made. */
+  throttleWaitMs: number;
 }
 
 /** A plain copy of the counters: keys are `api method status` for requests, `api reason` for retries. */
@@ -21,6 +34,8 @@ export interface ApiMetricsSnapshot {
   throttled: Record<string, number>;
   /** Sum of attempt durations per API, milliseconds. */
   durationMs: Record<string, number>;
+  /** The latest pacing state per API (absent in snapshots made before any request). */
+  pacing?: Partial<Record<ApiName, PacingState>>;
 }
 
 export interface InMemoryApiMetrics extends ApiMetrics {
@@ -32,6 +47,7 @@ export function createInMemoryApiMetrics(): InMemoryApiMetrics {
   const retries = new Map<string, number>();
   const throttled = new Map<string, number>();
   const durations = new Map<string, number>();
+  const pacing: Partial<Record<ApiName, PacingState>> = {};
   const add = (m: Map<string, number>, key: string, n = 1) => m.set(key, (m.get(key) ?? 0) + n);
   return {
     request(api, method, status, durationMs) {
@@ -44,12 +60,16 @@ export function createInMemoryApiMetrics(): InMemoryApiMetrics {
     throttled(api) {
       add(throttled, api);
     },
+    pacing(api, state) {
+      pacing[api] = state;
+    },
     snapshot() {
       return {
         requests: Object.fromEntries(requests),
         retries: Object.fromEntries(retries),
         throttled: Object.fromEntries(throttled),
         durationMs: Object.fromEntries(durations),
+        pacing: structuredClone(pacing),
       };
     },
   };

@@ -46,7 +46,12 @@ function setup(overrides: Partial<HttpClientOptions> = {}) {
   const clock = createSystemClock();
   const logs: { obj: Record<string, unknown>; msg: string }[] = [];
   const metrics = createInMemoryApiMetrics();
-  const limiter = createRateLimiter({ name: 'graph', clock, buckets: {}, concurrency: 4 });
+  const limiter = createRateLimiter({
+    name: 'graph',
+    clock,
+    lanes: { units: { rate: 1_000, phase: 'probing' }, writes: { rate: 1_000, phase: 'probing' } },
+    concurrency: { start: 4, max: 4 },
+  });
   const client = createHttpClient({
     service: 'graph',
     api: 'graph',
@@ -84,6 +89,12 @@ describe('createHttpClient', () => {
     });
     expect(JSON.stringify(logs)).not.toContain('secret-token-value');
     expect(metrics.snapshot().requests).toEqual({ 'graph GET 200': 1 });
+    expect(metrics.snapshot().pacing?.graph).toEqual({
+      rates: { units: 1_000, writes: 1_000 },
+      concurrency: 4,
+      throttled: 0,
+      throttleWaitMs: 0,
+    });
   });
 
   it('sends JSON and raw bodies', async () => {
@@ -102,14 +113,14 @@ describe('createHttpClient', () => {
     ]);
   });
 
-  it('retries a 429 after its Retry-After, pausing the whole API, and counts it', async () => {
+  it('retries a 429 after its Retry-After, tells the limiter, and counts it', async () => {
     const { client, metrics, limiter, logs } = setup();
     script.push(json(429, { error: { code: 'TooManyRequests' } }, { 'retry-after': '0.2' }), json(200, {}));
     const started = Date.now();
-    const res = await client.send({ method: 'GET', url: 'users' });
+    const res = await client.send({ method: 'GET', url: 'users', cost: { units: 1 } });
     expect(res).toMatchObject({ status: 200, retries: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(195);
-    expect(limiter.snapshot().pausedUntil).toBeGreaterThanOrEqual(started + 200);
+    expect(limiter.snapshot()).toMatchObject({ throttled: 1 });
     expect(seen[0]!.headers['client-request-id']).toBe(seen[1]!.headers['client-request-id']);
     expect(metrics.snapshot()).toMatchObject({
       requests: { 'graph GET 429': 1, 'graph GET 200': 1 },
@@ -120,6 +131,35 @@ describe('createHttpClient', () => {
       [429, 0],
       [200, 1],
     ]);
+  });
+
+  it("tells the limiter which Graph budget refused, and Exchange's concurrency refusal apart", async () => {
+    const { client, limiter } = setup();
+    script.push(
+      json(429, {}, { 'x-ms-throttle-information': 'WriteLimitExceeded' }),
+      json(429, {}, { 'x-ms-throttle-information': 'WriteLimitExceeded' }),
+      json(200, {}),
+    );
+    await client.send({ method: 'PATCH', url: 'users/u1', json: {}, cost: { units: 1, writes: 1 } });
+    const lanes = limiter.snapshot().lanes;
+    expect(lanes.writes!.rate).toBeLessThan(1_000 * 0.97);
+    expect(lanes.units!.rate).toBeGreaterThanOrEqual(1_000);
+
+    script.push(
+      (_req, res) =>
+        res
+          .writeHead(429, { 'content-type': 'text/plain' })
+          .end('You have reached the maximum number of concurrent requests per tenant'),
+      json(200, {}),
+    );
+    await client.send({
+      method: 'POST',
+      url: 'InvokeCommand',
+      json: {},
+      idempotent: true,
+      cost: { units: 1 },
+    });
+    expect(limiter.snapshot().concurrency).toBe(1);
   });
 
   it('returns the last error response when retries run out', async () => {

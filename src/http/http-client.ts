@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { RemoteApiError, type RemoteService } from '../errors/roster-error.js';
 import type { ApiMetrics, ApiName } from './api-metrics.js';
+import { GRAPH_UNITS, GRAPH_WRITES } from './api-limiters.js';
 import type { Clock } from './clock.js';
+import { headerGetter, paceSignalOf, type PaceSignal } from './pace-signal.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { retryDecisionForStatus, withRetry, type RetryPolicy } from './retry-policy.js';
 
@@ -50,6 +52,11 @@ export interface HttpRequest {
   cost?: Record<string, number>;
   /** Per-key concurrency (mailbox). */
   key?: string;
+  /**
+   * The caller reports each `$batch` item's outcome through `HttpResponse.pace`: the envelope's
+   * 200 says nothing about the items. Refusals of the whole request are still reported here.
+   */
+  itemsReported?: boolean;
   signal?: AbortSignal;
   /** Extra, non-secret fields for the debug log line (e.g. the cmdlet name). */
   logFields?: Record<string, string | number>;
@@ -63,6 +70,8 @@ export interface HttpResponse {
   /** `request-id` (Graph) or `client-request-id` echoed back, else the one we sent. */
   requestId: string;
   retries: number;
+  /** Tells the limiter what the service said about this attempt's items (see `itemsReported`). */
+  pace(signal: PaceSignal): void;
 }
 
 export interface HttpClient {
@@ -71,6 +80,8 @@ export interface HttpClient {
   /** Resolves a link against the base URL and refuses other origins, so a token never leaves it. */
   resolveUrl(url: string): URL;
 }
+
+const GRAPH_LANES = { units: GRAPH_UNITS, writes: GRAPH_WRITES };
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
@@ -90,7 +101,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function attempt(request: HttpRequest, url: URL, clientRequestId: string, retries: number) {
-    const release = await options.limiter.acquire({
+    const permit = await options.limiter.acquire({
       ...(request.cost ? { cost: request.cost } : {}),
       ...(request.key !== undefined ? { key: request.key } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
@@ -113,18 +124,31 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const buf = Buffer.from(await res.arrayBuffer());
       status = res.status;
       requestId = res.headers.get('request-id') ?? res.headers.get('client-request-id') ?? clientRequestId;
+      const signal = paceSignalOf(res.status, headerGetter(res.headers), options.clock.now(), {
+        ...(res.status === 429 ? { text: buf.toString('utf8', 0, 2_000) } : {}),
+        ...(options.api === 'graph'
+          ? { lanes: GRAPH_LANES, isWrite: (request.cost?.[GRAPH_WRITES] ?? 0) > 0 }
+          : {}),
+      });
+      if (!(request.itemsReported && signal.kind === 'admitted')) permit.report(signal);
       return {
         status: res.status,
         headers: res.headers,
         body: buf,
         requestId,
         retries,
+        pace: (s: PaceSignal) => permit.report(s),
       } satisfies HttpResponse;
     } finally {
       for (const clear of deadlines) clear();
-      release();
+      permit.release();
       const durationMs = Math.round(performance.now() - started);
       options.metrics?.request(options.api, request.method, status, durationMs);
+      if (options.metrics?.pacing) {
+        const { lanes, concurrency, throttled, throttleWaitMs } = options.limiter.snapshot();
+        const rates = Object.fromEntries(Object.entries(lanes).map(([name, lane]) => [name, lane.rate]));
+        options.metrics.pacing(options.api, { rates, concurrency, throttled, throttleWaitMs });
+      }
       options.logger?.debug(
         {
           service: options.service,
@@ -197,10 +221,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         ...(request.signal ? { signal: request.signal } : {}),
         classify: (res) =>
           retryDecisionForStatus(res.status, res.headers.get('retry-after'), options.clock.now(), idempotent),
-        onThrottled: (e) => {
-          options.metrics?.throttled(options.api);
-          options.limiter.pauseUntil(options.clock.now() + e.delayMs);
-        },
+        // The limiter has heard of the 429 (and paused everyone as long as it asked) from `attempt`.
+        onThrottled: () => options.metrics?.throttled(options.api),
         onRetry: (e) => options.metrics?.retry(options.api, e.reason),
       });
       return value;

@@ -1,126 +1,202 @@
+import { createAdaptiveConcurrency, type AdaptiveConcurrencyOptions } from './adaptive-concurrency.js';
+import type { AdaptiveRateOptions, AdaptiveRateSnapshot } from './adaptive-rate.js';
 import type { Clock } from './clock.js';
+import type { PaceSignal } from './pace-signal.js';
+import { createPacedLane, PACE_TOLERANCE_MS, type LaneGrant, type PacedLane } from './paced-lane.js';
 
-/** A token bucket: `capacity` tokens, refilled continuously at `capacity` per `windowMs`. */
-export interface BucketSpec {
-  capacity: number;
-  windowMs: number;
-  /**
-   * Tokens never spent: the bucket fills only to `capacity − reserve` (the rate stays
-   * `capacity` per window). The service charges a request when it arrives, later than we took
-   * its token and by a varying delay; run level with the service's bucket and that jitter alone
-   * earns 429s. A small reserve absorbs it at the cost of a slightly smaller first burst.
-   */
-  reserve?: number;
-}
-
-/** One API's client-side budget (Graph identity, Graph photos, Exchange). */
+/** One API's client-side pacing (Graph identity, Graph photos, Exchange); see `docs/pacing.md`. */
 export interface RateLimiterOptions {
   name: string;
   clock: Clock;
-  /** Named budgets a request may draw on, e.g. `{ units: …, writes: … }`. */
-  buckets: Record<string, BucketSpec>;
-  /** Requests in flight at once for this API. */
-  concurrency: number;
+  /** Named budgets a request may draw on, e.g. `{ units: …, writes: … }`, each paced on its own. */
+  lanes: Record<string, AdaptiveRateOptions>;
+  concurrency: AdaptiveConcurrencyOptions;
   /** Requests in flight at once for one key (a mailbox); unlimited when absent. */
   perKeyConcurrency?: number;
+  /** Requests per second for one key, when a ceiling is set. */
+  perKeyRate?: number;
 }
 
 /** What one request asks of the limiter. */
 export interface AcquireRequest {
-  /** Tokens per bucket name; a bucket not named costs nothing. Costs above a capacity are clamped to it. */
+  /** Units per budget name; a budget not named costs nothing. */
   cost?: Record<string, number>;
-  /** Per-key concurrency (e.g. the mailbox a photo request touches). */
+  /** Per-key limits (e.g. the mailbox a photo request touches). */
   key?: string;
   signal?: AbortSignal;
 }
 
-export type Release = () => void;
+/** One request's turn: release it when the attempt ends, report what the service said. */
+export interface Permit {
+  release(): void;
+  /** May be called after release, and several times (once per `$batch` item). */
+  report(signal: PaceSignal): void;
+}
 
-/** A pacer + concurrency semaphore shared by every caller of one API. */
+export interface RateLimiterSnapshot {
+  inFlight: number;
+  waiting: number;
+  pausedUntil: number;
+  concurrency: number;
+  lanes: Record<string, AdaptiveRateSnapshot>;
+  /** Refusals reported (429/503, concurrency, per key). */
+  throttled: number;
+  /** Time every caller was held by refusals (Retry-After or backoff), milliseconds. */
+  throttleWaitMs: number;
+}
+
+/** What a limiter learned, to start the next run from. */
+export interface LearnedLimits {
+  lanes: Record<string, { rate: number; estimate?: number }>;
+  concurrency: number;
+}
+
+/** A pacer + concurrency limit shared by every caller of one API. */
 export interface RateLimiter {
   readonly name: string;
-  acquire(request?: AcquireRequest): Promise<Release>;
-  /** Holds every caller until `untilMs` (epoch): one 429 with Retry-After stops the others colliding too. */
+  acquire(request?: AcquireRequest): Promise<Permit>;
+  /** Holds every caller until `untilMs` (epoch). */
   pauseUntil(untilMs: number): void;
-  /** Current state, for tests and the status page. */
-  snapshot(): { inFlight: number; waiting: number; pausedUntil: number; tokens: Record<string, number> };
+  snapshot(): RateLimiterSnapshot;
+  /** Undefined until the limiter saw enough traffic to have learned anything. */
+  learned(): LearnedLimits | undefined;
 }
+
+/** Successes needed before a limiter's state is worth keeping. */
+const EVIDENCE = 20;
+/** A mailbox that refused without Retry-After is left alone this long. */
+const KEY_PAUSE_MS = 1_000;
 
 interface Waiter {
   cost: Record<string, number>;
   key: string | undefined;
-  resolve(release: Release): void;
+  resolve(permit: Permit): void;
   reject(err: unknown): void;
 }
 
-interface Bucket {
-  spec: BucketSpec;
-  /** `capacity − reserve`: the most the bucket holds and the most one request may cost. */
-  level: number;
-  tokens: number;
-  updatedAt: number;
+interface KeyState {
+  inFlight: number;
+  nextAt: number;
 }
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { clock } = options;
-  const buckets = new Map<string, Bucket>();
-  for (const [name, spec] of Object.entries(options.buckets)) {
-    const level = spec.capacity - (spec.reserve ?? 0);
-    if (!(spec.capacity > 0 && spec.windowMs > 0 && level > 0))
-      throw new Error(`bug: bucket ${name} needs a positive budget`);
-    buckets.set(name, { spec, level, tokens: level, updatedAt: clock.now() });
-  }
-  const concurrency = Math.max(1, options.concurrency);
-  const perKey = options.perKeyConcurrency === undefined ? Infinity : Math.max(1, options.perKeyConcurrency);
+  const lanes = new Map<string, PacedLane>();
+  for (const [name, spec] of Object.entries(options.lanes)) lanes.set(name, createPacedLane(spec));
+  const concurrency = createAdaptiveConcurrency(options.concurrency);
+  const perKeyLimit =
+    options.perKeyConcurrency === undefined ? Infinity : Math.max(1, options.perKeyConcurrency);
+  const keyGapMs = options.perKeyRate === undefined ? 0 : 1000 / options.perKeyRate;
+  const keys = new Map<string, KeyState>();
   const queue: Waiter[] = [];
-  const perKeyInFlight = new Map<string, number>();
   let inFlight = 0;
   let pausedUntil = 0;
   let wakeAt = Infinity;
+  let starved = false;
+  let throttled = 0;
+  let throttleWaitMs = 0;
+  let successes = 0;
 
-  function refill(now: number): void {
-    for (const b of buckets.values()) {
-      const rate = b.spec.capacity / b.spec.windowMs;
-      b.tokens = Math.min(b.level, b.tokens + (now - b.updatedAt) * rate);
-      b.updatedAt = now;
-    }
+  function pauseUntil(untilMs: number): void {
+    const now = clock.now();
+    if (untilMs <= pausedUntil) return;
+    throttleWaitMs += untilMs - Math.max(now, pausedUntil);
+    pausedUntil = untilMs;
+    for (const lane of lanes.values()) lane.hold(untilMs);
   }
 
-  /** Milliseconds until every bucket holds the cost (0 = now). */
-  function waitFor(cost: Record<string, number>): number {
-    let wait = 0;
+  /** When every budget of `cost` allows it (≤ now = at once). */
+  function readyAt(cost: Record<string, number>, now: number): number {
+    let at = -Infinity;
     for (const [name, amount] of Object.entries(cost)) {
-      const b = buckets.get(name);
-      if (!b || amount <= 0) continue;
-      const need = Math.min(amount, b.level) - b.tokens;
-      if (need > 0) wait = Math.max(wait, Math.ceil(need / (b.spec.capacity / b.spec.windowMs)));
+      const lane = lanes.get(name);
+      if (lane && amount > 0) at = Math.max(at, lane.readyAt(now));
     }
-    return wait;
+    return at;
   }
 
-  function take(cost: Record<string, number>): void {
-    for (const [name, amount] of Object.entries(cost)) {
-      const b = buckets.get(name);
-      if (b && amount > 0) b.tokens -= Math.min(amount, b.level);
+  function keyBlocked(w: Waiter, now: number): number | 'full' | undefined {
+    if (w.key === undefined) return undefined;
+    const k = keys.get(w.key);
+    if (!k) return undefined;
+    if (k.inFlight <= 0 && k.nextAt <= now) {
+      keys.delete(w.key);
+      return undefined;
     }
+    if (k.inFlight >= perKeyLimit) return 'full';
+    return k.nextAt > now ? k.nextAt : undefined;
   }
 
-  function grant(w: Waiter): void {
-    take(w.cost);
+  function grant(w: Waiter, now: number): void {
+    const grants = new Map<string, LaneGrant>();
+    for (const [name, amount] of Object.entries(w.cost)) {
+      const lane = lanes.get(name);
+      if (lane && amount > 0) grants.set(name, lane.grant(amount, now));
+    }
     inFlight++;
-    if (w.key !== undefined) perKeyInFlight.set(w.key, (perKeyInFlight.get(w.key) ?? 0) + 1);
+    const atGrant = inFlight;
+    if (w.key !== undefined) {
+      const k = keys.get(w.key) ?? { inFlight: 0, nextAt: -Infinity };
+      k.inFlight += 1;
+      if (keyGapMs > 0) k.nextAt = Math.max(k.nextAt, now - PACE_TOLERANCE_MS) + keyGapMs;
+      keys.set(w.key, k);
+    }
     let released = false;
-    w.resolve(() => {
-      if (released) return;
-      released = true;
-      inFlight--;
-      if (w.key !== undefined) {
-        const n = (perKeyInFlight.get(w.key) ?? 1) - 1;
-        if (n <= 0) perKeyInFlight.delete(w.key);
-        else perKeyInFlight.set(w.key, n);
-      }
-      pump();
+    w.resolve({
+      release() {
+        if (released) return;
+        released = true;
+        inFlight--;
+        if (w.key !== undefined) {
+          const k = keys.get(w.key);
+          if (k) {
+            k.inFlight -= 1;
+            if (k.inFlight <= 0 && k.nextAt <= clock.now()) keys.delete(w.key);
+          }
+        }
+        if (starved) {
+          starved = false;
+          concurrency.starved();
+        }
+        pump();
+      },
+      report(signal) {
+        onSignal(signal, w, atGrant, grants);
+        pump();
+      },
     });
+  }
+
+  function onSignal(signal: PaceSignal, w: Waiter, atGrant: number, grants: Map<string, LaneGrant>): void {
+    const now = clock.now();
+    if (signal.kind === 'admitted') {
+      successes += 1;
+      for (const [name, amount] of Object.entries(signal.cost ?? w.cost)) {
+        const g = grants.get(name);
+        if (g && amount > 0) lanes.get(name)!.admitted(g, amount, now, signal.usage, signal.hint);
+      }
+      return;
+    }
+    throttled += 1;
+    if (signal.kind === 'concurrency') {
+      concurrency.refused(atGrant);
+      return;
+    }
+    if (signal.kind === 'key-refused') {
+      // A per-mailbox limit: that mailbox waits, the others go on.
+      if (w.key === undefined) return;
+      const k = keys.get(w.key) ?? { inFlight: 0, nextAt: -Infinity };
+      k.nextAt = Math.max(k.nextAt, now + (signal.retryAfterMs ?? KEY_PAUSE_MS));
+      keys.set(w.key, k);
+      return;
+    }
+    const cost = signal.cost ?? w.cost;
+    for (const name of signal.lane ? [signal.lane] : Object.keys(cost)) {
+      const g = grants.get(name);
+      if (!g) continue;
+      const until = lanes.get(name)!.refused(g, cost[name] ?? 0, now, signal.retryAfterMs, signal.hint);
+      if (until !== undefined) pauseUntil(until);
+    }
   }
 
   function schedule(delayMs: number): void {
@@ -134,8 +210,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
 
   /**
-   * Grants waiters in arrival order. A waiter blocked only by its key's concurrency is skipped
-   * (other mailboxes go ahead); one blocked by the shared budget stops the line, so pacing stays fair.
+   * Grants waiters in arrival order. A waiter held only by its key (mailbox) is skipped, so other
+   * mailboxes go ahead; one held by a shared budget stops the line, so pacing stays fair.
    */
   function pump(): void {
     const now = clock.now();
@@ -143,28 +219,34 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       if (queue.length > 0) schedule(pausedUntil - now);
       return;
     }
-    refill(now);
-    for (let i = 0; i < queue.length && inFlight < concurrency;) {
+    let wake = Infinity;
+    let i = 0;
+    while (i < queue.length && inFlight < concurrency.limit) {
       const w = queue[i]!;
-      if (w.key !== undefined && (perKeyInFlight.get(w.key) ?? 0) >= perKey) {
+      const key = keyBlocked(w, now);
+      if (key !== undefined) {
+        if (key !== 'full') wake = Math.min(wake, key);
         i++;
         continue;
       }
-      const wait = waitFor(w.cost);
-      if (wait > 0) {
-        schedule(wait);
-        return;
+      const at = readyAt(w.cost, now);
+      if (at > now) {
+        wake = Math.min(wake, at);
+        break;
       }
       queue.splice(i, 1);
-      grant(w);
+      grant(w, now);
     }
+    if (inFlight >= concurrency.limit && i < queue.length && readyAt(queue[i]!.cost, now) <= now)
+      starved = true;
+    if (wake < Infinity) schedule(Math.max(1, wake - now));
   }
 
   return {
     name: options.name,
     acquire(request = {}) {
       request.signal?.throwIfAborted();
-      return new Promise<Release>((resolve, reject) => {
+      return new Promise<Permit>((resolve, reject) => {
         const w: Waiter = { cost: request.cost ?? {}, key: request.key, resolve, reject };
         queue.push(w);
         request.signal?.addEventListener(
@@ -181,14 +263,32 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         pump();
       });
     },
-    pauseUntil(untilMs) {
-      if (untilMs > pausedUntil) pausedUntil = untilMs;
-    },
+    pauseUntil,
     snapshot() {
-      refill(clock.now());
-      const tokens: Record<string, number> = {};
-      for (const [name, b] of buckets) tokens[name] = b.tokens;
-      return { inFlight, waiting: queue.length, pausedUntil, tokens };
+      const out: Record<string, AdaptiveRateSnapshot> = {};
+      for (const [name, lane] of lanes) out[name] = lane.snapshot();
+      return {
+        inFlight,
+        waiting: queue.length,
+        pausedUntil,
+        concurrency: concurrency.limit,
+        lanes: out,
+        throttled,
+        throttleWaitMs,
+      };
+    },
+    learned() {
+      if (successes < EVIDENCE && throttled === 0) return undefined;
+      const out: LearnedLimits['lanes'] = {};
+      for (const [name, lane] of lanes) {
+        const s = lane.snapshot();
+        // A rate still in slow start has not met its budget: half of it is what was shown to work.
+        out[name] =
+          s.estimate === undefined
+            ? { rate: s.phase === 'slow-start' ? s.rate / 2 : s.rate }
+            : { rate: s.rate, estimate: s.estimate };
+      }
+      return { lanes: out, concurrency: concurrency.limit };
     },
   };
 }

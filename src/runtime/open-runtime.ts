@@ -6,11 +6,13 @@ import { hrDatabaseConfig, stateDatabaseConfig } from '../adapters/postgres/conn
 import { createPostgresHrSource } from '../adapters/postgres/hr-source.js';
 import { createPostgresObservationCache } from '../adapters/postgres/observation-cache.js';
 import { createApplyLock } from '../adapters/postgres/apply-lock.js';
+import { createPostgresPacingStore } from '../adapters/postgres/pacing-store.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
+import { keepLearnedPacing, loadLearnedPacing } from '../http/pacing-memory.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
 import type { StateStore } from '../ports/state-store.js';
@@ -99,12 +101,22 @@ export async function openRuntime(options: {
   const hrSource = openHrSource(config, options.env);
   const scrubber = createScrubber(environmentSecrets(options.env));
   const { store, cache } = await openStateStore(config, options.env, scrubber);
+  const tenantId = config.settings.tenant.id;
+  // What earlier runs learned of each API's pace, kept in the state database (docs/pacing.md).
+  const pacing = createPostgresPacingStore(stateDatabaseConfig(options.env, config.settings.source.ssl));
   const microsoft = createMicrosoftAdapters({
     env: options.env,
     tenant: config.settings.tenant,
     rateLimits: config.settings.rateLimits,
+    learnedPacing: await loadLearnedPacing(pacing, tenantId, options.logger),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  const pacingMemory = keepLearnedPacing({
+    store: pacing,
+    tenantId,
+    limiters: microsoft.limiters,
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     config,
@@ -125,7 +137,8 @@ export async function openRuntime(options: {
     tenantDomains: () => microsoft.tenantAccess.listDomains(),
     now: () => new Date(),
     async close() {
-      await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);
+      await pacingMemory.stop();
+      await Promise.allSettled([hrSource.close(), store.close(), cache.close(), pacing.close()]);
     },
   };
 }

@@ -36,6 +36,17 @@ describe('metrics', () => {
     metrics.api.throttled('graph');
     metrics.api.retry('graph', '429');
     metrics.api.retry('graph', '503');
+    const state = { rates: { requests: 5.5 }, concurrency: 3, throttled: 2, throttleWaitMs: 1_500 };
+    metrics.api.pacing!('exchange', state);
+    metrics.api.pacing!('exchange', { ...state, rates: { requests: 6.25 }, throttleWaitMs: 2_000 });
+    // The controller reopened its runtime: a new limiter counts from zero again.
+    metrics.api.pacing!('exchange', { ...state, throttleWaitMs: 250 });
+    metrics.api.pacing!('graph', {
+      rates: { units: 700, writes: 19 },
+      concurrency: 8,
+      throttled: 0,
+      throttleWaitMs: 0,
+    });
 
     const text = await metrics.render();
     const bad = text.split('\n').filter((l) => l !== '' && !HELP_OR_TYPE.test(l) && !SAMPLE.test(l));
@@ -53,6 +64,10 @@ describe('metrics', () => {
     expect(sample(text, 'roster_api_requests_total{service="exchange",status="network-error"}')).toBe(1);
     expect(sample(text, 'roster_api_throttled_total{service="graph"}')).toBe(1);
     expect(sample(text, 'roster_api_retries_total{service="graph"}')).toBe(2);
+    expect(sample(text, 'roster_api_pace{service="exchange",budget="requests"}')).toBe(5.5);
+    expect(sample(text, 'roster_api_pace{service="graph",budget="writes"}')).toBe(19);
+    expect(sample(text, 'roster_api_concurrency{service="graph"}')).toBe(8);
+    expect(sample(text, 'roster_api_throttle_wait_seconds_total{service="exchange"}')).toBe(2.25);
     expect(sample(text, 'roster_leader')).toBe(1);
     // Only a succeeded run moves the last-success timestamp.
     expect(sample(text, 'roster_last_success_timestamp_seconds')).toBe(1_700_000_000);

@@ -75,6 +75,26 @@ export function createMetrics(options: MetricsOptions = {}): RosterMetrics {
     labelNames: ['service'] as const,
     registers,
   });
+  const pace = new Gauge({
+    name: 'roster_api_pace',
+    help: 'The pace each API budget is held to now, units per second (requests; resource units for Graph reads).',
+    labelNames: ['service', 'budget'] as const,
+    registers,
+  });
+  const concurrency = new Gauge({
+    name: 'roster_api_concurrency',
+    help: 'Requests each API may have in flight at once now.',
+    labelNames: ['service'] as const,
+    registers,
+  });
+  const throttleWait = new Counter({
+    name: 'roster_api_throttle_wait_seconds_total',
+    help: 'Time every caller of an API was held by its refusals (Retry-After or backoff), seconds.',
+    labelNames: ['service'] as const,
+    registers,
+  });
+  /** Per API, the wait already counted: limiters report a running total. */
+  const waited = new Map<string, number>();
   const leader = new Gauge({
     name: 'roster_leader',
     help: '1 when this instance holds the leader lock, else 0.',
@@ -101,6 +121,15 @@ export function createMetrics(options: MetricsOptions = {}): RosterMetrics {
       },
       throttled(api) {
         throttled.inc({ service: api });
+      },
+      pacing(api, state) {
+        for (const [budget, rate] of Object.entries(state.rates)) pace.set({ service: api, budget }, rate);
+        concurrency.set({ service: api }, state.concurrency);
+        // A new limiter (the controller reopened its runtime) starts its total again from zero.
+        const before = waited.get(api) ?? 0;
+        const delta = state.throttleWaitMs >= before ? state.throttleWaitMs - before : state.throttleWaitMs;
+        if (delta > 0) throttleWait.inc({ service: api }, delta / 1000);
+        waited.set(api, state.throttleWaitMs);
       },
     },
     recordRun(run) {

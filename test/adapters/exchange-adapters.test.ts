@@ -7,6 +7,7 @@ import type { RateLimitSettings } from '../../src/config/settings.js';
 import { createInMemoryApiMetrics, type InMemoryApiMetrics } from '../../src/http/api-metrics.js';
 import { defaultBehaviourSettings } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
+import { learnedBefore } from '../support/learned-pace.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const ADMIN = '11111111-1111-4111-8111-111111111111';
@@ -41,6 +42,7 @@ function create(clientId: string) {
     },
     tenant: { id: sim.state.tenantId, domain: TENANT },
     rateLimits: LIMITS,
+    learnedPacing: learnedBefore(),
     metrics,
   });
 }

@@ -9,6 +9,7 @@ import { RemoteApiError } from '../../src/errors/roster-error.js';
 import { createInMemoryApiMetrics, type InMemoryApiMetrics } from '../../src/http/api-metrics.js';
 import { defaultBehaviourSettings, type SimSeed, type SimSeedUser } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
+import { learnedBefore } from '../support/learned-pace.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const WRITER = '11111111-1111-4111-8111-111111111111';
@@ -91,6 +92,7 @@ beforeAll(async () => {
     env: env(sim),
     tenant: { id: sim.state.tenantId, domain: TENANT },
     rateLimits: LIMITS,
+    learnedPacing: learnedBefore(),
     metrics,
     logger: { debug: (obj, msg) => logs.push({ obj, msg }) },
   });
@@ -169,6 +171,7 @@ describe('Graph directory adapter', () => {
       env: env(sim, NOBODY),
       tenant: { id: sim.state.tenantId, domain: TENANT },
       rateLimits: LIMITS,
+      learnedPacing: learnedBefore(),
     });
     const err = await (async () => {
       for await (const _ of nobody.directory.listUsers(['contoso.com'])) void _;
@@ -259,6 +262,7 @@ describe('Graph directory adapter, delta', () => {
       env: env(sim),
       tenant: { id: sim.state.tenantId, domain: TENANT },
       rateLimits: LIMITS,
+      learnedPacing: learnedBefore(),
     });
     const third = await later.directory.delta(second.deltaLink);
     // The observed spelling, on the documented 400 (docs/microsoft-365.md#graph-delta-reset).

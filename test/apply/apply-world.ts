@@ -10,6 +10,7 @@ import type { ApplyResult } from '../../src/apply/apply-result.js';
 import { planHash } from '../../src/plan/plan-file.js';
 import { planSourceOf, type PlanSource } from '../../src/plan/plan-source.js';
 import { applyRun } from '../../src/runs/apply-run.js';
+import { learnedBefore } from '../support/learned-pace.js';
 import type { RateLimitSettings } from '../../src/config/settings.js';
 import type { DesiredEmployee } from '../../src/desired/model.js';
 import type {
@@ -109,6 +110,7 @@ export async function startApplyWorld(
     },
     tenant: { id: sim.state.tenantId, domain: TENANT },
     rateLimits: LIMITS,
+    learnedPacing: learnedBefore(),
   });
   const photoFetcher = createSafePhotoFetcher({
     enabled: true,

@@ -12,7 +12,11 @@ import { createScrubber } from '../../src/secrets/secret-scrubber.js';
 import { createHrSchema, loadHrData, smallHrFixture, type HrData } from '../../src/local/seed-hr.js';
 import type { SimSeed, SimSeedUser } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
+import { postgresConfig } from '../../src/adapters/postgres/connect.js';
+import { createPostgresPacingStore } from '../../src/adapters/postgres/pacing-store.js';
+import { createPostgresStateStore } from '../../src/adapters/postgres/state-store.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { learnedBefore } from './learned-pace.js';
 
 export const TENANT_ID = '7d1c1f8e-5a43-4c55-9a8e-2f6f0d5e9a10';
 export const TENANT_DOMAIN = 'example.onmicrosoft.com';
@@ -49,6 +53,11 @@ export interface WorldOptions {
   behaviour?: SimSeed['behaviour'];
   /** The app's Graph permissions (default: what docs/azure-setup.md asks for). */
   graphPermissions?: string[];
+  /**
+   * The state database as a tenant Roster paced before leaves it (default), or fresh: Roster then
+   * starts from its cautious pace and slow start (`docs/pacing.md`).
+   */
+  pacing?: 'learned' | 'fresh';
 }
 
 /** Tenant users whose profile fields equal the desired state (no photos, empty signatures). */
@@ -81,11 +90,25 @@ function silentContext() {
   };
 }
 
+/** Migrates the state schema and saves generous learned paces for the world's tenant. */
+async function rememberPacing(url: string): Promise<void> {
+  const connection = postgresConfig(url, undefined);
+  const state = createPostgresStateStore({ connection });
+  const pacing = createPostgresPacingStore(connection);
+  try {
+    await state.migrate();
+    await pacing.savePacing(TENANT_ID, learnedBefore());
+  } finally {
+    await Promise.all([state.close(), pacing.close()]);
+  }
+}
+
 export async function createTestWorld(options: WorldOptions = {}): Promise<TestWorld> {
   const hr = options.hr ?? smallHrFixture({ photoBaseUrl: 'https://hr.example.no/photos' });
   const db = await createTestDatabase();
   await createHrSchema(db.pool);
   await loadHrData(db.pool, hr);
+  if (options.pacing !== 'fresh') await rememberPacing(db.url);
   const dir = await mkdtemp(join(tmpdir(), 'roster-world-'));
   await cp(join(REPO, 'templates'), join(dir, 'templates'), { recursive: true });
   await mkdir(join(dir, 'desired-state', 'overrides'), { recursive: true });

@@ -4,7 +4,14 @@ import { graphError } from '../graph/graph-response.js';
 import { exchangeError } from './exchange-client.js';
 
 function response(status: number, body: string): HttpResponse {
-  return { status, headers: new Headers(), body: Buffer.from(body), requestId: 'req-1', retries: 0 };
+  return {
+    status,
+    headers: new Headers(),
+    body: Buffer.from(body),
+    requestId: 'req-1',
+    retries: 0,
+    pace: () => undefined,
+  };
 }
 
 describe('exchangeError', () => {

@@ -1,5 +1,7 @@
 import { RemoteApiError } from '../../errors/roster-error.js';
+import { GRAPH_UNITS, GRAPH_WRITES } from '../../http/api-limiters.js';
 import type { HttpClient } from '../../http/http-client.js';
+import { headerGetter, paceSignalOf, type PaceSignal } from '../../http/pace-signal.js';
 import { backoffMs, retryDecisionForStatus } from '../../http/retry-policy.js';
 import { parseBody, type Endpoint } from '../response-shape.js';
 import { graphError } from './graph-response.js';
@@ -37,7 +39,7 @@ const BATCH: Endpoint = { service: 'graph', method: 'POST', path: '/v1.0/$batch'
  * https://learn.microsoft.com/graph/json-batching · https://learn.microsoft.com/graph/throttling
  */
 export async function runBatch(http: HttpClient, requests: BatchRequest[]): Promise<BatchOutcome[]> {
-  const { clock, retry: policy, metrics, api, limiter } = http.options;
+  const { clock, retry: policy, metrics, api } = http.options;
   const random = http.options.random ?? Math.random;
   const outcomes = new Array<BatchOutcome | undefined>(requests.length);
   const retries = new Array<number>(requests.length).fill(0);
@@ -72,10 +74,8 @@ export async function runBatch(http: HttpClient, requests: BatchRequest[]): Prom
           }
           const delay = decision.retryAfterMs ?? backoffMs(retries[index]!, policy, random);
           retries[index]! += 1;
-          if (decision.reason === 'throttled') {
-            metrics?.throttled(api);
-            limiter.pauseUntil(clock.now() + delay);
-          }
+          // The limiter heard of the refusal from `sendChunk` and paused every caller as asked.
+          if (decision.reason === 'throttled') metrics?.throttled(api);
           metrics?.retry(api, decision.reason);
           waitMs = Math.max(waitMs, delay);
           again.push(index);
@@ -124,6 +124,7 @@ async function sendChunk(
       json: { requests: wire },
       idempotent: true,
       cost,
+      itemsReported: true,
     });
   } catch (err) {
     if (err instanceof RemoteApiError) return fail(err);
@@ -140,8 +141,10 @@ async function sendChunk(
   }
   for (const r of envelope.responses) {
     const index = Number(r.id);
-    if (!chunk.includes(index)) continue;
-    out.set(index, { ok: true, status: r.status, headers: r.headers ?? {}, body: r.body ?? null });
+    if (!chunk.includes(index) || typeof r.status !== 'number') continue;
+    const item = { ok: true, status: r.status, headers: r.headers ?? {}, body: r.body ?? null } as const;
+    out.set(index, item);
+    res.pace(itemSignal(http, requests[index]!, item));
   }
   const missing = new RemoteApiError(
     'graph',
@@ -151,6 +154,25 @@ async function sendChunk(
     res.requestId,
   );
   return fail(missing);
+}
+
+/** What one item's response says about the pace (Graph throttles every item on its own). */
+function itemSignal(
+  http: HttpClient,
+  request: BatchRequest,
+  item: { status: number; headers: Record<string, string>; body: unknown },
+): PaceSignal {
+  const { api, clock } = http.options;
+  const signal = paceSignalOf(item.status, headerGetter(item.headers), clock.now(), {
+    ...(item.status === 429 ? { text: JSON.stringify(item.body) } : {}),
+    ...(api === 'graph'
+      ? {
+          lanes: { units: GRAPH_UNITS, writes: GRAPH_WRITES },
+          isWrite: (request.cost[GRAPH_WRITES] ?? 0) > 0,
+        }
+      : {}),
+  });
+  return signal.kind === 'admitted' || signal.kind === 'refused' ? { ...signal, cost: request.cost } : signal;
 }
 
 /** Case-insensitive lookup in a batch item's headers (a plain object). */

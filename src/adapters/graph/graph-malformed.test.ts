@@ -45,7 +45,7 @@ function client() {
     api: 'graph',
     baseUrl: `${origin}/v1.0`,
     tokens: { getToken: async () => 'token' },
-    limiter: createRateLimiter({ name: 'graph', clock, buckets: {}, concurrency: 4 }),
+    limiter: createRateLimiter({ name: 'graph', clock, lanes: {}, concurrency: { start: 4, max: 4 } }),
     retry: { maxRetries: 0, baseDelayMs: 1, maxBackoffMs: 1, maxRetryAfterMs: 1 },
     clock,
     timeoutMs: 2_000,

@@ -151,6 +151,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'learned pacing per tenant and API',
+    sql: `
+      -- What the limiters learned of each API's pace (docs/pacing.md): the next run or
+      -- controller cycle starts from it instead of from the cautious default.
+      CREATE TABLE roster.learned_pacing (
+        tenant_id text NOT NULL,
+        api text NOT NULL,
+        lanes jsonb NOT NULL,
+        concurrency integer NOT NULL CHECK (concurrency >= 1),
+        learned_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant_id, api)
+      );
+    `,
+  },
 ];
 
 /**

@@ -63,6 +63,7 @@ describe('migrations', () => {
       'delta_links',
       'journal',
       'last_applied',
+      'learned_pacing',
       'runs',
       'schema_migrations',
       'user_snapshot_users',
