@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
 import { applyPlan } from '../apply/apply-plan.js';
 import { openRuntime, type Runtime } from '../cli/runtime.js';
+import { createSignatureMemo } from '../desired/signature-memo.js';
 import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
 import { createPlanFileWriter, openPlanFile } from '../plan/plan-file-stream.js';
 import { streamPlan, type PlanDeps } from '../reconcile/make-plan.js';
@@ -58,7 +59,7 @@ export function runWorker(): void {
     planDir ??= await mkdtemp(join(tmpdir(), 'roster-bench-plan-'));
     const path = join(planDir, 'plan.json');
     const writer = await createPlanFileWriter(path);
-    const { head } = await streamPlan(deps!, { deepCheck, writtenOut: true }, (action) => writer.add(action));
+    const { head } = await streamPlan(deps!, { deepCheck }, (action) => writer.add(action));
     await writer.finish(head);
     const { updateProfile, setPhoto, setSignature } = head.summary;
     planned = { path, actions: updateProfile + setPhoto + setSignature };
@@ -85,7 +86,13 @@ export function runWorker(): void {
   ): Promise<Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb' | 'connections'>> {
     switch (request.type) {
       case 'init': {
-        runtime = await openRuntime({ dir: request.configDir, env: request.env, metrics });
+        // Plans again and again, as the controller does: signatures made by one are reused by the next.
+        runtime = await openRuntime({
+          dir: request.configDir,
+          env: request.env,
+          metrics,
+          signatureMemo: createSignatureMemo(),
+        });
         const microsoft = createMicrosoftAdapters({
           env: request.env,
           tenant: runtime.config.settings.tenant,

@@ -91,9 +91,7 @@ async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanComma
   const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text), scrub);
   let head: PlanHead;
   try {
-    ({ head } = await streamPlan(runtime, { ...planRunOptions(opts), writtenOut: true }, (action) =>
-      writer.add(action),
-    ));
+    ({ head } = await streamPlan(runtime, planRunOptions(opts), (action) => writer.add(action)));
     await writer.finish(head);
   } catch (error) {
     await file?.abort();

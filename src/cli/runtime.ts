@@ -7,6 +7,7 @@ import { createPostgresHrSource } from '../adapters/postgres/hr-source.js';
 import { createPostgresObservationCache } from '../adapters/postgres/observation-cache.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
+import type { SignatureMemo } from '../desired/signature-memo.js';
 import type { DebugLogger } from '../http/http-client.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
 import type { HrSource } from '../ports/hr-source.js';
@@ -78,6 +79,8 @@ export async function openRuntime(options: {
   logger?: DebugLogger;
   metrics?: ApiMetrics;
   config?: DesiredConfig;
+  /** Kept by a caller that plans again and again (the controller): see `PlanDeps.signatureMemo`. */
+  signatureMemo?: SignatureMemo;
 }): Promise<Runtime> {
   const config = options.config ?? (await loadConfigOrThrow(options.dir, options.env)).config;
   const hrSource = openHrSource(config, options.env);
@@ -102,6 +105,7 @@ export async function openRuntime(options: {
     photoFetcher: createSafePhotoFetcher(config.settings.photos),
     microsoft,
     scrubber,
+    ...(options.signatureMemo ? { signatureMemo: options.signatureMemo } : {}),
     now: () => new Date(),
     async close() {
       await Promise.allSettled([hrSource.close(), store.close(), cache.close()]);

@@ -1,3 +1,4 @@
+import { createSignatureRenderer } from '../desired/signature-renderer.js';
 import type { PlanRun } from '../reconcile/make-plan.js';
 import { buildDashboardView, type DashboardView } from '../server/dashboard/build-dashboard-view.js';
 import type {
@@ -28,8 +29,16 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
   const view = (): DashboardView | undefined => {
     const run = controller.latestPlanRun();
     if (!run) return undefined;
-    if (cached?.run !== run)
-      cached = { run, view: buildDashboardView(run, { scopeDomains: scopeDomains() }) };
+    if (cached?.run !== run) {
+      const renderer = createSignatureRenderer(controller.currentConfig()?.templates ?? new Map());
+      cached = {
+        run,
+        view: buildDashboardView(run, {
+          scopeDomains: scopeDomains(),
+          renderSignature: renderer.renderDesired,
+        }),
+      };
+    }
     return cached.view;
   };
 

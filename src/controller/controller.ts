@@ -4,6 +4,7 @@ import { stateDatabaseConfig } from '../adapters/postgres/connect.js';
 import { openRuntime as openRealRuntime, type Env, type Runtime } from '../cli/runtime.js';
 import { loadDesiredConfig } from '../config/load-desired-config.js';
 import type { DesiredConfig } from '../config/settings.js';
+import { createSignatureMemo } from '../desired/signature-memo.js';
 import { formatProblem } from '../errors/roster-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { Plan } from '../plan/plan-model.js';
@@ -79,6 +80,8 @@ export function createController(options: ControllerOptions): Controller {
   const open = options.openRuntime ?? openRealRuntime;
   const actor = `controller:${identity}`;
   const startedAt = now();
+  // Signatures made by one run are reused by the next (the memo checks template, view and flags).
+  const signatureMemo = createSignatureMemo();
 
   let config: DesiredConfig | undefined;
   let configErrors: string[] = [];
@@ -173,7 +176,7 @@ export function createController(options: ControllerOptions): Controller {
     const old = runtime;
     runtime = undefined;
     await old?.close();
-    runtime = await open({ dir, env, logger, metrics: metrics.api, config: cfg });
+    runtime = await open({ dir, env, logger, metrics: metrics.api, config: cfg, signatureMemo });
     return runtime;
   }
 

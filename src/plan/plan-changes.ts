@@ -1,7 +1,6 @@
-import { definePackedText, packedTextOf } from '../compact/packed-text.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
-import { packedSignatureHtml } from '../desired/lazy-signature.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
+import type { SignatureText } from '../desired/signature-renderer.js';
 import type { AppliedDigests } from '../compact/applied-digests.js';
 import type { ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
@@ -17,7 +16,6 @@ import {
   type PlanWarning,
   type SetPhotoAction,
   type SetSignatureAction,
-  type SignatureFlags,
 } from './plan-model.js';
 
 export interface PlanOptions {
@@ -35,11 +33,11 @@ export interface PlanOptions {
   previousSourceCount?: number;
   whenRoamingEnabled: 'refuse' | 'warn';
   /**
-   * Signature html in actions is kept packed (the default), for a plan held in memory. A plan
-   * whose actions are written out one by one as they come (a plan file) leaves it plain: packing
-   * would only be undone by the writer.
+   * Renders a desired signature's html and text for the action that writes it (a
+   * `SignatureRenderer`'s `renderDesired`): called once per signature action, never for a
+   * signature that is in sync.
    */
-  plainHtml?: boolean;
+  renderSignature: (signature: DesiredSignature) => SignatureText;
 }
 
 /** What Roster last applied, by `lastAppliedKey(userId, aspect)`: the store's digests or a `Map`. */
@@ -126,32 +124,8 @@ function planPhoto(
   return undefined;
 }
 
-// One string per count and one flags object per combination, shared by every action of a plan.
-const profileReasons = new Map<number, string>();
 function profileReason(count: number): string {
-  let reason = profileReasons.get(count);
-  if (reason === undefined) {
-    reason = `${count} field${count === 1 ? '' : 's'} differ from the HR source`;
-    profileReasons.set(count, reason);
-  }
-  return reason;
-}
-
-const sharedFlags = new Map<string, Readonly<SignatureFlags>>();
-function flagsFor(signature: DesiredSignature): Readonly<SignatureFlags> {
-  const flags = {
-    autoAddSignature: signature.autoAddSignature,
-    autoAddSignatureOnReply: signature.autoAddSignatureOnReply,
-    autoAddSignatureOnMobile: signature.autoAddSignatureOnMobile,
-    useDefaultSignatureOnMobile: signature.useDefaultSignatureOnMobile,
-  };
-  const key = JSON.stringify(flags);
-  let shared = sharedFlags.get(key);
-  if (!shared) {
-    shared = Object.freeze(flags);
-    sharedFlags.set(key, shared);
-  }
-  return shared;
+  return `${count} field${count === 1 ? '' : 's'} differ from the HR source`;
 }
 
 function planSignature(
@@ -163,8 +137,7 @@ function planSignature(
 ): SetSignatureAction | undefined {
   const desired = employee.signature;
   if (!options.signatures || !desired) return undefined;
-  const flags = flagsFor(desired);
-  const desiredHash = desired.hash;
+  const { flags, hash: desiredHash } = desired;
   const record = lastApplied.get(lastAppliedKey(user.id, 'signature'));
   const current = observed.signatures.get(user.id);
   const fingerprint = current ? observedSignatureFingerprint(current) : undefined;
@@ -172,27 +145,20 @@ function planSignature(
     signatureReason: SetSignatureAction['signatureReason'],
     reason: string,
   ): SetSignatureAction => {
-    const base = {
-      kind: 'set-signature' as const,
+    const { html, text } = options.renderSignature(desired);
+    return {
+      kind: 'set-signature',
       ...actionTarget(employee, user, 'signature'),
       reason,
       signatureReason,
       template: desired.template,
-      text: desired.text,
+      html,
+      text,
       flags,
       desiredHash,
       ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
-      ...(current ? { currentText: current.text } : {}),
+      ...(current ? { currentText: current.text, currentHtml: current.html } : {}),
     };
-    // The desired html is rendered now (the desired state holds only its hash).
-    if (options.plainHtml) {
-      return { ...base, html: desired.html, ...(current ? { currentHtml: current.html } : {}) };
-    }
-    // Kept packed: the desired html deflated against its template, the observed html as the
-    // observation holds it.
-    const action = definePackedText(base, 'html', packedSignatureHtml(desired));
-    if (current) definePackedText(action, 'currentHtml', packedTextOf(current, 'html') ?? current.html);
-    return action as SetSignatureAction;
   };
   if (!record) {
     // Already what Roster would write (compared by hash: the desired html is not rendered).

@@ -49,7 +49,7 @@ async function collect(source: PlanSource, kind?: PlanAction['kind']): Promise<P
   return out;
 }
 
-/** What a reader of the JSON sees of a plan (packed properties read as strings). */
+/** What a reader of the JSON sees of a plan. */
 const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 let dir: string;

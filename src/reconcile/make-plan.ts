@@ -1,6 +1,8 @@
 import type { DesiredConfig } from '../config/settings.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
 import type { DesiredState } from '../desired/model.js';
+import type { SignatureMemo } from '../desired/signature-memo.js';
+import { createSignatureRenderer, type SignatureRenderer } from '../desired/signature-renderer.js';
 import { observeDeep } from '../observe/observe-deep.js';
 import { observeUsers, type ObservedUsers } from '../observe/observe-users.js';
 import type { ObservedState } from '../observe/model.js';
@@ -29,6 +31,11 @@ export interface PlanDeps {
   orgSettings: OrgSettingsPort;
   /** Used to hash source photos during a deep photo check (source changed at the same URL). */
   photoFetcher?: PhotoFetcher;
+  /**
+   * Signatures made by earlier runs (see `SignatureMemo`): whoever runs plans again and again (the
+   * controller) keeps one and passes it each time; without one every signature is rendered.
+   */
+  signatureMemo?: SignatureMemo;
   now: () => Date;
 }
 
@@ -38,8 +45,6 @@ export interface PlanRunOptions {
   deepCheck?: 'auto' | 'force';
   /** List every user instead of continuing from the last snapshot with a delta round. */
   fullResync?: boolean;
-  /** The sink writes each action out as it comes (a plan file): see `PlanOptions.plainHtml`. */
-  writtenOut?: boolean;
 }
 
 export interface PlanRun {
@@ -55,8 +60,11 @@ export type StreamedPlanRun = Omit<PlanRun, 'plan'> & { head: PlanHead };
 /** Receives a plan's actions in plan order (a plan file writer, for one). */
 export type ActionSink = (action: PlanAction) => void | Promise<void>;
 
-async function readDesired(deps: PlanDeps): Promise<DesiredState> {
-  const builder = createDesiredBuilder(deps.config);
+async function readDesired(deps: PlanDeps, renderer: SignatureRenderer): Promise<DesiredState> {
+  const builder = createDesiredBuilder(deps.config, {
+    renderer,
+    ...(deps.signatureMemo ? { memo: deps.signatureMemo } : {}),
+  });
   for await (const page of deps.hrSource.readActive()) {
     for (const row of page) builder.add(row);
   }
@@ -100,9 +108,10 @@ export async function streamPlan(
   const signaturesOn = settings.signatures.enabled;
   // The planner compares photos and signatures with what Roster last wrote; profiles it compares
   // with the tenant alone, so their (largest) records are not read.
+  const renderer = createSignatureRenderer(deps.config.templates);
   const compared = [...(photosOn ? ['photo' as const] : []), ...(signaturesOn ? ['signature' as const] : [])];
   const [desired, lastApplied, previousSourceCount, observedUsers] = await Promise.all([
-    readDesired(deps),
+    readDesired(deps, renderer),
     deps.store.getAppliedDigests(tenantId, compared),
     deps.store.lastSuccessfulSourceCount(tenantId),
     observeUsers(deps, {
@@ -166,7 +175,7 @@ export async function streamPlan(
       guardrails: settings.guardrails,
       ...(previousSourceCount !== undefined ? { previousSourceCount } : {}),
       whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
-      ...(options.writtenOut ? { plainHtml: true } : {}),
+      renderSignature: renderer.renderDesired,
     },
     matched,
   );
@@ -179,6 +188,8 @@ export async function streamPlan(
   const now = deps.now();
   if (photoDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'photo', now);
   if (signatureDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'signature', now);
+  // Every employee was built: the memo forgets those no longer in the source.
+  deps.signatureMemo?.sweep();
   return {
     head,
     desired,

@@ -1,3 +1,4 @@
+import { createSignatureRenderer } from '../../src/desired/signature-renderer.js';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import type { ApplyResult } from '../../src/apply/apply-result.js';
 import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
@@ -60,7 +61,10 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
 
   async function refresh(): Promise<PlanRun> {
     run = await makePlan(runtime, { deepCheck: 'force' });
-    view = buildDashboardView(run, { scopeDomains });
+    view = buildDashboardView(run, {
+      scopeDomains,
+      renderSignature: createSignatureRenderer(runtime.config.templates).renderDesired,
+    });
     plannedAt = runtime.now().toISOString();
     return run;
   }

@@ -6,6 +6,7 @@ import {
   employee,
   observedState,
   planOptions,
+  renderTestSignature,
   signature,
   user,
 } from '../../src/plan/test-builders.js';
@@ -42,7 +43,10 @@ function createSource() {
     user(OLA, { fields: { jobTitle: 'Rådgiver' } }),
   ]);
   const plan = planChanges(desired, observed, new Map(), planOptions());
-  const view = buildDashboardView({ plan, desired, observed }, { scopeDomains: ['example.no'] });
+  const view = buildDashboardView(
+    { plan, desired, observed },
+    { scopeDomains: ['example.no'], renderSignature: renderTestSignature },
+  );
   const calls: string[][] = [];
   let release: () => void = () => {};
   const state = { gate: undefined as Promise<void> | undefined };

@@ -1,4 +1,3 @@
-import { definePackedText } from '../../compact/packed-text.js';
 import { RemoteApiError } from '../../errors/roster-error.js';
 import type { ObservedSignature } from '../../observe/model.js';
 import type { ItemResult } from '../../ports/item-result.js';
@@ -15,20 +14,17 @@ const PARAMETERS = {
   useDefaultSignatureOnMobile: 'UseDefaultSignatureOnMobile',
 } as const satisfies Record<keyof ObservedSignature, string>;
 
-function toObservedSignature(raw: Record<string, unknown>, pack: boolean): ObservedSignature {
+function toObservedSignature(raw: Record<string, unknown>): ObservedSignature {
   const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : '');
   const bool = (k: string) => raw[k] === true;
-  const signature = {
+  return {
+    html: str(PARAMETERS.html),
     text: str(PARAMETERS.text),
     autoAddSignature: bool(PARAMETERS.autoAddSignature),
     autoAddSignatureOnReply: bool(PARAMETERS.autoAddSignatureOnReply),
     autoAddSignatureOnMobile: bool(PARAMETERS.autoAddSignatureOnMobile),
     useDefaultSignatureOnMobile: bool(PARAMETERS.useDefaultSignatureOnMobile),
   };
-  const html = str(PARAMETERS.html);
-  // A deep check holds every mailbox's signature until the plan is made: kept packed. A single
-  // read (a stale check, a read-back) is used at once and not worth the deflate.
-  return (pack ? definePackedText(signature, 'html', html) : { ...signature, html }) as ObservedSignature;
 }
 
 /** Reads in flight at once in `getMessageConfigs` (Exchange's own concurrency is lower still). */
@@ -40,7 +36,7 @@ const READ_WINDOW = 16;
  * https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration
  */
 export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPort {
-  async function readOne(id: string, pack: boolean): Promise<ItemResult<ObservedSignature>> {
+  async function readOne(id: string): Promise<ItemResult<ObservedSignature>> {
     try {
       const result = await exchange.invoke(
         'Get-MailboxMessageConfiguration',
@@ -57,7 +53,7 @@ export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPo
         );
         return { id, ok: false, error };
       }
-      return { id, ok: true, value: toObservedSignature(first, pack) };
+      return { id, ok: true, value: toObservedSignature(first) };
     } catch (err) {
       if (err instanceof RemoteApiError) return { id, ok: false, error: err };
       throw err;
@@ -76,7 +72,7 @@ export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPo
       const worker = async () => {
         while (next < identities.length) {
           const i = next++;
-          results[i] = await readOne(identities[i]!, identities.length > 1);
+          results[i] = await readOne(identities[i]!);
         }
       };
       await Promise.all(Array.from({ length: Math.min(READ_WINDOW, identities.length) }, worker));

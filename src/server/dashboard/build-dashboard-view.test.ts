@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { openRuntime } from '../../cli/runtime.js';
 import { smallHrFixture } from '../../local/seed-hr.js';
 import { planChanges } from '../../plan/plan-changes.js';
-import { desiredState, employee, observedState, planOptions, user } from '../../plan/test-builders.js';
+import {
+  desiredState,
+  employee,
+  observedState,
+  planOptions,
+  renderTestSignature,
+  user,
+} from '../../plan/test-builders.js';
+import { createSignatureRenderer } from '../../desired/signature-renderer.js';
 import { makePlan } from '../../reconcile/make-plan.js';
 import { createTestWorld, usersFromDesired } from '../../../test/support/roster-world.js';
 import { buildDashboardView } from './build-dashboard-view.js';
@@ -29,7 +37,10 @@ describe('buildDashboardView from a real makePlan run', () => {
     const runtime = await openRuntime({ dir: world.dir, env: world.env });
     try {
       const run = await makePlan(runtime, { deepCheck: 'force' });
-      const view = buildDashboardView(run, { scopeDomains: ['example.no'] });
+      const view = buildDashboardView(run, {
+        scopeDomains: ['example.no'],
+        renderSignature: createSignatureRenderer(runtime.config.templates).renderDesired,
+      });
 
       const drifted = view.rows.filter((r) => r.status === 'drift');
       expect(drifted.map((r) => `${r.email} ${r.pending.join(',')}`)).toEqual([`${SOREN} update-profile`]);
@@ -118,7 +129,7 @@ describe('buildDashboardView over 3,000 employees', () => {
       desired: desiredState(emails.map((e, i) => employee(e, { officeName: i % 2 ? 'Bergen' : 'Oslo' }))),
       observed: observedState([]),
     },
-    { scopeDomains: ['example.no'] },
+    { scopeDomains: ['example.no'], renderSignature: renderTestSignature },
   );
 
   it('paginates in pages of 50, clamps out-of-range pages and filters before paging', () => {

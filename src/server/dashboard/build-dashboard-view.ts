@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import type { DesiredEmployee, DesiredState } from '../../desired/model.js';
+import type { DesiredEmployee, DesiredSignature, DesiredState } from '../../desired/model.js';
+import type { SignatureText } from '../../desired/signature-renderer.js';
 import type { ObservedState, ObservedUser } from '../../observe/model.js';
 import { matchEmployees } from '../../plan/match-employees.js';
 import type { Plan, PlanAction } from '../../plan/plan-model.js';
@@ -23,6 +24,8 @@ export interface PlanRunView {
 export interface DashboardViewOptions {
   /** `scope.domains`: the planner's own matching is repeated to find in-sync employees' users. */
   scopeDomains: string[];
+  /** Renders a desired signature for the detail page (a `SignatureRenderer`'s `renderDesired`). */
+  renderSignature: (signature: DesiredSignature) => SignatureText;
 }
 
 /** Rows and details of one plan run; `query` and `detail` are pure reads of it. */
@@ -140,7 +143,7 @@ export function buildDashboardView(run: PlanRunView, options: DashboardViewOptio
       ...(e.user ? { userPrincipalName: e.user.userPrincipalName } : {}),
       fields: fieldsOf(e),
       photo: photoOf(e, observed),
-      ...signatureOf(e, observed),
+      ...signatureOf(e, observed, options.renderSignature),
       actions: e.actions.map((a) => ({ kind: a.kind, reason: a.reason })),
       warnings: e.warnings,
     };
@@ -180,9 +183,14 @@ function photoOf(e: Entry, observed: ObservedState): EmployeeDetail['photo'] {
   };
 }
 
-function signatureOf(e: Entry, observed: ObservedState): { signature?: SignatureComparison } {
-  const wanted = e.employee?.signature;
-  if (!wanted) return {};
+function signatureOf(
+  e: Entry,
+  observed: ObservedState,
+  render: DashboardViewOptions['renderSignature'],
+): { signature?: SignatureComparison } {
+  const signature = e.employee?.signature;
+  if (!signature) return {};
+  const wanted = { template: signature.template, ...render(signature) };
   const action = e.actions.find((a) => a.kind === 'set-signature');
   const seen = e.user ? observed.signatures.get(e.user.id) : undefined;
   const currentHtml =
