@@ -71,10 +71,12 @@ export async function runRollback(
     const run = await runtime.store.getRun(runId);
     if (!run) throw new UsageError(`no run ${runId}`);
     const { settings } = runtime.config;
-    const { users } = await observeUsers(runtime, {
+    const { scopeHash } = await observeUsers(runtime, {
       tenantId: settings.tenant.id,
       domains: settings.scope.domains,
     });
+    const ids = [...new Set(run.journal.flatMap((j) => (j.userId ? [j.userId] : [])))];
+    const users = await runtime.cache.getUsers(settings.tenant.id, scopeHash, ids);
     const plan = rollbackPlan(run, users, {
       tenantId: settings.tenant.id,
       configRevision: runtime.config.revision,

@@ -53,9 +53,7 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
         tenantId: run?.plan.tenantId ?? controller.currentConfig()?.settings.tenant.id ?? '',
         checks: {
           token: tenant.ok ? { ok: true, message: 'tokens issued for Graph and Exchange' } : tenant,
-          graph: run
-            ? { ok: true, message: `${run.observed.users.length} users read (${run.users.via})` }
-            : tenant,
+          graph: run ? { ok: true, message: `${run.users.users} users read (${run.users.via})` } : tenant,
           exchange:
             run?.observed.roamingSignaturesPostponed !== undefined
               ? { ok: true, message: 'organization config read' }

@@ -6,7 +6,7 @@ import type { ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from '../ports/state-store.js';
-import { matchEmployees, type MatchResult } from './match-employees.js';
+import { indexUsers, matchEmployees, type MatchResult } from './match-employees.js';
 import {
   PLAN_FORMAT_VERSION,
   type FieldChange,
@@ -219,7 +219,7 @@ export function* planStream(
   const employees = only ? desired.employees.filter((e) => wanted(e.email)) : desired.employees;
   // Sorted by employee key: the actions come out in plan order without being collected.
   const { matches, warnings: matchWarnings } =
-    matched ?? matchEmployees(employees, observed.users, options.scopeDomains);
+    matched ?? matchEmployees(employees, indexUsers(observed.users), options.scopeDomains);
   const warnings: PlanWarning[] = [
     ...desired.issues
       .filter((i) => !i.employee || wanted(i.employee))

@@ -5,8 +5,8 @@ import type { SignatureMemo } from '../desired/signature-memo.js';
 import { createSignatureRenderer, type SignatureRenderer } from '../desired/signature-renderer.js';
 import { observeDeep } from '../observe/observe-deep.js';
 import { observeUsers, type ObservedUsers } from '../observe/observe-users.js';
-import type { ObservedState } from '../observe/model.js';
-import { matchEmployees } from '../plan/match-employees.js';
+import type { ObservedState, ObservedUser } from '../observe/model.js';
+import { indexUsers, matchEmployees } from '../plan/match-employees.js';
 import { planStream } from '../plan/plan-changes.js';
 import type { Plan, PlanAction, PlanHead } from '../plan/plan-model.js';
 import type { DirectoryPort } from '../ports/directory.js';
@@ -51,7 +51,7 @@ export interface PlanRun {
   plan: Plan;
   desired: DesiredState;
   observed: ObservedState;
-  users: Pick<ObservedUsers, 'via' | 'reason'>;
+  users: Pick<ObservedUsers, 'via' | 'reason' | 'users'>;
 }
 
 /** A plan run whose actions went to a sink as they were found. */
@@ -69,6 +69,26 @@ async function readDesired(deps: PlanDeps, renderer: SignatureRenderer): Promise
     for (const row of page) builder.add(row);
   }
   return builder.finish();
+}
+
+/** The users the employees' keys find in the snapshot (every other user cannot be matched). */
+async function findUsers(
+  cache: ObservationCache,
+  tenantId: string,
+  scopeHash: string,
+  employees: readonly { key: string }[],
+): Promise<ObservedUser[]> {
+  const matcher = await cache.openMatcher(tenantId, scopeHash);
+  try {
+    const byId = new Map<string, ObservedUser>();
+    for (let i = 0; i < employees.length; i += 2000) {
+      const found = await matcher.findUsers(employees.slice(i, i + 2000).map((e) => e.key));
+      for (const { users } of found.values()) for (const u of users) byId.set(u.id, u);
+    }
+    return [...byId.values()];
+  } finally {
+    await matcher.close();
+  }
 }
 
 async function deepCheckDue(
@@ -122,7 +142,8 @@ export async function streamPlan(
   ]);
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
   const employees = only ? desired.employees.filter((e) => only.has(e.key)) : desired.employees;
-  const matched = matchEmployees(employees, observedUsers.users, settings.scope.domains);
+  const users = await findUsers(deps.cache, tenantId, observedUsers.scopeHash, employees);
+  const matched = matchEmployees(employees, indexUsers(users), settings.scope.domains);
   const { matches } = matched;
 
   const [photoDue, signatureDue] = await Promise.all([
@@ -153,7 +174,7 @@ export async function streamPlan(
   ]);
 
   const observed: ObservedState = {
-    users: observedUsers.users,
+    users,
     photos: deep.photos,
     signatures: deep.signatures,
     roamingSignaturesPostponed: deep.roamingSignaturesPostponed,
@@ -194,6 +215,10 @@ export async function streamPlan(
     head,
     desired,
     observed,
-    users: { via: observedUsers.via, ...(observedUsers.reason ? { reason: observedUsers.reason } : {}) },
+    users: {
+      via: observedUsers.via,
+      users: observedUsers.users,
+      ...(observedUsers.reason ? { reason: observedUsers.reason } : {}),
+    },
   };
 }

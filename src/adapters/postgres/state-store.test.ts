@@ -64,7 +64,8 @@ describe('migrations', () => {
       'last_applied',
       'runs',
       'schema_migrations',
-      'user_snapshot_users',
+      'snapshot_addresses',
+      'snapshot_users',
       'user_snapshots',
     ]);
   });
@@ -82,7 +83,7 @@ describe('migrations', () => {
         "INSERT INTO roster.user_snapshots (tenant_id, scope_hash, users, delta_link) VALUES ('t1', 's1', $1, 'link-1')",
         [JSON.stringify(users)],
       );
-      expect(await runMigrations(client)).toEqual([3]);
+      expect(await runMigrations(client, MIGRATIONS.slice(0, 3))).toEqual([3]);
       const { rows } = await client.query(
         'SELECT tenant_id, scope_hash, user_id, data FROM roster.user_snapshot_users ORDER BY user_id',
       );
@@ -97,6 +98,26 @@ describe('migrations', () => {
       // Forgetting a snapshot forgets its users.
       await client.query('DELETE FROM roster.user_snapshots');
       expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshot_users')).rows).toEqual([
+        { n: 0 },
+      ]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('drops a version-3 snapshot (its users carry no match keys): the next observation lists every user', async () => {
+    await using db = await createTestDatabase();
+    const client = await db.pool.connect();
+    try {
+      await runMigrations(client, MIGRATIONS.slice(0, 3));
+      await client.query(
+        "INSERT INTO roster.user_snapshots (tenant_id, scope_hash, delta_link) VALUES ('t1', 's1', 'l')",
+      );
+      await client.query(
+        `INSERT INTO roster.user_snapshot_users (tenant_id, scope_hash, user_id, data) VALUES ('t1', 's1', 'u-1', '{}')`,
+      );
+      expect(await runMigrations(client)).toEqual([4]);
+      expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshots')).rows).toEqual([
         { n: 0 },
       ]);
     } finally {

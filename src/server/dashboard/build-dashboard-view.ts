@@ -2,7 +2,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { DesiredEmployee, DesiredSignature, DesiredState } from '../../desired/model.js';
 import type { SignatureText } from '../../desired/signature-renderer.js';
 import type { ObservedState, ObservedUser } from '../../observe/model.js';
-import { matchEmployees } from '../../plan/match-employees.js';
+import { indexUsers, matchEmployees } from '../../plan/match-employees.js';
 import type { Plan, PlanAction } from '../../plan/plan-model.js';
 import type {
   EmployeeDetail,
@@ -70,7 +70,7 @@ function statusOf(actions: PlanAction[], warnings: string[]): EmployeeStatus {
  */
 export function buildDashboardView(run: PlanRunView, options: DashboardViewOptions): DashboardView {
   const { plan, desired, observed } = run;
-  const { matches } = matchEmployees(desired.employees, observed.users, options.scopeDomains);
+  const { matches } = matchEmployees(desired.employees, indexUsers(observed.users), options.scopeDomains);
   const userOf = new Map(matches.map((m) => [m.employee.key, m.user]));
   const entries = new Map<string, Entry>();
   const entry = (email: string, employee?: DesiredEmployee): Entry => {
