@@ -8,7 +8,8 @@ import { createSignatureMemo } from '../desired/signature-memo.js';
 import { formatProblem } from '../errors/roster-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { Plan } from '../plan/plan-model.js';
-import type { PlanRun } from '../reconcile/make-plan.js';
+import type { EmployeeLook } from '../reconcile/make-plan.js';
+import { lookAtEmployee } from '../reconcile/look-at-employee.js';
 import type { RosterMetrics } from '../server/metrics.js';
 import type { NotificationEvent, Notifier } from '../server/notify-webhook.js';
 import type {
@@ -24,7 +25,13 @@ import { deriveConditions } from './derive-conditions.js';
 import { createDatabasePing } from './database-ping.js';
 import { createLeaderLock, type LeaderLock } from './leader-lock.js';
 import { nextRunDelay } from './next-run-delay.js';
-import { errorText, reconcileRun, type RunReport, type RunRequest } from './reconcile-run.js';
+import {
+  errorText,
+  reconcileRun,
+  type PlanOverview,
+  type RunReport,
+  type RunRequest,
+} from './reconcile-run.js';
 import {
   countActions,
   type Condition,
@@ -60,8 +67,13 @@ export interface Controller extends ControllerApi {
    * Undefined when no run happened: busy, standby, or no valid configuration (`status()` says which).
    */
   runOnce(kind?: RunRequest['kind']): Promise<RunSummary | undefined>;
-  /** The latest full plan run (desired, observed, plan; after an apply, what is left to do). */
-  latestPlanRun(): PlanRun | undefined;
+  /** The latest full plan run's employees and users (after an apply, what is left to do). */
+  latestOverview(): PlanOverview | undefined;
+  /**
+   * One employee planned from the HR source and the stored user snapshot, calling no Microsoft
+   * service (see `lookAtEmployee`); undefined before the first run or when the source has no row.
+   */
+  lookAtEmployee(email: string): Promise<EmployeeLook | undefined>;
   /** The configuration runs use now (the last good revision). */
   currentConfig(): DesiredConfig | undefined;
 }
@@ -99,7 +111,7 @@ export function createController(options: ControllerOptions): Controller {
   let lastRun: RunSummary | undefined;
   let lastTickStart: Date | undefined;
   let latestPlan: Plan | undefined;
-  let latestPlanRun: PlanRun | undefined;
+  let latestOverview: PlanOverview | undefined;
   let drift: DriftCounts = NO_DRIFT;
   let tenantReachable: boolean | undefined;
   let conditions: Condition[] = [];
@@ -196,7 +208,7 @@ export function createController(options: ControllerOptions): Controller {
     lastRun = run;
     if (report.tenantReachable !== undefined) tenantReachable = report.tenantReachable;
     // A run for one employee shows no whole-tenant picture: keep the last full plan and drift.
-    if (!request.only && report.planRun) latestPlanRun = report.planRun;
+    if (!request.only && report.overview) latestOverview = report.overview;
     if (!request.only && report.plan) {
       latestPlan = report.plan;
       drift = report.drift ?? drift;
@@ -392,7 +404,11 @@ export function createController(options: ControllerOptions): Controller {
   }
 
   return {
-    latestPlanRun: () => latestPlanRun,
+    latestOverview: () => latestOverview,
+    async lookAtEmployee(email) {
+      // The runtime of the latest run (a look never opens one of its own).
+      return runtime ? lookAtEmployee(runtime, email) : undefined;
+    },
     currentConfig: () => config,
 
     status(): ControllerStatus {

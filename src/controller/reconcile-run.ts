@@ -6,6 +6,7 @@ import { GuardrailError, RemoteApiError, RosterError } from '../errors/roster-er
 import { runLogger, type Logger } from '../logging/logger.js';
 import type { ActionKind, Plan } from '../plan/plan-model.js';
 import type { RunKind, RunOutcome } from '../ports/state-store.js';
+import { withoutDone } from '../plan/employee-summary.js';
 import { makePlan, type PlanRun } from '../reconcile/make-plan.js';
 import type { RosterMetrics } from '../server/metrics.js';
 import { countActions, driftOf, type DriftCounts, type RunSummary } from './status-model.js';
@@ -33,12 +34,15 @@ export interface RunContext {
   now: () => Date;
 }
 
+/** What the dashboard shows of a full run: every employee summarized, and how the users were read. */
+export type PlanOverview = Omit<PlanRun, 'plan'> & { tenantId: string };
+
 /** A finished run, with what the controller shows and notifies about. */
 export interface RunReport {
   summary: RunSummary;
   plan?: Plan;
-  /** The whole plan run (desired and observed state too), for the dashboard's views. */
-  planRun?: PlanRun;
+  /** The run's employees (after an apply, what is left to do), for the dashboard. */
+  overview?: PlanOverview;
   /** Drift left after the run: the plan's, minus what an apply wrote. */
   drift?: DriftCounts;
   /** False when the tenant could not be read (readiness); undefined when not known. */
@@ -68,8 +72,8 @@ function zeroResults(): RunSummary['results'] {
 }
 
 /**
- * One run: plan through `makePlan` (the whole desired state is read before anything is planned,
- * so a source that fails mid-read never leads to a write), then in `apply` runs apply within the
+ * One run: plan through `makePlan` (the whole plan is made before anything is written, so a
+ * source that fails mid-read never leads to a write), then in `apply` runs apply within the
  * guardrails. Every run is recorded in the state store when it can be; a failure is a run
  * outcome, never an exception.
  */
@@ -132,11 +136,11 @@ export async function reconcileRun(
   } catch (error) {
     return failed(error, 'planning failed');
   }
-  const { plan } = planned;
-  if (request.only && plan.actions.length === 0) {
-    const known = new Set(planned.desired.employees.map((e) => e.key));
-    if (!request.only.some((email) => known.has(email.toLowerCase()))) return { unknownEmployee: true };
-  }
+  const { plan, ...rest } = planned;
+  const overview: PlanOverview = { ...rest, tenantId: plan.tenantId };
+  // `only` named no employee the source has (the plan of those is then empty).
+  if (request.only && plan.actions.length === 0 && plan.summary.employees === 0)
+    return { unknownEmployee: true };
   const actions = countActions(plan);
   const drift = driftOf(plan);
   const common = { actions, warnings: plan.summary.warnings };
@@ -164,7 +168,7 @@ export async function reconcileRun(
       return {
         ...(await failed(error, 'recording the run failed')),
         plan,
-        planRun: planned,
+        overview,
         drift,
         tenantReachable: true,
       };
@@ -175,7 +179,7 @@ export async function reconcileRun(
     return {
       summary: { ...finish('plan', 'succeeded', common) },
       plan,
-      planRun: planned,
+      overview,
       drift,
       tenantReachable: true,
     };
@@ -203,7 +207,7 @@ export async function reconcileRun(
   } catch (error) {
     if (!(error instanceof GuardrailError)) {
       const report = await failed(error, 'apply failed');
-      return { ...report, plan, planRun: planned, drift, tenantReachable: true };
+      return { ...report, plan, overview, drift, tenantReachable: true };
     }
     const tripped = trippedGuardrails(plan).map((g) => g.name);
     // applyPlan recorded the stopped run under its own id; show that one.
@@ -217,7 +221,7 @@ export async function reconcileRun(
       error: errorText(error),
       ...(recorded ? { id: recorded } : {}),
     });
-    return { summary, plan, planRun: planned, drift, tenantReachable: true };
+    return { summary, plan, overview, drift, tenantReachable: true };
   }
 
   const appliedKeys = new Set(result.applied.map((a) => a.key));
@@ -252,7 +256,7 @@ export async function reconcileRun(
     summary,
     plan,
     // What is left to do after the writes: the dashboard shows that, not the drift just healed.
-    planRun: { ...planned, plan: { ...plan, actions: left } },
+    overview: { ...overview, employees: withoutDone(overview.employees, appliedKeys) },
     drift: {
       profile: remaining['update-profile'],
       photo: remaining['set-photo'],

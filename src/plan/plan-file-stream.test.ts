@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { planChanges, planStream } from './plan-changes.js';
+import { planChanges } from './plan-changes.js';
 import { PlanFileError, planHash, renderPlanJson } from './plan-file.js';
 import { createPlanFileWriter, openPlanFile, type PlanSource } from './plan-file-stream.js';
 import type { Plan, PlanAction } from './plan-model.js';
@@ -77,15 +77,13 @@ describe('plan file writer', () => {
     }
   });
 
-  it('writes straight from the planner: the same file as the collected plan', async () => {
-    const plan = samplePlan(5);
+  it('written action by action, then the head: the same file as the whole plan rendered', async () => {
+    const { actions, ...head } = samplePlan(5);
     const path = join(dir, 'streamed.json');
     const writer = await createPlanFileWriter(path);
-    const planner = planStream(...sampleInputs(5));
-    let next = planner.next();
-    for (; !next.done; next = planner.next()) await writer.add(next.value);
-    await writer.finish(next.value);
-    expect(await readFile(path, 'utf8')).toBe(renderPlanJson(plan));
+    for (const action of actions) await writer.add(action);
+    await writer.finish(head);
+    expect(await readFile(path, 'utf8')).toBe(renderPlanJson({ ...head, actions }));
   });
 
   it('leaves the previous file in place until finished, and as it was when aborted', async () => {

@@ -1,4 +1,3 @@
-import { createSignatureRenderer } from '../../src/desired/signature-renderer.js';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import type { ApplyResult } from '../../src/apply/apply-result.js';
 import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
@@ -7,13 +6,18 @@ import { driftOf } from '../../src/controller/status-model.js';
 import type { HrData } from '../../src/local/seed-hr.js';
 import { smallHrFixture } from '../../src/local/seed-hr.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { lookAtEmployee } from '../../src/reconcile/look-at-employee.js';
 import { makePlan, type PlanRun } from '../../src/reconcile/make-plan.js';
 import {
   createStatusApp,
   startStatusServer,
   type StatusServer,
 } from '../../src/server/create-status-server.js';
-import { buildDashboardView, type DashboardView } from '../../src/server/dashboard/build-dashboard-view.js';
+import {
+  buildDashboardView,
+  employeeDetail,
+  type DashboardView,
+} from '../../src/server/dashboard/build-dashboard-view.js';
 import { createDashboardRouter } from '../../src/server/dashboard/create-dashboard-router.js';
 import type {
   ApplyOutcome,
@@ -48,7 +52,6 @@ function outcomeOf(result: ApplyResult): { outcome: ApplyOutcome; message?: stri
 }
 
 export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSource {
-  const scopeDomains = runtime.config.settings.scope.domains;
   let run: PlanRun | undefined;
   let view: DashboardView | undefined;
   let plannedAt: string | undefined;
@@ -61,10 +64,7 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
 
   async function refresh(): Promise<PlanRun> {
     run = await makePlan(runtime, { deepCheck: 'force' });
-    view = buildDashboardView(run, {
-      scopeDomains,
-      renderSignature: createSignatureRenderer(runtime.config.templates).renderDesired,
-    });
+    view = buildDashboardView(run.employees);
     plannedAt = runtime.now().toISOString();
     return run;
   }
@@ -75,18 +75,18 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
     view: () => current().view,
     overview(): DashboardOverview {
       const { run, view } = current();
-      const exchangeOk = run.observed.roamingSignaturesPostponed !== undefined;
+      const exchangeOk = run.roamingSignaturesPostponed !== undefined;
       const drifted = view.rows.filter((r) => r.status === 'drift').length;
       return {
         tenantId: run.plan.tenantId,
         checks: {
           token: { ok: true, message: 'tokens issued for Graph and Exchange' },
-          graph: { ok: true, message: `${run.observed.users.length} users read via ${run.users.via}` },
+          graph: { ok: true, message: `${run.users.users} users read via ${run.users.via}` },
           exchange: exchangeOk
             ? { ok: true, message: 'organization config read' }
             : { ok: false, message: 'not read' },
         },
-        roamingSignaturesPostponed: run.observed.roamingSignaturesPostponed,
+        roamingSignaturesPostponed: run.roamingSignaturesPostponed,
         leader: { isLeader: true, holder: 'dashboard-test' },
         mode: 'observe',
         ...(lastRun ? { lastRun } : {}),
@@ -109,7 +109,8 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
       };
     },
     employees: (query) => current().view.query(query),
-    employee: (email) => current().view.detail(email),
+    employee: async (email) =>
+      employeeDetail(await lookAtEmployee(runtime, email), current().view.summary(email)),
     async applyEmployees(emails, onProgress) {
       const { run } = current();
       const startedAt = runtime.now();

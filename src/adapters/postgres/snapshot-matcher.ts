@@ -56,8 +56,12 @@ export async function openSnapshotMatcher(
     throw error;
   }
   let open = true;
+  const live = () => {
+    if (!open) throw new Error('the snapshot matcher is closed (a bug in the caller)');
+  };
   return {
     async findUsers(keys) {
+      live();
       const found = new Map<string, UserLookup>();
       if (keys.length === 0) return found;
       // Each key once (a key given twice would find its users twice).
@@ -70,10 +74,12 @@ export async function openSnapshotMatcher(
       return found;
     },
     async addEmployeeKeys(keys) {
+      live();
       if (keys.length === 0) return;
       await run('INSERT INTO roster_plan_keys SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [keys]);
     },
     async sharedUsers() {
+      live();
       // A temporary table is never analysed by autovacuum: without statistics, the join of
       // 100,000 keys would be planned as if there were a few.
       await run('ANALYZE roster_plan_keys');

@@ -279,14 +279,15 @@ describe('PostgreSQL state store', () => {
     }
     expect([...two.values()].some((r) => r.aspect === 'profile')).toBe(false);
 
-    // What planning holds: the digests alone, across the same pages.
+    // What planning reads per slice: the digests alone, of the slice's users.
     await db.pool.query(
       `UPDATE roster.last_applied SET value = jsonb_build_object('sourceUrl', 'https://hr.example/' || user_id),
          observed_fingerprint = 'etag-' || user_id
        WHERE aspect = 'photo'`,
     );
-    const digests = await s.getAppliedDigests('t1', ['photo', 'signature']);
-    expect(digests.size).toBe(5002);
+    const slice = Array.from({ length: 2000 }, (_, i) => `u-${i + 502}`);
+    const digests = await s.getAppliedDigests('t1', ['photo', 'signature'], [...slice, 'u-7', 'nobody']);
+    expect(digests.size).toBe(4002);
     expect(digests.get(lastAppliedKey('u-2501', 'photo'))).toStrictEqual({
       desiredHash: 'h-2501-photo',
       observedFingerprint: 'etag-u-2501',
@@ -296,8 +297,11 @@ describe('PostgreSQL state store', () => {
       desiredHash: 'h-7-signature',
       observedFingerprint: null,
     });
-    expect((await s.getAppliedDigests('t1', ['profile'])).size).toBe(2501);
-    expect((await s.getAppliedDigests('t1', [])).size).toBe(0);
+    expect((await s.getAppliedDigests('t1', ['profile'], slice)).size).toBe(2000);
+    expect((await s.getAppliedDigests('t1', [], slice)).size).toBe(0);
+    expect((await s.getAppliedDigests('t2', ['photo'], ['u-7'])).get('u-7/photo')?.desiredHash).toBe(
+      'h-7-photo',
+    );
   });
 
   it('keeps the last successful source count per tenant', async () => {
