@@ -8,7 +8,8 @@ export interface BenchOptions {
   timeScale: number;
   baselineSlice: number;
   scaling: boolean;
-  memoryEmployees: number;
+  /** Employee counts of the memory runs (scenarios a–c each), smallest first. */
+  memoryEmployees: number[];
   memoryTimeScale: number;
 }
 
