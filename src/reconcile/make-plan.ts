@@ -1,7 +1,7 @@
 import type { DesiredConfig } from '../config/settings.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
 import { employeeKeyOf } from '../desired/employee-key.js';
-import type { DesiredEmployee, SourceRow } from '../desired/model.js';
+import type { DesiredEmployee } from '../desired/model.js';
 import type { SignatureMemo } from '../desired/signature-memo.js';
 import { createSignatureRenderer, type SignatureText } from '../desired/signature-renderer.js';
 import { createSourceCensus } from '../desired/source-census.js';
@@ -192,6 +192,7 @@ export async function streamPlan(
 
     const census = createSourceCensus(config, only ? { only } : {});
     await takeCensus(source.rows(censusPart), census, matcher);
+    if (only && !options.storedOnly) await checkWantedRows(source, only, census.wantedRows);
     const claims = await findClaims(matcher, () => source.rows(slicePart), config, renderer);
 
     const planOptions: PlanOptions = {
@@ -227,13 +228,9 @@ export async function streamPlan(
     const tally = emptyTally();
     const warnings: PlanWarning[] = [];
     const readFailures = { photos: [] as string[], signatures: [] as string[], sourcePhotos: [] as string[] };
-    let wantedRows = 0;
     const slices = readAhead(
       sliceRows(source.rows(slicePart), options.sliceRows ?? SLICE_ROWS),
-      (rows) => {
-        wantedRows += only ? rows.filter((r) => isWanted(r, only)).length : rows.length;
-        return prepareSlice(rows, context);
-      },
+      (rows) => prepareSlice(rows, context),
       READ_AHEAD,
     );
     for await (const slice of slices) {
@@ -266,12 +263,6 @@ export async function streamPlan(
           : [];
       summarySink?.(summaries);
       if (look) lookAt(look, summaries, slice, planned.actions, renderer.renderDesired);
-    }
-    // With `only`, the source was read twice (all rows, then the wanted ones): both must agree.
-    if (only && !options.storedOnly && wantedRows !== census.wantedRows) {
-      throw new SourceError(
-        `the HR database found ${wantedRows} rows for the employees asked for where Roster found ${census.wantedRows}: it computes email keys differently from Roster; nothing more was planned`,
-      );
     }
     const totals = census.totals();
     const head = planHead(
@@ -310,9 +301,27 @@ export async function streamPlan(
   }
 }
 
-function isWanted(row: SourceRow, only: ReadonlySet<string>): boolean {
-  const found = employeeKeyOf(row);
-  return found.ok && only.has(found.key);
+/**
+ * An `only` run reads the wanted rows by the database's key and counts them by Roster's over every
+ * row: both must agree before anything is planned.
+ */
+async function checkWantedRows(
+  source: HrSnapshot,
+  only: ReadonlySet<string>,
+  expected: number,
+): Promise<void> {
+  let found = 0;
+  for await (const page of source.rows('only')) {
+    for (const row of page) {
+      const key = employeeKeyOf(row);
+      if (key.ok && only.has(key.key)) found++;
+    }
+  }
+  if (found !== expected) {
+    throw new SourceError(
+      `the HR database found ${found} rows for the employees asked for where Roster found ${expected}: it computes email keys differently from Roster; nothing was planned`,
+    );
+  }
 }
 
 /** Each employee of a slice, whole, with its signature rendered (`PlanSinks.look`). */

@@ -202,6 +202,22 @@ describe('streamPlan: a plan made slice by slice is the plan of the whole state'
       const run = streamPlan({ ...runtime, hrSource: reversed }, {}, (a) => void actions.push(a));
       await expect(run).rejects.toThrow(SourceError);
       await expect(run).rejects.toThrow(/computes email keys differently from Roster/);
+      // A database whose key finds no row for an employee Roster's key finds, in an `only` run.
+      const blind = {
+        ...real,
+        async openSnapshot(keys?: readonly string[]) {
+          const snapshot = await real.openSnapshot(keys);
+          return {
+            close: () => snapshot.close(),
+            rows: (part?: 'all' | 'only') =>
+              part === 'only' ? (async function* () {})() : snapshot.rows(part),
+          };
+        },
+      };
+      const only = [(await world.desired()).employees[0]!.email];
+      await expect(
+        streamPlan({ ...runtime, hrSource: blind }, { only }, (a) => void actions.push(a)),
+      ).rejects.toThrow(/found 0 rows for the employees asked for where Roster found 1/);
       expect(actions).toEqual([]);
     } finally {
       await runtime.close();
