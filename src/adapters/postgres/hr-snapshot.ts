@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { SourceRow } from '../../desired/model.js';
 import type { HrSnapshot } from '../../ports/hr-source.js';
@@ -37,19 +38,22 @@ export async function openHrSnapshot(
   const numbered = `SELECT *, row_number() OVER () AS ${SOURCE_ROW_COLUMN} FROM (${options.query}) AS q`;
   const ordered = (where: string) =>
     `SELECT * FROM (${numbered}) AS s ${where} ORDER BY ${key}, s.${SOURCE_ROW_COLUMN}`;
+  // Named apart: an embedded PostgreSQL (PGlite) serves every connection from one session.
+  const suffix = randomBytes(6).toString('hex');
+  const cursors = { all: `roster_all_${suffix}`, only: `roster_only_${suffix}` };
   await run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  await run(`DECLARE roster_all SCROLL CURSOR WITH HOLD FOR ${ordered('')}`);
+  await run(`DECLARE ${cursors.all} SCROLL CURSOR WITH HOLD FOR ${ordered('')}`);
   if (options.keys) {
     const wanted = options.keys.map(escapeLiteral).join(', ');
     await run(
-      `DECLARE roster_only SCROLL CURSOR WITH HOLD FOR ${ordered(`WHERE ${key} = ANY(ARRAY[${wanted}]::text[])`)}`,
+      `DECLARE ${cursors.only} SCROLL CURSOR WITH HOLD FOR ${ordered(`WHERE ${key} = ANY(ARRAY[${wanted}]::text[])`)}`,
     );
   }
   await run('COMMIT');
 
   async function* rows(part: 'all' | 'only' = 'all'): AsyncGenerator<SourceRow[]> {
     if (part === 'only' && !options.keys) throw new Error('the snapshot was opened without keys (a bug)');
-    const cursor = part === 'all' ? 'roster_all' : 'roster_only';
+    const cursor = cursors[part];
     await run(`MOVE ABSOLUTE 0 IN ${cursor}`);
     for (;;) {
       const { rows: page } = await run(`FETCH FORWARD ${options.pageSize} FROM ${cursor}`);
@@ -58,5 +62,16 @@ export async function openHrSnapshot(
     }
   }
 
-  return { rows, close: release };
+  let closed = false;
+  return {
+    rows,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Ending the session drops the cursors, except where sessions are shared (PGlite).
+      await run(`CLOSE ${cursors.all}`).catch(() => undefined);
+      if (options.keys) await run(`CLOSE ${cursors.only}`).catch(() => undefined);
+      await release();
+    },
+  };
 }

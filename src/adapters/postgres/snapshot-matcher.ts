@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { ObservedUser } from '../../observe/model.js';
 import type { MatchRule, SnapshotMatcher, UserLookup } from '../../ports/observation-cache.js';
@@ -32,8 +33,8 @@ const FIND_USERS = `
     ON u.tenant_id = $1 AND u.scope_hash = $2 AND u.user_id = f.user_id
   ORDER BY f.key, u.user_id`;
 
-const SHARED_USERS = `
-  WITH ${foundUsers('SELECT key FROM roster_plan_keys')},
+const sharedUsersSql = (table: string) => `
+  WITH ${foundUsers(`SELECT key FROM ${table}`)},
     single AS (SELECT key, min(user_id) AS user_id FROM found GROUP BY key HAVING count(*) = 1)
   SELECT user_id, array_agg(key ORDER BY key) AS keys FROM single GROUP BY user_id HAVING count(*) > 1`;
 
@@ -48,9 +49,10 @@ export async function openSnapshotMatcher(
   scope: [string, string],
   release: (broken: boolean) => void,
 ): Promise<SnapshotMatcher> {
+  // Named apart: an embedded PostgreSQL (PGlite) serves every connection from one session.
+  const table = `roster_plan_keys_${randomBytes(6).toString('hex')}`;
   try {
-    await run('DROP TABLE IF EXISTS pg_temp.roster_plan_keys');
-    await run('CREATE TEMPORARY TABLE roster_plan_keys (key text COLLATE "C" PRIMARY KEY)');
+    await run(`CREATE TEMPORARY TABLE ${table} (key text COLLATE "C" PRIMARY KEY)`);
   } catch (error) {
     release(true);
     throw error;
@@ -76,21 +78,21 @@ export async function openSnapshotMatcher(
     async addEmployeeKeys(keys) {
       live();
       if (keys.length === 0) return;
-      await run('INSERT INTO roster_plan_keys SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [keys]);
+      await run(`INSERT INTO ${table} SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [keys]);
     },
     async sharedUsers() {
       live();
       // A temporary table is never analysed by autovacuum: without statistics, the join of
       // 100,000 keys would be planned as if there were a few.
-      await run('ANALYZE roster_plan_keys');
-      const { rows } = await run(SHARED_USERS, scope);
+      await run(`ANALYZE ${table}`);
+      const { rows } = await run(sharedUsersSql(table), scope);
       return new Map((rows as { user_id: string; keys: string[] }[]).map((r) => [r.user_id, r.keys]));
     },
     async close() {
       if (!open) return;
       open = false;
       try {
-        await client.query('DROP TABLE IF EXISTS pg_temp.roster_plan_keys');
+        await client.query(`DROP TABLE IF EXISTS pg_temp.${table}`);
         release(false);
       } catch {
         release(true);
