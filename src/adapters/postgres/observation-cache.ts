@@ -38,7 +38,14 @@ export function createPostgresObservationCache(connection: pg.PoolConfig): Obser
         throw queryFailure(error, connection, 'state');
       }
     };
-    const release = (broken: boolean) => client.release(broken);
+    // Held across a run: a connection lost while idle must not crash the process (the pool
+    // watches only idle clients); the next statement then fails as a SourceError.
+    const lost = () => undefined;
+    client.on('error', lost);
+    const release = (broken: boolean) => {
+      client.removeListener('error', lost);
+      client.release(broken);
+    };
     return { client, run, release };
   }
 
