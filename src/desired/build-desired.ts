@@ -201,7 +201,7 @@ function buildEmployee(
     autoAddSignatureOnMobile: s.autoAddSignatureOnMobile,
     useDefaultSignatureOnMobile: s.useDefaultSignatureOnMobile,
   };
-  const made = makeDesiredSignature({ key, template, view: shown, flags }, context);
+  const made = makeDesiredSignature({ template, view: shown, flags }, context);
   if ('error' in made) {
     report({ kind: made.error.kind, severity: 'error', message: made.error.message });
     return undefined;

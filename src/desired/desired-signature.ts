@@ -30,11 +30,11 @@ function render(
  * the same template, view and flags made it before), kept as the value it is rendered from.
  */
 export function makeDesiredSignature(
-  input: { key: string; template: SignatureTemplate; view: SignatureView; flags: SignatureFlagValues },
+  input: { template: SignatureTemplate; view: SignatureView; flags: SignatureFlagValues },
   context: { memo: SignatureMemo | undefined; renderer: SignatureRenderer },
 ):
   { signature: DesiredSignature; warnings: SignatureWarning[] } | Extract<MadeSignature, { error: unknown }> {
-  const { key, template, view, flags } = input;
+  const { template, view, flags } = input;
   const { memo, renderer } = context;
   let made: MadeSignature | undefined;
   if (memo) {
@@ -42,10 +42,10 @@ export function makeDesiredSignature(
       .update(JSON.stringify(view))
       .update(flagString(flags))
       .digest('base64');
-    made = memo.get(key, template, digest);
+    made = memo.get(template, digest);
     if (!made) {
       made = render(renderer, template, view, flags);
-      memo.set(key, template, digest, made);
+      memo.set(template, digest, made);
     }
   } else {
     made = render(renderer, template, view, flags);

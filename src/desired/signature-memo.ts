@@ -6,54 +6,73 @@ export type MadeSignature =
   | { hash: string; warnings: SignatureWarning[] }
   | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
 
-interface MemoEntry {
-  template: SignatureTemplate;
-  /** Digest of the view and flags the signature was made from. */
-  input: string;
-  made: MadeSignature;
-  /** Looked up or stored since the last `sweep`. */
-  used: boolean;
-}
+/** Most signatures render without a warning: for them the memo keeps the hash alone. */
+type Kept = string | Exclude<MadeSignature, { hash: string; warnings: [] }>;
 
 /**
- * Signatures made by earlier builds, per employee key. Rendering and hashing is most of a re-plan's
- * CPU; an employee whose template (the same template object, so a reloaded configuration starts
- * afresh), view and flags are unchanged gets the same hash and warnings back without rendering.
- * The caller owns it and passes it to each build (the controller keeps one across its runs); a
- * build without one renders every signature.
+ * Signatures made by earlier builds. Rendering and hashing is most of a re-plan's CPU; a signature
+ * whose template (the same template object, so a reloaded configuration starts afresh), view and
+ * flags are unchanged — `input` is a digest of the view (which names the employee) and flags — gets
+ * the same hash and warnings back without rendering. The caller owns it and passes it to each build
+ * (the controller keeps one across its runs); a build without one renders every signature. It is
+ * the one thing a run keeps per employee between runs, so an entry is two short strings: the
+ * input digest and the hash.
  */
 export interface SignatureMemo {
-  /** The signature made for `key` from exactly `template` and `input`, if there is one. */
-  get(key: string, template: SignatureTemplate, input: string): MadeSignature | undefined;
-  set(key: string, template: SignatureTemplate, input: string, made: MadeSignature): void;
+  /** The signature made from exactly `template` and `input`, if there is one. */
+  get(template: SignatureTemplate, input: string): MadeSignature | undefined;
+  set(template: SignatureTemplate, input: string, made: MadeSignature): void;
   /**
-   * Forgets the employees not built since the previous sweep (they left the source): called after
-   * a run that built every employee, never after one restricted to a few.
+   * Forgets what no build used since the previous sweep (employees that left, views that
+   * changed): called after a run that built every employee, never after one restricted to a few.
    */
   sweep(): void;
   readonly size: number;
 }
 
+const NO_WARNINGS: SignatureWarning[] = [];
+
 export function createSignatureMemo(): SignatureMemo {
-  const entries = new Map<string, MemoEntry>();
+  /** Templates by the short id their entries carry; replaced at each sweep by those still used. */
+  let templates = new Map<SignatureTemplate, string>();
+  let used = new Map<SignatureTemplate, string>();
+  let next = 0;
+  // Two generations: what this cycle used or made, and what the previous one left. An entry
+  // looked up moves to the current one; a sweep lets the rest go.
+  let current = new Map<string, Kept>();
+  let previous = new Map<string, Kept>();
+
+  function entryKey(template: SignatureTemplate, input: string): string {
+    let id = used.get(template) ?? templates.get(template);
+    if (id === undefined) id = String(next++);
+    used.set(template, id);
+    return `${id} ${input}`;
+  }
+
   return {
-    get(key, template, input) {
-      const entry = entries.get(key);
-      if (!entry || entry.template !== template || entry.input !== input) return undefined;
-      entry.used = true;
-      return entry.made;
+    get(template, input) {
+      const key = entryKey(template, input);
+      let kept = current.get(key);
+      if (kept === undefined) {
+        kept = previous.get(key);
+        if (kept === undefined) return undefined;
+        previous.delete(key);
+        current.set(key, kept);
+      }
+      return typeof kept === 'string' ? { hash: kept, warnings: NO_WARNINGS } : kept;
     },
-    set(key, template, input, made) {
-      entries.set(key, { template, input, made, used: true });
+    set(template, input, made) {
+      const kept = 'hash' in made && made.warnings.length === 0 ? made.hash : made;
+      current.set(entryKey(template, input), kept);
     },
     sweep() {
-      for (const [key, entry] of entries) {
-        if (entry.used) entry.used = false;
-        else entries.delete(key);
-      }
+      previous = current;
+      current = new Map();
+      templates = used;
+      used = new Map();
     },
     get size() {
-      return entries.size;
+      return current.size + previous.size;
     },
   };
 }
