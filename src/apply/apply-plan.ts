@@ -20,6 +20,8 @@ import type { JournalEntry, RunKind, StateStore } from '../ports/state-store.js'
 import { failureOf, type ActionOutcome } from './action-outcome.js';
 import {
   actionRef,
+  appliedTotal,
+  noneApplied,
   runCounts,
   runOutcome,
   type ActionRef,
@@ -177,7 +179,7 @@ export async function applyPlan(
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let fatal: unknown;
-  const applied: ActionRef[] = [];
+  const applied = noneApplied();
   const skippedStale: StaleAction[] = [];
   const failed: ApplyFailure[] = [];
   const notStarted: ActionRef[] = [];
@@ -208,9 +210,12 @@ export async function applyPlan(
       fatal ??= error;
       stop.abort();
     }
+    if (outcome.status === 'applied') {
+      applied[action.kind]++;
+      return;
+    }
     const ref = actionRef(action);
-    if (outcome.status === 'applied') applied.push(ref);
-    else if (outcome.status === 'skipped-stale') skippedStale.push({ ...ref, message: outcome.message });
+    if (outcome.status === 'skipped-stale') skippedStale.push({ ...ref, message: outcome.message });
     else {
       failed.push({ ...ref, ...outcome.failure });
       log?.warn({ runId, key: action.key, ...outcome.failure }, 'action failed');
@@ -344,7 +349,7 @@ export async function applyPlan(
   ]);
 
   // The three kinds ran side by side: report in plan order, whatever order they finished in.
-  for (const list of [applied, skippedStale, failed, notStarted]) sortInPlanOrder(list);
+  for (const list of [skippedStale, failed, notStarted]) sortInPlanOrder(list);
 
   const interrupted = options.signal?.aborted === true && notStarted.length > 0;
   const partial = { applied, skippedStale, failed, notStarted };
@@ -352,7 +357,7 @@ export async function applyPlan(
     fatal !== undefined
       ? 'failed'
       : unreadable !== undefined
-        ? applied.length > 0
+        ? appliedTotal(applied) > 0
           ? 'partial'
           : 'failed'
         : runOutcome(partial);
@@ -379,7 +384,7 @@ export async function applyPlan(
   if (fatal !== undefined) throw fatal;
   if (unreadable !== undefined) {
     throw new PlanFileError(
-      `${error}; the run is recorded as ${outcome} (${applied.length} applied, journaled) — plan again`,
+      `${error}; the run is recorded as ${outcome} (${appliedTotal(applied)} applied, journaled) — plan again`,
     );
   }
   log?.info({ runId, outcome, ...counts }, 'apply finished');

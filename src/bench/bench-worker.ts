@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
 import { applyPlan } from '../apply/apply-plan.js';
+import { appliedTotal } from '../apply/apply-result.js';
 import { openRuntime, type Runtime } from '../cli/runtime.js';
 import { createSignatureMemo } from '../desired/signature-memo.js';
 import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
@@ -75,7 +76,10 @@ export function runWorker(): void {
         { ...deps!, photoFetcher: runtime!.photoFetcher, store: runtime!.store },
         { tenantId: config.settings.tenant.id, configRevision: config.revision, actor: 'bench' },
       );
-      return { applied: result.applied.length, failed: result.failed.length + result.notStarted.length };
+      return {
+        applied: appliedTotal(result.applied),
+        failed: result.failed.length + result.notStarted.length,
+      };
     } finally {
       await file.close();
     }

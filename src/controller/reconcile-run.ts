@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { applyPlan, trippedGuardrails } from '../apply/apply-plan.js';
-import type { ApplyResult as ApplyRunResult } from '../apply/apply-result.js';
+import { appliedTotal, type ApplyResult as ApplyRunResult } from '../apply/apply-result.js';
 import type { Runtime } from '../cli/runtime.js';
 import { GuardrailError, RemoteApiError, RosterError } from '../errors/roster-error.js';
 import { runLogger, type Logger } from '../logging/logger.js';
 import type { ActionKind, Plan } from '../plan/plan-model.js';
 import type { RunKind, RunOutcome } from '../ports/state-store.js';
-import { withoutDone } from '../plan/employee-summary.js';
+import { pendingOnly } from '../plan/employee-summary.js';
 import { makePlan, type PlanRun } from '../reconcile/make-plan.js';
 import type { RosterMetrics } from '../server/metrics.js';
 import { countActions, driftOf, type DriftCounts, type RunSummary } from './status-model.js';
@@ -224,18 +224,21 @@ export async function reconcileRun(
     return { summary, plan, overview, drift, tenantReachable: true };
   }
 
-  const appliedKeys = new Set(result.applied.map((a) => a.key));
-  const left = plan.actions.filter((a) => !appliedKeys.has(a.key));
+  // Every action was applied, skipped as stale, failed or not started: what is left is the last three.
+  const leftKeys = new Set(
+    [...result.skippedStale, ...result.failed, ...result.notStarted].map((r) => r.key),
+  );
+  const left = plan.actions.filter((a) => leftKeys.has(a.key));
   const remaining = countActions({ ...plan, actions: left });
+  for (const [kind, count] of Object.entries(result.applied)) {
+    ctx.metrics.recordActions(kind as ActionKind, 'applied', count);
+  }
   for (const [outcome, refs] of [
-    ['applied', result.applied],
     ['skipped-stale', result.skippedStale],
     ['failed', result.failed],
   ] as const) {
-    const byKind = countActions({
-      ...plan,
-      actions: refs.map((r) => plan.actions.find((a) => a.key === r.key)!),
-    });
+    const byKind: Record<ActionKind, number> = { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 };
+    for (const r of refs) byKind[r.kind]++;
     for (const [kind, count] of Object.entries(byKind))
       ctx.metrics.recordActions(kind as ActionKind, outcome, count);
   }
@@ -243,7 +246,7 @@ export async function reconcileRun(
     ...common,
     id: result.runId,
     results: {
-      applied: result.applied.length,
+      applied: appliedTotal(result.applied),
       'skipped-stale': result.skippedStale.length,
       failed: result.failed.length,
     },
@@ -256,7 +259,7 @@ export async function reconcileRun(
     summary,
     plan,
     // What is left to do after the writes: the dashboard shows that, not the drift just healed.
-    overview: { ...overview, employees: withoutDone(overview.employees, appliedKeys) },
+    overview: { ...overview, employees: pendingOnly(overview.employees, leftKeys) },
     drift: {
       profile: remaining['update-profile'],
       photo: remaining['set-photo'],

@@ -72,14 +72,14 @@ export function summarizeEmployees(slice: {
   return [...summaries.values()].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
 }
 
-/** Summaries with the actions of `done` (action keys, e.g. applied ones) no longer pending. */
-export function withoutDone(
+/** Summaries with only the actions of `left` (action keys, e.g. those an apply did not write) pending. */
+export function pendingOnly(
   summaries: readonly EmployeeSummary[],
-  done: ReadonlySet<string>,
+  left: ReadonlySet<string>,
 ): EmployeeSummary[] {
   const aspect = { 'update-profile': 'profile', 'set-photo': 'photo', 'set-signature': 'signature' } as const;
   return summaries.map((s) => {
-    const pending = s.pending.filter((p) => !done.has(`${s.email}#${aspect[p.kind]}`));
+    const pending = s.pending.filter((p) => left.has(`${s.email}#${aspect[p.kind]}`));
     return pending.length === s.pending.length ? s : { ...s, pending };
   });
 }

@@ -1,5 +1,5 @@
 import { applyPlan } from '../../src/apply/apply-plan.js';
-import type { ApplyResult } from '../../src/apply/apply-result.js';
+import { appliedTotal, type ApplyResult } from '../../src/apply/apply-result.js';
 import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
 import type { RunSummary } from '../../src/controller/status-model.js';
 import { driftOf } from '../../src/controller/status-model.js';
@@ -45,7 +45,7 @@ function outcomeOf(result: ApplyResult): { outcome: ApplyOutcome; message?: stri
   const failed = result.failed[0];
   if (failed) return { outcome: 'failed', message: failed.message };
   if (result.notStarted[0]) return { outcome: 'failed', message: 'not started' };
-  if (result.applied.length === 0 && result.skippedStale[0]) {
+  if (appliedTotal(result.applied) === 0 && result.skippedStale[0]) {
     return { outcome: 'skipped-stale', message: result.skippedStale[0].message };
   }
   return { outcome: 'applied' };
@@ -125,7 +125,7 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
             configRevision: run.plan.configRevision,
             actor: 'dashboard',
           });
-          applied += applyResult.applied.length;
+          applied += appliedTotal(applyResult.applied);
           result = outcomeOf(applyResult);
         }
         results.push({ email, ...result });
