@@ -2,7 +2,14 @@ import type { LastAppliedRecord } from '../observe/model.js';
 import type { PlanAction } from '../plan/plan-model.js';
 import type { JournalEntry, StateStore } from '../ports/state-store.js';
 import { failureOf, type ActionOutcome } from './action-outcome.js';
-import { actionRef, type ActionRef, type ApplyFailure, type StaleAction } from './apply-result.js';
+import {
+  actionRef,
+  noneApplied,
+  type ActionRef,
+  type AppliedCounts,
+  type ApplyFailure,
+  type StaleAction,
+} from './apply-result.js';
 import { refuseSecrets, type SecretFinder } from './secret-guard.js';
 
 /** Structured log sink (a pino logger fits). */
@@ -22,7 +29,8 @@ export type WriteListener = (action: PlanAction, outcome: ActionOutcome['status'
 export interface ApplyExecution {
   readonly runId: string;
   readonly signal: AbortSignal;
-  readonly applied: ActionRef[];
+  /** Applied actions per kind: counted, not listed (each is journaled with its before and after). */
+  readonly applied: AppliedCounts;
   readonly skippedStale: StaleAction[];
   readonly failed: ApplyFailure[];
   readonly notStarted: ActionRef[];
@@ -78,7 +86,7 @@ export function createApplyExecution(options: ApplyExecutionOptions): ApplyExecu
   const execution: ApplyExecution = {
     runId: options.runId,
     signal,
-    applied: [],
+    applied: noneApplied(),
     skippedStale: [],
     failed: [],
     notStarted: [],
@@ -127,9 +135,12 @@ function collect(
   outcome: ActionOutcome,
   logger: ApplyLogger | undefined,
 ): void {
+  if (outcome.status === 'applied') {
+    execution.applied[action.kind]++;
+    return;
+  }
   const ref = actionRef(action);
-  if (outcome.status === 'applied') execution.applied.push(ref);
-  else if (outcome.status === 'skipped-stale')
+  if (outcome.status === 'skipped-stale')
     execution.skippedStale.push({ ...ref, message: outcome.message });
   else {
     execution.failed.push({ ...ref, ...outcome.failure });

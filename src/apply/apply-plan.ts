@@ -20,7 +20,7 @@ import {
   type ApplyLogger,
   type WriteListener,
 } from './apply-execution.js';
-import { runCounts, runOutcome, type ActionRef, type ApplyResult } from './apply-result.js';
+import { appliedTotal, runCounts, runOutcome, type ActionRef, type ApplyResult } from './apply-result.js';
 import { runPhotos, runProfiles, runSignatures } from './run-writers.js';
 import type { SecretFinder } from './secret-guard.js';
 
@@ -156,14 +156,14 @@ export async function applyPlan(
 function summarize(execution: ApplyExecution, signal: AbortSignal | undefined): ExecutedPlan {
   const { applied, skippedStale, failed, notStarted, fatal, unreadable } = execution;
   // The three kinds ran side by side: report in plan order, whatever order they finished in.
-  for (const list of [applied, skippedStale, failed, notStarted]) sortInPlanOrder(list);
+  for (const list of [skippedStale, failed, notStarted]) sortInPlanOrder(list);
   const interrupted = signal?.aborted === true && notStarted.length > 0;
   const partial = { applied, skippedStale, failed, notStarted };
   const outcome: RunOutcome =
     fatal !== undefined
       ? 'failed'
       : unreadable !== undefined
-        ? applied.length > 0
+        ? appliedTotal(applied) > 0
           ? 'partial'
           : 'failed'
         : runOutcome(partial);
@@ -179,7 +179,7 @@ function summarize(execution: ApplyExecution, signal: AbortSignal | undefined): 
     fatal ??
     (unreadable !== undefined
       ? new PlanFileError(
-          `${error}; the run is recorded as ${outcome} (${applied.length} applied, journaled) — plan again`,
+          `${error}; the run is recorded as ${outcome} (${appliedTotal(applied)} applied, journaled) — plan again`,
         )
       : undefined);
   return {

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyExitCode,
+  noneApplied,
   renderApplySummary,
   runCounts,
   runOutcome,
   type ApplyResult,
 } from './apply-result.js';
+
+/** `n` profile updates and `photos` photos applied. */
+const applied = (n: number, photos = 0) => ({ ...noneApplied(), 'update-profile': n, 'set-photo': photos });
 
 const ref = (name: string, kind: 'update-profile' | 'set-photo' = 'update-profile') => ({
   key: `${name}@example.no#${kind === 'set-photo' ? 'photo' : 'profile'}`,
@@ -14,7 +18,7 @@ const ref = (name: string, kind: 'update-profile' | 'set-photo' = 'update-profil
 });
 
 function result(partial: Partial<ApplyResult>): ApplyResult {
-  const base = { applied: [], skippedStale: [], failed: [], notStarted: [], ...partial };
+  const base = { applied: noneApplied(), skippedStale: [], failed: [], notStarted: [], ...partial };
   return {
     runId: 'run-1',
     planHash: 'h',
@@ -28,12 +32,12 @@ function result(partial: Partial<ApplyResult>): ApplyResult {
 describe('apply results', () => {
   it('decide the outcome and exit code: stale skips are reported, failures and interruptions are not success', () => {
     const stale = { ...ref('b'), message: 'jobTitle: expected "A", found "B"' };
-    expect(result({ applied: [ref('a')], skippedStale: [stale] })).toMatchObject({ outcome: 'succeeded' });
-    expect(applyExitCode(result({ applied: [ref('a')], skippedStale: [stale] }))).toBe(0);
-    expect(result({ applied: [ref('a')], notStarted: [ref('c')] }).outcome).toBe('partial');
+    expect(result({ applied: applied(1), skippedStale: [stale] })).toMatchObject({ outcome: 'succeeded' });
+    expect(applyExitCode(result({ applied: applied(1), skippedStale: [stale] }))).toBe(0);
+    expect(result({ applied: applied(1), notStarted: [ref('c')] }).outcome).toBe('partial');
     expect(result({ failed: [{ ...ref('c'), message: 'x' }] }).outcome).toBe('failed');
-    expect(applyExitCode(result({ applied: [ref('a')], notStarted: [ref('c')] }))).toBe(1);
-    expect(result({ applied: [ref('a'), ref('a', 'set-photo')], skippedStale: [stale] }).counts).toEqual({
+    expect(applyExitCode(result({ applied: applied(1), notStarted: [ref('c')] }))).toBe(1);
+    expect(result({ applied: applied(1, 1), skippedStale: [stale] }).counts).toEqual({
       actions: 3,
       applied: 2,
       'skipped-stale': 1,
@@ -48,7 +52,7 @@ describe('apply results', () => {
   it('lists every stale skip and failure with its cause', () => {
     const text = renderApplySummary(
       result({
-        applied: [ref('a')],
+        applied: applied(1),
         skippedStale: [{ ...ref('b'), message: 'jobTitle: expected "A", found "B"' }],
         failed: [
           {

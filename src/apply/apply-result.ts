@@ -23,17 +23,30 @@ export interface ApplyFailure extends ActionRef {
   message: string;
 }
 
+/** Applied actions per kind: counted, not listed (each is journaled with its before and after). */
+export type AppliedCounts = Record<ActionKind, number>;
+
+export function noneApplied(): AppliedCounts {
+  return { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 };
+}
+
+/** All applied actions. */
+export function appliedTotal(applied: AppliedCounts): number {
+  return applied['update-profile'] + applied['set-photo'] + applied['set-signature'];
+}
+
 /**
  * What one apply did. `outcome` is `succeeded` when every action was applied or skipped as stale
  * (stale skips are reported, not failures: the next plan re-reads the tenant), `partial` when some
  * were applied and others failed or were not started, `failed` when none were applied but some
- * failed or were not started.
+ * failed or were not started. Only the actions that need attention are listed; an apply of any size
+ * keeps no reference to the ones applied.
  */
 export interface ApplyResult {
   runId: string;
   outcome: RunOutcome;
   planHash: string;
-  applied: ActionRef[];
+  applied: AppliedCounts;
   skippedStale: StaleAction[];
   failed: ApplyFailure[];
   /** Actions never picked up because the run was interrupted (SIGINT/SIGTERM). */
@@ -51,17 +64,17 @@ export function actionRef(action: PlanAction): ActionRef {
 export function runOutcome(result: Pick<ApplyResult, 'applied' | 'failed' | 'notStarted'>): RunOutcome {
   const unfinished = result.failed.length + result.notStarted.length;
   if (unfinished === 0) return 'succeeded';
-  return result.applied.length > 0 ? 'partial' : 'failed';
+  return appliedTotal(result.applied) > 0 ? 'partial' : 'failed';
 }
 
 /** Counters stored with the run: totals per status, and per `kind:status`. */
 export function runCounts(
   result: Pick<ApplyResult, 'applied' | 'skippedStale' | 'failed' | 'notStarted'>,
 ): RunCounts {
+  const applied = appliedTotal(result.applied);
   const counts: RunCounts = {
-    actions:
-      result.applied.length + result.skippedStale.length + result.failed.length + result.notStarted.length,
-    applied: result.applied.length,
+    actions: applied + result.skippedStale.length + result.failed.length + result.notStarted.length,
+    applied,
     'skipped-stale': result.skippedStale.length,
     failed: result.failed.length,
     'not-started': result.notStarted.length,
@@ -69,7 +82,7 @@ export function runCounts(
   const add = (refs: ActionRef[], status: string) => {
     for (const r of refs) counts[`${r.kind}:${status}`] = (counts[`${r.kind}:${status}`] ?? 0) + 1;
   };
-  add(result.applied, 'applied');
+  for (const [kind, n] of Object.entries(result.applied)) if (n > 0) counts[`${kind}:applied`] = n;
   add(result.skippedStale, 'skipped-stale');
   add(result.failed, 'failed');
   add(result.notStarted, 'not-started');
@@ -95,7 +108,7 @@ function cause(f: ApplyFailure): string {
 export function renderApplySummary(result: ApplyResult): string {
   const lines = [
     `Run ${result.runId}: ${result.outcome}${result.interrupted ? ' (interrupted)' : ''}`,
-    `  applied: ${result.applied.length}, skipped (stale): ${result.skippedStale.length}, failed: ${result.failed.length}, not started: ${result.notStarted.length}`,
+    `  applied: ${appliedTotal(result.applied)}, skipped (stale): ${result.skippedStale.length}, failed: ${result.failed.length}, not started: ${result.notStarted.length}`,
   ];
   if (result.skippedStale.length > 0) {
     lines.push('', 'Skipped because the tenant changed since the plan (run roster plan again):');

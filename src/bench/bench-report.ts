@@ -13,7 +13,8 @@ export interface BenchOptions {
   drawGraphBudget: boolean;
   baselineSlice: number;
   scaling: boolean;
-  memoryEmployees: number;
+  /** Employee counts of the memory runs (scenarios a–c each), smallest first. */
+  memoryEmployees: number[];
   memoryTimeScale: number;
 }
 

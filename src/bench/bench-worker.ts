@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
+import { appliedTotal } from '../apply/apply-result.js';
+import { createSignatureMemo } from '../desired/signature-memo.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
 import { createPlanFileWriter, openPlanFile } from '../adapters/plan-file/plan-files.js';
@@ -60,7 +62,7 @@ export function runWorker(): void {
     const writer = await createPlanFileWriter(path);
     const result = await run(
       deps!,
-      { kind: 'plan', actor: 'bench', deepCheck, writtenOut: true },
+      { kind: 'plan', actor: 'bench', deepCheck },
       {
         action: (action) => writer.add(action),
         planned: (head) => writer.finish(head).then(() => undefined),
@@ -81,7 +83,7 @@ export function runWorker(): void {
       if (result.failure !== undefined) throw result.failure;
       const apply = result.apply;
       return {
-        applied: apply?.applied.length ?? 0,
+        applied: apply ? appliedTotal(apply.applied) : 0,
         failed: (apply?.failed.length ?? 0) + (apply?.notStarted.length ?? 0),
       };
     } finally {
@@ -94,7 +96,13 @@ export function runWorker(): void {
   ): Promise<Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb' | 'connections'>> {
     switch (request.type) {
       case 'init': {
-        runtime = await openRuntime({ dir: request.configDir, env: request.env, metrics });
+        // Plans again and again, as the controller does: signatures made by one are reused by the next.
+        runtime = await openRuntime({
+          dir: request.configDir,
+          env: request.env,
+          metrics,
+          signatureMemo: createSignatureMemo(),
+        });
         const microsoft = createMicrosoftAdapters({
           env: request.env,
           tenant: runtime.config.settings.tenant,

@@ -95,7 +95,7 @@ async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanComma
   let head: PlanHead | undefined;
   const result = await run(
     runtime,
-    { ...planRequest(ctx, opts), writtenOut: true },
+    planRequest(ctx, opts),
     {
       action: (action) => writer.add(action),
       async planned(planned) {

@@ -1,19 +1,27 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import type { DesiredConfig } from '../config/settings.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
 import type { DesiredState } from '../desired/model.js';
+import { createSignatureRenderer } from '../desired/signature-renderer.js';
 import { UsageError } from '../errors/roster-error.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { loadConfigOrThrow, openHrSource } from '../runtime/open-runtime.js';
 
 /** Desired state of every active employee: configuration + the whole HR source (duplicates need all rows). */
 export async function readDesiredState(ctx: CliContext): Promise<DesiredState> {
+  return (await readConfigAndDesired(ctx)).desired;
+}
+
+async function readConfigAndDesired(
+  ctx: CliContext,
+): Promise<{ config: DesiredConfig; desired: DesiredState }> {
   const { config } = await loadConfigOrThrow(ctx.dir, ctx.env);
   const source = openHrSource(config, ctx.env);
   try {
     const builder = createDesiredBuilder(config);
     for await (const page of source.readActive()) for (const row of page) builder.add(row);
-    return builder.finish();
+    return { config, desired: builder.finish() };
   } finally {
     await source.close();
   }
@@ -24,7 +32,7 @@ export async function runRender(
   ctx: CliContext,
   opts: { email: string; format: 'html' | 'text'; out?: string },
 ): Promise<number> {
-  const desired = await readDesiredState(ctx);
+  const { config, desired } = await readConfigAndDesired(ctx);
   const key = opts.email.toLowerCase();
   const employee = desired.employees.find((e) => e.key === key);
   const issues = desired.issues.filter((i) => i.employee?.toLowerCase() === key);
@@ -39,7 +47,8 @@ export async function runRender(
   }
   if (!employee.signature)
     throw new UsageError(`no signature for ${opts.email}: signatures are disabled or could not be rendered`);
-  const body = opts.format === 'html' ? employee.signature.html : employee.signature.text;
+  const { html, text } = createSignatureRenderer(config.templates).renderDesired(employee.signature);
+  const body = opts.format === 'html' ? html : text;
   if (opts.out) await writeFile(opts.out, ctx.scrubber.text(body));
   else ctx.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
   return 0;
@@ -47,8 +56,16 @@ export async function runRender(
 
 /** `roster desired`: the desired state of every employee as JSON. */
 export async function runDesired(ctx: CliContext): Promise<number> {
-  const desired = await readDesiredState(ctx);
-  ctx.stdout.write(`${JSON.stringify(desired, null, 2)}\n`);
+  const { config, desired } = await readConfigAndDesired(ctx);
+  const renderer = createSignatureRenderer(config.templates);
+  // Each signature as it would be written: its rendering, flags and hash.
+  const employees = desired.employees.map(({ signature, ...employee }) => {
+    if (!signature) return employee;
+    const { html, text } = renderer.renderDesired(signature);
+    const { template, flags, hash } = signature;
+    return { ...employee, signature: { template, text, ...flags, hash, html } };
+  });
+  ctx.stdout.write(`${JSON.stringify({ ...desired, employees }, null, 2)}\n`);
   return 0;
 }
 

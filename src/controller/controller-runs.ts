@@ -5,7 +5,10 @@ import { RemoteApiError } from '../errors/roster-error.js';
 import { runLogger, type Logger } from '../logging/logger.js';
 import type { Plan } from '../plan/plan-model.js';
 import type { ControllerMetrics } from '../ports/metrics.js';
-import type { PlanRun } from '../reconcile/make-plan.js';
+import { createSignatureMemo } from '../desired/signature-memo.js';
+import { pendingOnly, type EmployeeSummary } from '../plan/employee-summary.js';
+import type { EmployeeLook, StreamedPlanRun } from '../reconcile/make-plan.js';
+import { lookAtEmployee } from '../reconcile/look-at-employee.js';
 import { run } from '../runs/run.js';
 import { combineEvents, type RunDeps, type RunEvents, type RunResult } from '../runs/run-request.js';
 import { runMetricsEvents } from '../runs/run-metrics.js';
@@ -34,12 +37,18 @@ export interface ControllerRunRequest {
   alwaysApply?: boolean;
 }
 
+/**
+ * What the dashboard shows of a full run: every employee summarized (after an apply, what is left
+ * to do), and how the users were read.
+ */
+export type PlanOverview = Omit<StreamedPlanRun, 'head'> & { tenantId: string; employees: EmployeeSummary[] };
+
 /** A finished controller run, with what the status and the dashboard show from it. */
 export interface ControllerRunReport {
   summary: RunSummary;
   unknownEmployee?: boolean;
   /** A whole-tenant picture: the plan (before any write) and what is left to do after it. */
-  latest?: { plan: Plan; planRun: PlanRun; drift: DriftCounts };
+  latest?: { plan: Plan; overview: PlanOverview; drift: DriftCounts };
   /** False when the tenant could not be read; undefined when not known. */
   tenantReachable?: boolean;
   /** The run failed before `run` could start it (the runtime would not open): not recorded. */
@@ -50,6 +59,11 @@ export interface RunExecutor {
   execute(request: ControllerRunRequest, config: DesiredConfig): Promise<ControllerRunReport>;
   /** The runtime of a revision (opened when needed): the run history is read through it. */
   runtime(config: DesiredConfig): Promise<ControllerRuntime>;
+  /**
+   * One employee planned from the HR source and the stored user snapshot, calling no Microsoft
+   * service (see `lookAtEmployee`), through the runtime of the latest run; undefined before one.
+   */
+  lookAtEmployee(email: string): Promise<EmployeeLook | undefined>;
   close(): Promise<void>;
 }
 
@@ -68,6 +82,8 @@ export function createRunExecutor(options: {
   now(): Date;
 }): RunExecutor {
   let runtime: { revision: string; deps: ControllerRuntime } | undefined;
+  // Signatures made by one run are reused by the next (the memo checks template, view and flags).
+  const signatureMemo = createSignatureMemo();
 
   async function ensure(config: DesiredConfig): Promise<ControllerRuntime> {
     if (runtime?.revision === config.revision) return runtime.deps;
@@ -95,8 +111,12 @@ export function createRunExecutor(options: {
       return { summary: failedSummary(randomUUID(), request.kind, at, message), outsideRun: true };
     }
     const collected = request.only ? undefined : collectPlan();
+    const employees: EmployeeSummary[] = [];
+    const summaries: RunEvents | undefined = collected
+      ? { employees: (found) => void employees.push(...found) }
+      : undefined;
     const result = await run(
-      { ...deps, logger: options.logger, now: options.now },
+      { ...deps, signatureMemo, logger: options.logger, now: options.now },
       {
         kind: request.kind,
         actor: options.actor,
@@ -111,14 +131,25 @@ export function createRunExecutor(options: {
             }
           : {}),
       },
-      combineEvents(logEvents(options.logger), collected, runMetricsEvents(options.metrics), options.events),
+      combineEvents(
+        logEvents(options.logger),
+        collected,
+        summaries,
+        runMetricsEvents(options.metrics),
+        options.events,
+      ),
     );
-    return report(result, collected?.plan());
+    return report(result, collected?.plan(), employees);
   }
 
   return {
     execute,
     runtime: ensure,
+    async lookAtEmployee(email) {
+      // The runtime of the latest run: a look never opens one of its own.
+      if (!runtime) return undefined;
+      return lookAtEmployee({ ...runtime.deps, signatureMemo, now: options.now }, email);
+    },
     async close() {
       await runtime?.deps.close();
       runtime = undefined;
@@ -141,7 +172,11 @@ function logEvents(logger: Logger): RunEvents {
   };
 }
 
-function report(result: RunResult, plan: Plan | undefined): ControllerRunReport {
+function report(
+  result: RunResult,
+  plan: Plan | undefined,
+  employees: EmployeeSummary[],
+): ControllerRunReport {
   const summary = summarizeRun(result);
   const base: ControllerRunReport = {
     summary,
@@ -153,15 +188,23 @@ function report(result: RunResult, plan: Plan | undefined): ControllerRunReport 
         : {}),
   };
   if (!plan || !result.observation) return base;
-  const done = new Set(result.apply?.applied.map((a) => a.key));
-  const left = plan.actions.filter((a) => !done.has(a.key));
+  // Every action was applied, skipped as stale, failed or not started: what is left is the last three.
+  const apply = result.apply;
+  const leftKeys = apply
+    ? new Set([...apply.skippedStale, ...apply.failed, ...apply.notStarted].map((r) => r.key))
+    : new Set(plan.actions.map((a) => a.key));
+  const left = plan.actions.filter((a) => leftKeys.has(a.key));
   const count = (kind: string) => left.filter((a) => a.kind === kind).length;
   return {
     ...base,
     latest: {
       plan,
       // What is left to do after the writes: the dashboard shows that, not the drift just healed.
-      planRun: { ...result.observation, plan: { ...plan, actions: left } },
+      overview: {
+        ...result.observation,
+        tenantId: plan.tenantId,
+        employees: apply ? pendingOnly(employees, leftKeys) : employees,
+      },
       drift: {
         profile: count('update-profile'),
         photo: count('set-photo'),

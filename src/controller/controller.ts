@@ -8,7 +8,7 @@ import type { ControllerMetrics } from '../ports/metrics.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { Readiness, ReadinessCheck } from '../ports/readiness.js';
 import type { RunDetail, RunRecord } from '../ports/state-store.js';
-import type { PlanRun } from '../reconcile/make-plan.js';
+import type { EmployeeLook } from '../reconcile/make-plan.js';
 import { failedSummary } from '../runs/run-summary.js';
 import type {
   ApplyNowOptions,
@@ -22,6 +22,7 @@ import {
   type ControllerRunReport,
   type ControllerRunRequest,
   type ControllerRuntime,
+  type PlanOverview,
   type RunExecutor,
 } from './controller-runs.js';
 import { readinessOf, statusOf, type ControllerView } from './controller-status.js';
@@ -63,8 +64,13 @@ export interface Controller extends ControllerApi {
    * Undefined when no run happened: busy, standby, or no valid configuration (`status()` says which).
    */
   runOnce(kind?: 'plan' | 'apply'): Promise<RunSummary | undefined>;
-  /** The latest full plan run (desired, observed, plan; after an apply, what is left to do). */
-  latestPlanRun(): PlanRun | undefined;
+  /** The latest full plan run's employees and users (after an apply, what is left to do). */
+  latestOverview(): PlanOverview | undefined;
+  /**
+   * One employee planned from the HR source and the stored user snapshot, calling no Microsoft
+   * service (see `lookAtEmployee`); undefined before the first run or when the source has no row.
+   */
+  lookAtEmployee(email: string): Promise<EmployeeLook | undefined>;
   /** The configuration runs use now (the last good revision). */
   currentConfig(): DesiredConfig | undefined;
 }
@@ -102,7 +108,7 @@ class ReconcileController implements Controller {
   readonly #shutdown = new AbortController();
   readonly #pending = new Set<Promise<boolean>>();
   readonly #view: ControllerView;
-  readonly #latest: { plan?: Plan; planRun?: PlanRun } = {};
+  readonly #latest: { plan?: Plan; overview?: PlanOverview } = {};
   readonly #preflight: Preflight;
   #work: WorkState = 'idle';
   #current: Promise<unknown> | undefined;
@@ -144,8 +150,12 @@ class ReconcileController implements Controller {
     };
   }
 
-  latestPlanRun(): PlanRun | undefined {
-    return this.#latest.planRun;
+  latestOverview(): PlanOverview | undefined {
+    return this.#latest.overview;
+  }
+
+  lookAtEmployee(email: string): Promise<EmployeeLook | undefined> {
+    return this.#executor.lookAtEmployee(email);
   }
 
   latestPlan(): Plan | undefined {
@@ -279,7 +289,7 @@ class ReconcileController implements Controller {
       // A run for one employee shows no whole-tenant picture: keep the last full plan and drift.
       if (!request.only && report.latest) {
         this.#latest.plan = report.latest.plan;
-        this.#latest.planRun = report.latest.planRun;
+        this.#latest.overview = report.latest.overview;
         this.#view.drift = report.latest.drift;
         this.#options.metrics.setDrift(this.#view.drift);
       }

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldMapping, Override, Settings } from '../config/settings.js';
 import { buildConfig, buildSettings, override, row } from '../../test/support/builders.js';
-import { packedTextOf, unpackText } from '../compact/packed-text.js';
-import { flagsOf } from '../plan/fingerprints.js';
 import { desiredSignatureHash } from './signature-hash.js';
 import { buildDesired, createDesiredBuilder } from './build-desired.js';
-import { packedSignatureHtml } from './lazy-signature.js';
-import { signaturesRendered } from './render-signature.js';
-import type { DesiredState, SourceRow } from './model.js';
+import type { DesiredSignature, DesiredState, SourceRow } from './model.js';
+import { createSignatureMemo } from './signature-memo.js';
+import { createSignatureRenderer, type SignatureRenderer } from './signature-renderer.js';
 
 function build(
   rows: SourceRow[],
@@ -28,6 +26,23 @@ function only(state: DesiredState) {
 }
 
 const clearing = (from: string): FieldMapping => ({ from, clearWhenEmpty: true });
+
+/** The real templates' renderer, counting what it renders. */
+function countingRenderer(): SignatureRenderer & { renders: number } {
+  const real = createSignatureRenderer(buildConfig().templates);
+  const counting = {
+    renders: 0,
+    render: (...args: Parameters<SignatureRenderer['render']>) => {
+      counting.renders++;
+      return real.render(...args);
+    },
+    renderDesired: (signature: DesiredSignature) => real.renderDesired(signature),
+  };
+  return counting;
+}
+
+const rendered = (signature: DesiredSignature | undefined) =>
+  createSignatureRenderer(buildConfig().templates).renderDesired(signature!);
 
 describe('buildDesired: the seed mapping', () => {
   it('maps a Norwegian employee field by field', () => {
@@ -475,46 +490,33 @@ describe('buildDesired: signatures', () => {
     const e = only(build([row()], [], signing()));
     expect(e.signature).toMatchObject({
       template: 'default',
-      autoAddSignature: true,
-      autoAddSignatureOnReply: false,
-      autoAddSignatureOnMobile: true,
-      useDefaultSignatureOnMobile: false,
+      flags: {
+        autoAddSignature: true,
+        autoAddSignatureOnReply: false,
+        autoAddSignatureOnMobile: true,
+        useDefaultSignatureOnMobile: false,
+      },
     });
-    expect(e.signature?.html).toContain('Senior rådgiver');
+    expect(rendered(e.signature).html).toContain('Senior rådgiver');
   });
 
-  it('keeps only what the signature is rendered from, renders it when read, and hashes it once', () => {
-    const before = signaturesRendered();
-    const e = only(build([row()], [], signing()));
-    expect(signaturesRendered() - before).toBe(1);
-    const { html, text } = e.signature!;
-    // Read once: html and text come from one rendering, and no rendering is kept packed.
-    expect(signaturesRendered() - before).toBe(2);
+  it('is a plain value of what it is rendered from, rendered once to be hashed', () => {
+    const renderer = countingRenderer();
+    const config = buildConfig({ settings: signing() });
+    const e = only(buildDesired([row()], config, { renderer }));
+    expect(renderer.renders).toBe(1);
+    const signature = e.signature!;
+    // Plain data: no getters, and reading or copying it renders nothing.
+    const getters = Object.entries(Object.getOwnPropertyDescriptors(signature)).filter(([, d]) => d.get);
+    expect(getters).toEqual([]);
+    expect(JSON.parse(JSON.stringify({ ...signature }))).toEqual(signature);
+    expect(renderer.renders).toBe(1);
+    expect(Object.keys(signature)).toEqual(['template', 'view', 'flags', 'hash']);
+    expect(signature.view.employee).toMatchObject({ displayName: 'Søren Ærø', jobTitle: 'Senior rådgiver' });
+    const { html, text } = rendered(signature);
     expect(html).toContain('Senior rådgiver');
     expect(text).toContain('Senior rådgiver');
-    expect(packedTextOf(e.signature!, 'html')).toBeUndefined();
-    expect(e.signature!.html).toBe(html);
-    expect(JSON.parse(JSON.stringify(e.signature))).toEqual({
-      template: 'default',
-      text,
-      ...flagsOf(e.signature!),
-      hash: desiredSignatureHash(html, text, flagsOf(e.signature!)),
-      html,
-    });
-    expect(Object.keys(e.signature!)).toEqual([
-      'template',
-      'text',
-      'autoAddSignature',
-      'autoAddSignatureOnReply',
-      'autoAddSignatureOnMobile',
-      'useDefaultSignatureOnMobile',
-      'hash',
-      'html',
-    ]);
-    // Packed for a plan action: deflated against the template, read back whole.
-    const packed = packedSignatureHtml(e.signature!);
-    expect(typeof packed === 'object' && packed.bytes.length).toBeLessThan(html.length / 4);
-    expect(unpackText(packed)).toBe(html);
+    expect(signature.hash).toBe(desiredSignatureHash(html, text, signature.flags));
   });
 
   it('lets an office override choose the template', () => {
@@ -556,7 +558,7 @@ describe('buildDesired: signatures', () => {
 
   it('drops an unsafe homepage from the signature and reports it, keeping the employee', () => {
     const state = build([row({}, { homepage_url: 'javascript:alert(1)' })], [], signing());
-    expect(only(state).signature?.html).not.toContain('javascript');
+    expect(rendered(only(state).signature).html).not.toContain('javascript');
     expect(state.issues).toEqual([
       {
         employee: 'soren.aero@contoso.no',
@@ -572,7 +574,7 @@ describe('buildDesired: signatures', () => {
   it('does not put an http photo into a signature (https only there)', () => {
     const e = only(build([row({ profile_image_url: 'http://hr.contoso.no/1.jpg' })], [], signing()));
     expect(e.photoUrl).toBe('http://hr.contoso.no/1.jpg');
-    expect(e.signature?.html).not.toContain('hr.contoso.no/1.jpg');
+    expect(rendered(e.signature).html).not.toContain('hr.contoso.no/1.jpg');
   });
 });
 
@@ -594,19 +596,19 @@ describe('buildDesired: values employees share are made once per build', () => {
     expect(ola!.officeName).toBe('Oslo');
     expect(soren!.fields.jobTitle).toBe('Senior rådgiver');
     expect(kari!.officeName).toBe('Bergen');
-    expect(ola!.signature!.text).toContain('Oslo');
-    expect(kari!.signature!.text).toContain('Bergen');
-    expect(kari!.signature!.text).not.toContain('Oslo');
+    expect(rendered(ola!.signature).text).toContain('Oslo');
+    expect(rendered(kari!.signature).text).toContain('Bergen');
+    expect(rendered(kari!.signature).text).not.toContain('Oslo');
     // The invalid Oslo phone is reported for both of its employees, and Bergen's is not.
     expect(state.issues.filter((i) => i.field === 'office.phone').map((i) => i.employee)).toEqual([
       'ola@contoso.no',
       'soren.aero@contoso.no',
     ]);
-    expect(ola!.signature!.text).not.toContain('Office: 12');
+    expect(rendered(ola!.signature).text).not.toContain('Office: 12');
   });
 });
 
-describe('buildDesired: signatures rendered by the previous build are reused', () => {
+describe('buildDesired: signatures made by an earlier build are reused through a memo the caller keeps', () => {
   const config = () => {
     const s = buildSettings();
     return buildConfig({ settings: { ...s, signatures: { ...s.signatures, enabled: true } } });
@@ -616,40 +618,44 @@ describe('buildDesired: signatures rendered by the previous build are reused', (
     row({ id: '2', email: 'ola@contoso.no', title: 'Rådgiver' }),
     row({ id: '3', email: 'kari@contoso.no' }),
   ];
+  const signatureOf = (state: DesiredState, key: string) =>
+    state.employees.find((e) => e.key === key)!.signature!;
 
   it('gives an unchanged employee the same signature, and renders a changed one anew', () => {
     const same = config();
-    const first = buildDesired(rows(), same);
+    const memo = createSignatureMemo();
+    const first = buildDesired(rows(), same, { memo });
     const changed = rows().map((r) =>
       r.employee['id'] === '2' ? row({ id: '2', email: 'ola@contoso.no', title: 'Leder' }) : r,
     );
-    const before = signaturesRendered();
-    const second = buildDesired(changed, same);
+    const renderer = countingRenderer();
+    const second = buildDesired(changed, same, { memo, renderer });
     // Only Ola's signature is rendered again; the others keep their hashes without rendering.
-    expect(signaturesRendered() - before).toBe(1);
-    const signatureOf = (state: DesiredState, key: string) =>
-      state.employees.find((e) => e.key === key)!.signature!;
+    expect(renderer.renders).toBe(1);
     for (const key of ['kari@contoso.no', 'soren.aero@contoso.no']) {
-      expect(signatureOf(second, key).hash).toBe(signatureOf(first, key).hash);
-      expect(signatureOf(second, key).html).toBe(signatureOf(first, key).html);
+      expect(signatureOf(second, key)).toEqual(signatureOf(first, key));
     }
     const ola = signatureOf(second, 'ola@contoso.no');
     expect(ola.hash).not.toBe(signatureOf(first, 'ola@contoso.no').hash);
-    expect(ola.html).toContain('Leder');
-    expect(ola.html).not.toContain('Rådgiver');
-    expect(ola.hash).toBe(desiredSignatureHash(ola.html, ola.text, flagsOf(ola)));
+    const { html, text } = rendered(ola);
+    expect(html).toContain('Leder');
+    expect(html).not.toContain('Rådgiver');
+    expect(ola.hash).toBe(desiredSignatureHash(html, text, ola.flags));
     // A reused rendering still reports what rendering it reported (the refused homepage).
     expect(second.issues).toEqual(first.issues);
     expect(second.issues).toHaveLength(1);
-    // Everything equals a build that rendered from scratch (a fresh configuration).
-    expect(JSON.parse(JSON.stringify(second))).toEqual(
-      JSON.parse(JSON.stringify(buildDesired(changed, config()))),
-    );
+    // Everything equals a build that rendered from scratch (no memo).
+    expect(second).toEqual(buildDesired(changed, same));
+    // A build without the memo renders every signature: nothing is kept anywhere else.
+    const fresh = countingRenderer();
+    buildDesired(changed, same, { renderer: fresh });
+    expect(fresh.renders).toBe(3);
   });
 
-  it('renders anew when the flags or the template change', () => {
+  it('renders anew when the flags or the template change, and forgets employees that left', () => {
     const same = config();
-    const first = buildDesired(rows(), same);
+    const memo = createSignatureMemo();
+    const first = buildDesired(rows(), same, { memo });
     const flagged = {
       ...same,
       settings: {
@@ -657,16 +663,20 @@ describe('buildDesired: signatures rendered by the previous build are reused', (
         signatures: { ...same.settings.signatures, autoAddSignatureOnReply: true },
       },
     };
-    const before = signaturesRendered();
-    const second = buildDesired(rows(), flagged);
-    expect(signaturesRendered() - before).toBe(3);
-    expect(second.employees[0]!.signature!.autoAddSignatureOnReply).toBe(true);
+    const renderer = countingRenderer();
+    const second = buildDesired(rows(), flagged, { memo, renderer });
+    expect(renderer.renders).toBe(3);
+    expect(second.employees[0]!.signature!.flags.autoAddSignatureOnReply).toBe(true);
     expect(second.employees[0]!.signature!.hash).not.toBe(first.employees[0]!.signature!.hash);
     const compact = buildDesired(rows(), {
       ...same,
       overrides: [override({ office: 'Oslo', template: 'compact' })],
     });
     expect(compact.employees.map((e) => e.signature!.template)).toEqual(['compact', 'compact', 'compact']);
+    memo.sweep();
+    buildDesired(rows().slice(1), same, { memo });
+    memo.sweep();
+    expect(memo.size).toBe(2);
   });
 });
 

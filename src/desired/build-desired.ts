@@ -1,24 +1,47 @@
-import { createHash } from 'node:crypto';
 import { pickSignatureFlags } from '../config/field-catalog.js';
-import type { DesiredConfig, ManagedField, SignatureTemplate } from '../config/settings.js';
-import { indexOverrides, officeKeys, resolveOverrides, unknownOverrideTargets } from './apply-overrides.js';
+import type { DesiredConfig } from '../config/settings.js';
+import { indexOverrides, officeKeys, resolveOverrides } from './apply-overrides.js';
 import type { OverrideIndex, ResolvedOverrides } from './apply-overrides.js';
-import type { DesiredEmployee, DesiredSignature, DesiredState, EmployeeIssue, SourceRow } from './model.js';
-import { lazySignature } from './lazy-signature.js';
+import { makeDesiredSignature } from './desired-signature.js';
+import { compareKeys, employeeKeyOf } from './employee-key.js';
+import type { DesiredEmployee, DesiredState, EmployeeIssue, SourceRow } from './model.js';
 import { normalizeText, removedMessage } from './normalize-text.js';
+import { createOverrideTargetTracker } from './override-targets.js';
 import { REFUSED_VALUE, renderFields } from './render-fields.js';
 import { renderTemplate } from './render-template.js';
 import type { Report } from './render-fields.js';
-import { renderSignature, type SignatureView, type SignatureWarning } from './render-signature.js';
-import { desiredSignatureHash, flagString, type SignatureFlagValues } from './signature-hash.js';
+import type { SignatureMemo } from './signature-memo.js';
+import { createSignatureRenderer, type SignatureRenderer } from './signature-renderer.js';
 import { officeSignatureView, signatureView } from './signature-view.js';
 import { checkSourceUrl, photoUrlRule, signatureUrlPolicy, type UrlRule } from './url-policy.js';
-import { isValidEmail } from './validate-url.js';
 
-/** Feeds rows one at a time (e.g. page by page from a database cursor) and builds at the end. */
+/** The employees of some keys, built: a slice of the desired state. */
+export interface DesiredSlice {
+  /** In key order. */
+  employees: DesiredEmployee[];
+  /** Emails excluded by an override: never acted on. */
+  excluded: string[];
+  /** Ordered by employee, each employee's in the order they were found. */
+  issues: EmployeeIssue[];
+}
+
+/**
+ * Builds desired employees from rows fed one at a time. Rows are grouped by email: `takeSlice`
+ * builds what was added since the last slice, so every row of an email must be added before the
+ * slice that holds it is taken (a source read in key order gives that). `finish` takes the rest
+ * and adds what needs the whole source: the source count and overrides whose target never came.
+ */
 export interface DesiredBuilder {
   add(row: SourceRow): void;
+  takeSlice(): DesiredSlice;
   finish(): DesiredState;
+}
+
+export interface DesiredBuilderOptions {
+  /** Signatures made by earlier builds (see `SignatureMemo`); none: every signature is rendered. */
+  memo?: SignatureMemo;
+  /** Renders the signatures (default: one made for this builder from the configuration's templates). */
+  renderer?: SignatureRenderer;
 }
 
 const DEFAULT_PHOTO_FROM = '{{employee.profile_image_url}}';
@@ -90,14 +113,12 @@ function photoUrlOf(
 }
 
 /**
- * Values many employees share, made once per build and shared: an office's normalized row and
- * signature view, a set of signature variables. Desired state keeps what signatures are rendered
- * from, so sharing these is most of what it holds per employee beyond its own fields. Warnings
- * raised while making a value are reported again to every employee that uses it.
+ * Values many employees share, made once per builder and shared: an office's normalized row and
+ * signature view, a set of signature variables (a handful of each, however many employees).
+ * Warnings raised while making a value are reported again to every employee that uses it.
  */
 function createSharedValues(settings: DesiredConfig['settings']) {
   const made = new Map<unknown, { value: unknown; issues: Parameters<Report>[0][] }>();
-  const texts = new Map<string, string>();
   function shared<T>(key: unknown, make: (report: Report) => T, report: Report): T {
     let entry = made.get(key);
     if (!entry) {
@@ -119,38 +140,33 @@ function createSharedValues(settings: DesiredConfig['settings']) {
         () => variables,
         () => undefined,
       ),
-    /** Field values by content: departments, titles, locations and first names repeat. */
-    fields(fields: DesiredEmployee['fields']): DesiredEmployee['fields'] {
-      for (const [field, value] of Object.entries(fields) as [ManagedField, string | string[] | null][]) {
-        if (typeof value !== 'string') continue;
-        let one = texts.get(value);
-        if (one === undefined) texts.set(value, (one = value));
-        fields[field] = one;
-      }
-      return fields;
-    },
   };
 }
 
 type SharedValues = ReturnType<typeof createSharedValues>;
 
+interface BuildContext {
+  config: DesiredConfig;
+  memo: SignatureMemo | undefined;
+  renderer: SignatureRenderer;
+  sharedValues: SharedValues;
+}
+
 function buildEmployee(
   key: string,
   row: SourceRow,
   overrides: ResolvedOverrides,
-  config: DesiredConfig,
   report: Report,
-  memo: SignatureMemo,
-  sharedValues: SharedValues,
+  context: BuildContext,
 ): DesiredEmployee | undefined {
+  const { config, sharedValues } = context;
   const { settings } = config;
   const employee = normalizeRecord(row.employee, 'employee', report);
   const office = sharedValues.office(row.office, report);
   const variables = sharedValues.variables({ ...settings.signatures.variables, ...overrides.variables });
   const view = { ...variables, employee: employee.mapping, office: office.mapping };
-  const rendered = renderFields({ settings, view, overrides, report });
-  if (!rendered) return undefined;
-  const fields = sharedValues.fields(rendered);
+  const fields = renderFields({ settings, view, overrides, report });
+  if (!fields) return undefined;
   const email = employee.display['email'] ?? key;
   let photoUrl: string | undefined;
   try {
@@ -198,7 +214,7 @@ function buildEmployee(
   );
   const s = settings.signatures;
   const flags = pickSignatureFlags(s);
-  const made = memo.signature(key, template, shown, flags);
+  const made = makeDesiredSignature({ template, view: shown, flags }, context);
   if ('error' in made) {
     report({ kind: made.error.kind, severity: 'error', message: made.error.message });
     return undefined;
@@ -215,86 +231,14 @@ function buildEmployee(
   return desired;
 }
 
-/** What rendering a signature left to keep: its hash and the warnings it raised. */
-type MadeSignature =
-  | { hash: string; warnings: SignatureWarning[] }
-  | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
-
-/** Shared by every signature that rendered without a warning (most of them). */
-const NO_WARNINGS: SignatureWarning[] = [];
-
-function makeSignature(
-  template: SignatureTemplate,
-  view: SignatureView,
-  flags: SignatureFlagValues,
-): MadeSignature {
-  const rendered = renderSignature(template, view);
-  if ('error' in rendered) return rendered;
-  // Hashed now, while the html is at hand; the html itself is rendered again only if read.
-  const { warnings } = rendered;
-  return {
-    hash: desiredSignatureHash(rendered.html, rendered.text, flags),
-    warnings: warnings.length > 0 ? warnings : NO_WARNINGS,
-  };
-}
-
-interface MemoEntry {
-  template: SignatureTemplate;
-  /** Digest of the view and flags the signature was rendered from. */
-  input: string;
-  made: MadeSignature;
-}
-
-/**
- * Signatures rendered by the previous build over the same configuration, per employee. Rendering
- * and hashing is most of a re-plan's CPU; an employee whose view, flags and template are
- * unchanged gets the same hash and warnings back without rendering. Keyed by the configuration's
- * template map, so a reloaded configuration starts afresh and an unused one is collected.
- */
-const signatureMemos = new WeakMap<DesiredConfig['templates'], Map<string, MemoEntry>>();
-
-type SignatureMemo = ReturnType<typeof createSignatureMemo>;
-
-function createSignatureMemo(config: DesiredConfig) {
-  const previous = signatureMemos.get(config.templates);
-  const next = new Map<string, MemoEntry>();
-  return {
-    signature(
-      key: string,
-      template: SignatureTemplate,
-      view: SignatureView,
-      flags: SignatureFlagValues,
-    ):
-      | { signature: DesiredSignature; warnings: SignatureWarning[] }
-      | Extract<MadeSignature, { error: unknown }> {
-      const input = createHash('sha256')
-        .update(JSON.stringify(view))
-        .update(flagString(flags))
-        .digest('base64');
-      const old = previous?.get(key);
-      const entry =
-        old && old.template === template && old.input === input
-          ? old
-          : { template, input, made: makeSignature(template, view, flags) };
-      next.set(key, entry);
-      const { made } = entry;
-      if ('error' in made) return made;
-      return { signature: lazySignature(template, view, flags, made.hash), warnings: made.warnings };
-    },
-    /** The next build starts from this one's signatures (only employees seen in it). */
-    keep(): void {
-      signatureMemos.set(config.templates, next);
-    },
-  };
-}
-
-// Code-unit order, not localeCompare: the output must not depend on the machine's locale.
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function rowLabel(row: SourceRow): string {
-  return `source id ${row.employee['id'] ?? '(none)'}`;
+/** What the builder keeps per email between rows. */
+interface KeyEntry {
+  /** Source ids of every row with this email (more than one: a duplicate, none used). */
+  ids: string[];
+  /** Every row with this email is excluded by an override. */
+  excludeAll: boolean;
+  built?: DesiredEmployee;
+  issues: EmployeeIssue[];
 }
 
 /**
@@ -302,38 +246,45 @@ function rowLabel(row: SourceRow): string {
  * override (employee > office) > source > leave alone; duplicate emails (case-insensitive) are
  * reported and neither row is used; one bad employee never affects another.
  */
-export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
+export function createDesiredBuilder(
+  config: DesiredConfig,
+  options: DesiredBuilderOptions = {},
+): DesiredBuilder {
   const index: OverrideIndex = indexOverrides(config.overrides);
+  const context: BuildContext = {
+    config,
+    memo: options.memo,
+    renderer: options.renderer ?? createSignatureRenderer(config.templates),
+    sharedValues: createSharedValues(config.settings),
+  };
+  const targets = createOverrideTargetTracker(config.overrides);
   /**
-   * Per email, in first-seen order. Each row is built as it arrives and let go (a run holds
-   * compact desired employees, never the raw rows); a second row with the same email throws
-   * the first one's result away again, because neither row of a duplicate is used.
+   * Per email of the current slice, in first-seen order. Each row is built as it arrives (a slice
+   * holds compact desired employees, never raw rows); a second row with the same email throws the
+   * first one's result away again, because neither row of a duplicate is used.
    */
-  const byKey = new Map<string, KeyEntry>();
-  const memo = createSignatureMemo(config);
-  const sharedValues = createSharedValues(config.settings);
-  const seenOffices = new Set<string>();
-  const issues: EmployeeIssue[] = [];
+  let byKey = new Map<string, KeyEntry>();
+  /** Issues of rows without a usable email, in the current slice. */
+  let loose: EmployeeIssue[] = [];
   let sourceCount = 0;
 
   function add(row: SourceRow): void {
     sourceCount++;
     const offices = officeKeys(row.office);
-    for (const k of offices) seenOffices.add(k);
-    const email = normalizeText(row.employee['email']);
-    if (!email.ok || !isValidEmail(email.value)) {
-      issues.push({
-        employee: email.ok && email.value ? email.value : rowLabel(row),
+    targets.seeOffices(offices);
+    const found = employeeKeyOf(row);
+    if (!found.ok) {
+      loose.push({
+        employee: found.label,
         kind: 'invalid-email',
         severity: 'error',
         field: 'employee.email',
-        message: email.ok
-          ? `${rowLabel(row)}: email ${email.value ? 'is not a valid address' : 'is empty'}`
-          : `${rowLabel(row)}: email ${email.reason}`,
+        message: found.message,
       });
       return;
     }
-    const key = email.value.toLowerCase();
+    const { key } = found;
+    targets.seeEmployee(key);
     const overrides = resolveOverrides(index, key, offices);
     const id = row.employee['id'] ?? '(none)';
     const entry = byKey.get(key);
@@ -348,12 +299,13 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
     byKey.set(key, fresh);
     if (overrides.exclude) return;
     const report: Report = (issue) => fresh.issues.push({ employee: key, ...issue });
-    fresh.built = buildEmployee(key, row, overrides, config, report, memo, sharedValues);
+    fresh.built = buildEmployee(key, row, overrides, report, context);
   }
 
-  function finish(): DesiredState {
+  function takeSlice(): DesiredSlice {
     const employees: DesiredEmployee[] = [];
     const excluded: string[] = [];
+    const issues = loose;
     for (const [key, entry] of byKey) {
       if (entry.excludeAll) {
         excluded.push(key);
@@ -375,32 +327,32 @@ export function createDesiredBuilder(config: DesiredConfig): DesiredBuilder {
       issues.push(...entry.issues);
       if (entry.built) employees.push(entry.built);
     }
-    employees.sort((a, b) => compare(a.key, b.key));
-    excluded.sort(compare);
+    byKey = new Map();
+    loose = [];
+    employees.sort((a, b) => compareKeys(a.key, b.key));
+    excluded.sort(compareKeys);
     const ordered = issues
       .map((issue, i) => ({ issue, i }))
-      .sort((a, b) => compare(a.issue.employee ?? '', b.issue.employee ?? '') || a.i - b.i)
+      .sort((a, b) => compareKeys(a.issue.employee ?? '', b.issue.employee ?? '') || a.i - b.i)
       .map((x) => x.issue);
-    ordered.push(...unknownOverrideTargets(config.overrides, new Set(byKey.keys()), seenOffices));
-    memo.keep();
-    return { employees, excluded, issues: ordered, sourceCount };
+    return { employees, excluded, issues: ordered };
   }
 
-  return { add, finish };
+  function finish(): DesiredState {
+    const { employees, excluded, issues } = takeSlice();
+    issues.push(...targets.unknown());
+    return { employees, excluded, issues, sourceCount };
+  }
+
+  return { add, takeSlice, finish };
 }
 
-/** What the builder keeps per email between rows. */
-interface KeyEntry {
-  /** Source ids of every row with this email (more than one: a duplicate, none used). */
-  ids: string[];
-  /** Every row with this email is excluded by an override. */
-  excludeAll: boolean;
-  built?: DesiredEmployee;
-  issues: EmployeeIssue[];
-}
-
-export function buildDesired(rows: Iterable<SourceRow>, config: DesiredConfig): DesiredState {
-  const builder = createDesiredBuilder(config);
+export function buildDesired(
+  rows: Iterable<SourceRow>,
+  config: DesiredConfig,
+  options?: DesiredBuilderOptions,
+): DesiredState {
+  const builder = createDesiredBuilder(config, options);
   for (const row of rows) builder.add(row);
   return builder.finish();
 }

@@ -1,5 +1,6 @@
-import type { SignatureFlags } from '../config/field-catalog.js';
 import type { ManagedField } from '../config/settings.js';
+import type { SignatureView } from './render-signature.js';
+import type { SignatureFlagValues } from './signature-hash.js';
 
 /** One row of the HR source: employee columns and the joined office's columns, raw. */
 export interface SourceRow {
@@ -29,11 +30,17 @@ export interface EmployeeIssue {
   severity?: 'error' | 'warning';
 }
 
-export interface DesiredSignature extends SignatureFlags {
+/**
+ * An employee's signature as a value: what it is rendered from, not its rendering. Its html and
+ * text come from an explicit `SignatureRenderer.renderDesired` call where they are written (a
+ * plan action, a page); planning compares `hash` only.
+ */
+export interface DesiredSignature {
+  /** Template name: `templates/<template>.html.mustache` and its text twin. */
   template: string;
-  html: string;
-  text: string;
-  /** `desiredSignatureHash` of html, text and flags, taken when it was rendered. */
+  view: SignatureView;
+  flags: SignatureFlagValues;
+  /** `desiredSignatureHash` of the rendered html and text and of `flags`. */
   hash: string;
 }
 

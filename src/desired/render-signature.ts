@@ -57,13 +57,7 @@ export interface SignatureWarning {
 }
 
 export type RenderedSignature =
-  | {
-      html: string;
-      text: string;
-      warnings: SignatureWarning[];
-      /** The inlined template's markup: the preset dictionary its renderings are packed with. */
-      dictionary: Buffer;
-    }
+  | { html: string; text: string; warnings: SignatureWarning[] }
   | { error: { kind: 'template-error' | 'signature-too-long'; message: string } };
 
 function escapeHtml(value: unknown): string {
@@ -88,9 +82,13 @@ function mailHref(email: string): string {
   return email && isValidEmail(email) ? `mailto:${email}` : '';
 }
 
-/** Prepared (checked and CSS-inlined) HTML template, cached per template object. */
-type Prepared = { html: string; dictionary: Buffer } | { error: string };
-const prepared = new WeakMap<SignatureTemplate, Prepared>();
+/**
+ * A template checked and with its CSS inlined, ready to render any number of signatures: preparing
+ * is the slow part (juice parses the whole template), so a run prepares each template once
+ * (`createSignatureRenderer`).
+ */
+export type PreparedTemplate =
+  { template: SignatureTemplate; html: string } | { template: SignatureTemplate; error: string };
 
 function forbiddenTokens(tokens: unknown[], out: string[]): void {
   for (const token of tokens as [string, string, number, number, unknown[]?][]) {
@@ -108,7 +106,7 @@ function parse(source: string, file: string): unknown[] | string {
   }
 }
 
-function check(template: SignatureTemplate): Prepared {
+function check(template: SignatureTemplate): { html: string } | { error: string } {
   const text = parse(template.text, template.textFile);
   if (typeof text === 'string') return { error: text };
   const tokens = parse(template.html, template.htmlFile);
@@ -135,20 +133,16 @@ function check(template: SignatureTemplate): Prepared {
     applyWidthAttributes: false,
     applyHeightAttributes: false,
   });
-  return { html, dictionary: Buffer.from(html, 'utf8') };
+  return { html };
 }
 
-function prepare(template: SignatureTemplate): Prepared {
-  let result = prepared.get(template);
-  if (!result) {
-    try {
-      result = check(template);
-    } catch (e) {
-      result = { error: `${template.htmlFile}: ${(e as Error).message}` };
-    }
-    prepared.set(template, result);
+/** Checks `template` and inlines its CSS (see `PreparedTemplate`). */
+export function prepareTemplate(template: SignatureTemplate): PreparedTemplate {
+  try {
+    return { template, ...check(template) };
+  } catch (e) {
+    return { template, error: `${template.htmlFile}: ${(e as Error).message}` };
   }
-  return result;
 }
 
 function safeUrl(value: string, variable: string, warnings: SignatureWarning[], rule: UrlRule): string {
@@ -188,22 +182,14 @@ function buildContext(view: SignatureView, warnings: SignatureWarning[]): Record
   return { ...variables, employee, office };
 }
 
-let renders = 0;
-
-/** How many signatures this process has rendered: what the reuse of renderings is judged by. */
-export function signaturesRendered(): number {
-  return renders;
-}
-
 /**
- * Render one signature (HTML + plain-text twin). Every value is HTML-escaped; link-valued
- * variables must be https (mailto:/tel: links are built here from email and phone); refused
- * values render as empty and come back as warnings.
+ * Render one signature (HTML + plain-text twin) from a prepared template. Every value is
+ * HTML-escaped; link-valued variables must be https (mailto:/tel: links are built here from email
+ * and phone); refused values render as empty and come back as warnings.
  */
-export function renderSignature(template: SignatureTemplate, view: SignatureView): RenderedSignature {
-  renders += 1;
-  const ready = prepare(template);
+export function renderPrepared(ready: PreparedTemplate, view: SignatureView): RenderedSignature {
   if ('error' in ready) return { error: { kind: 'template-error', message: ready.error } };
+  const { template } = ready;
   const warnings: SignatureWarning[] = [];
   const context = buildContext(view, warnings);
   let html: string;
@@ -222,10 +208,10 @@ export function renderSignature(template: SignatureTemplate, view: SignatureView
       },
     };
   }
-  return {
-    html: html.trim(),
-    text,
-    warnings,
-    dictionary: ready.dictionary,
-  };
+  return { html: html.trim(), text, warnings };
+}
+
+/** `renderPrepared` of a template prepared for this one signature (one-off renderings and tests). */
+export function renderSignature(template: SignatureTemplate, view: SignatureView): RenderedSignature {
+  return renderPrepared(prepareTemplate(template), view);
 }

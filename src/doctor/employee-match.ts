@@ -2,7 +2,7 @@ import type { DesiredConfig } from '../config/settings.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
 import type { DesiredEmployee } from '../desired/model.js';
 import type { ObservedUser } from '../observe/model.js';
-import { matchEmployees } from '../plan/match-employees.js';
+import { indexUsers, matchEmployees } from '../plan/match-employees.js';
 import type { DirectoryPort } from '../ports/directory.js';
 import type { HrSource } from '../ports/hr-source.js';
 
@@ -95,7 +95,7 @@ export async function matchTenantUsers(
   }
   const employeeDomains: Record<string, number> = {};
   for (const e of employees) tally(employeeDomains, domainOf(e.email));
-  const result = matchEmployees([...employees], users, [...scopeDomains]);
+  const result = matchEmployees([...employees], indexUsers(users), [...scopeDomains]);
   const kinds = (kind: string) => result.warnings.filter((w) => w.kind === kind);
   return {
     employees: employees.length,

@@ -9,70 +9,73 @@ export interface DeepObservation {
   photos: Map<string, ObservedPhoto | null>;
   /** Only users whose signature was read successfully, by user id. */
   signatures: Map<string, ObservedSignature>;
-  roamingSignaturesPostponed: boolean | undefined;
-  /** Why the tenant refuses photo uploads (its photo update settings), when it does. */
-  photoUpdatesBlocked?: string;
-  /** Reads that failed: those users rely on their last-applied record this run. */
-  warnings: string[];
+  /** Reads that failed (those users rely on their last-applied record this run), by aspect. */
+  warnings: { photos: string[]; signatures: string[] };
 }
 
 /**
- * Reads back what the service stores for photos and signatures, for the given users only; the
- * adapters batch and pace the requests within the service limits.
+ * Reads back what the service stores for photos and signatures, for the given users only (a
+ * slice of a plan); the adapters batch and pace the requests within the service limits.
  */
 export async function observeDeep(
-  deps: { photos: PhotosPort; signatures: SignaturesPort; orgSettings: OrgSettingsPort },
+  deps: { photos: PhotosPort; signatures: SignaturesPort },
   request: {
     photoUserIds: string[];
     signatureUsers: Array<{ userId: string; identity: string }>;
-    readOrgSettings: boolean;
-    /** Read the tenant's photo update settings (once per plan, when photos are managed). */
-    readPhotoSettings?: boolean;
-    /** Directory roles Roster's app holds (`photos.appRoles`), for `allowedRoles`. */
-    photoAppRoles?: readonly string[];
   },
 ): Promise<DeepObservation> {
-  const warnings: string[] = [];
-  const readPhotoSettings = request.readPhotoSettings && deps.orgSettings.getPhotoUpdateSettings;
-  const [photoResults, signatureResults, roaming, photoSettings] = await Promise.all([
+  const [photoResults, signatureResults] = await Promise.all([
     request.photoUserIds.length ? deps.photos.getPhotoMeta(request.photoUserIds) : Promise.resolve([]),
     request.signatureUsers.length
       ? deps.signatures.getMessageConfigs(request.signatureUsers.map((s) => s.identity))
       : Promise.resolve([]),
-    request.readOrgSettings
-      ? deps.orgSettings.getRoamingSignaturesPostponed().catch((error: unknown) => {
-          warnings.push(`could not read the roaming-signature setting: ${(error as Error).message}`);
-          return undefined;
-        })
-      : Promise.resolve(undefined),
-    readPhotoSettings
-      ? readPhotoSettings.call(deps.orgSettings).catch((error: unknown) => {
-          // Photos are planned as usual: most tenants allow cloud updates.
-          warnings.push(
-            `photo update settings could not be read (grant PeopleSettings.Read.All to tell whether the tenant accepts photo updates): ${(error as Error).message}`,
-          );
-          return undefined;
-        })
-      : Promise.resolve(undefined),
   ]);
+  const warnings: DeepObservation['warnings'] = { photos: [], signatures: [] };
   const photos = new Map<string, ObservedPhoto | null>();
   for (const r of photoResults) {
     if (r.ok) photos.set(r.id, r.value);
-    else warnings.push(`photo of user ${r.id} could not be read: ${r.error.message}`);
+    else warnings.photos.push(`photo of user ${r.id} could not be read: ${r.error.message}`);
   }
   const signatures = new Map<string, ObservedSignature>();
   signatureResults.forEach((r, i) => {
     const user = request.signatureUsers[i];
     if (!user) return;
     if (r.ok) signatures.set(user.userId, r.value);
-    else warnings.push(`signature of ${user.identity} could not be read: ${r.error.message}`);
+    else warnings.signatures.push(`signature of ${user.identity} could not be read: ${r.error.message}`);
   });
-  const blocked = photoSettings ? photoUpdateBlock(photoSettings, request.photoAppRoles ?? []) : undefined;
-  return {
-    photos,
-    signatures,
-    roamingSignaturesPostponed: roaming,
-    ...(blocked !== undefined ? { photoUpdatesBlocked: blocked } : {}),
-    warnings,
-  };
+  return { photos, signatures, warnings };
+}
+
+/** `Get-OrganizationConfig` → PostponeRoamingSignaturesUntilLater; a failed read is a warning. */
+export async function readRoamingSetting(
+  orgSettings: OrgSettingsPort,
+): Promise<{ postponed: boolean | undefined; warning?: string }> {
+  try {
+    return { postponed: await orgSettings.getRoamingSignaturesPostponed() };
+  } catch (error) {
+    return {
+      postponed: undefined,
+      warning: `could not read the roaming-signature setting: ${(error as Error).message}`,
+    };
+  }
+}
+
+/**
+ * The tenant's photo update settings (Graph `admin/people/photoUpdateSettings`) as the reason no
+ * photo can be uploaded, when there is one. A failed read is a warning, and photos are planned as
+ * usual: most tenants allow cloud updates.
+ */
+export async function readPhotoUpdateBlock(
+  orgSettings: OrgSettingsPort,
+  appRoles: readonly string[],
+): Promise<{ blocked?: string; warning?: string }> {
+  if (!orgSettings.getPhotoUpdateSettings) return {};
+  try {
+    const blocked = photoUpdateBlock(await orgSettings.getPhotoUpdateSettings(), appRoles);
+    return blocked !== undefined ? { blocked } : {};
+  } catch (error) {
+    return {
+      warning: `photo update settings could not be read (grant PeopleSettings.Read.All to tell whether the tenant accepts photo updates): ${(error as Error).message}`,
+    };
+  }
 }

@@ -4,9 +4,9 @@ import { createTestDatabase } from '../../test/support/database.js';
 import { postgresConfig } from '../adapters/postgres/connect.js';
 import { createPostgresObservationCache } from '../adapters/postgres/observation-cache.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
-import type { DeltaResult, DirectoryPort } from '../ports/directory.js';
+import type { DeltaEnd, DeltaPage, DirectoryPort } from '../ports/directory.js';
 import type { ObservedUser } from './model.js';
-import { observeUsers } from './observe-users.js';
+import { observeUsers, snapshotScope } from './observe-users.js';
 
 const user = (n: number, over: Partial<ObservedUser> = {}): ObservedUser => ({
   id: `u-${n}`,
@@ -18,21 +18,31 @@ const user = (n: number, over: Partial<ObservedUser> = {}): ObservedUser => ({
   ...over,
 });
 
-/** Our own port, scripted: the delta rounds a test wants, in order (the wire is tested elsewhere). */
-function scriptedDirectory(users: ObservedUser[], rounds: DeltaResult[]): DirectoryPort & { deltas: number } {
-  const directory = {
+/** A delta round as a test scripts it: its pages, then how it ends (or a failure after the pages). */
+type Round = { pages: DeltaPage[]; end: DeltaEnd | Error };
+
+/** Our own port, scripted: the listing and the delta rounds a test wants (the wire is tested elsewhere). */
+function scriptedDirectory(
+  listing: ObservedUser[][],
+  rounds: Round[],
+): DirectoryPort & { deltas: number; listings: number } {
+  const directory: DirectoryPort & { deltas: number; listings: number } = {
     deltas: 0,
+    listings: 0,
     async *listUsers() {
-      yield users;
+      directory.listings++;
+      for (const page of listing) yield page;
     },
-    async delta() {
+    async delta(_link: string | undefined, onPage: (page: DeltaPage) => Promise<void>) {
       directory.deltas++;
       const next = rounds.shift();
       if (!next) throw new Error('no more delta rounds scripted');
-      return next;
+      for (const page of next.pages) await onPage(page);
+      if (next.end instanceof Error) throw next.end;
+      return next.end;
     },
     async latestDeltaLink() {
-      return 'link-0';
+      return `link-${directory.listings}`;
     },
     async getUsers() {
       return [];
@@ -53,143 +63,160 @@ async function migratedCache(url: string) {
   return createPostgresObservationCache(connection);
 }
 
-describe('observeUsers', () => {
-  it('lists once, then applies delta rounds; a round without changes only moves the link on', async () => {
+const complete = (deltaLink: string): DeltaEnd => ({ kind: 'complete', deltaLink });
+
+describe('observeUsers: pages go straight into the snapshot tables', () => {
+  it('lists once, then applies delta rounds page by page; a failed round changes nothing', async () => {
     await using db = await createTestDatabase();
-    const real = await migratedCache(db.url);
-    const saves: number[] = [];
-    const updates: Array<[number, number]> = [];
-    // The real adapter, counting whole-snapshot writes and the users each delta round writes.
-    const cache = {
-      ...real,
-      saveUserSnapshot: (...args: Parameters<typeof real.saveUserSnapshot>) => {
-        saves.push(args[2].users.length);
-        return real.saveUserSnapshot(...args);
-      },
-      updateUserSnapshot: (...args: Parameters<typeof real.updateUserSnapshot>) => {
-        updates.push([args[2].users.length, args[2].removedIds.length]);
-        return real.updateUserSnapshot(...args);
-      },
-    };
+    const cache = await migratedCache(db.url);
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     try {
-      const snapshotRow = async () =>
-        (
-          await admin.query<{ delta_link: string; users: ObservedUser[] }>(
-            `SELECT delta_link, (SELECT coalesce(jsonb_agg(data ORDER BY user_id), '[]') FROM roster.user_snapshot_users u
-               WHERE u.tenant_id = s.tenant_id AND u.scope_hash = s.scope_hash) AS users
-             FROM roster.user_snapshots s`,
-          )
-        ).rows;
+      const snapshot = async () => {
+        const link = await admin.query<{ delta_link: string }>(
+          'SELECT delta_link FROM roster.user_snapshots',
+        );
+        const users = await admin.query<{ user_id: string; mail_key: string; data: ObservedUser }>(
+          'SELECT user_id, mail_key, data FROM roster.snapshot_users ORDER BY user_id',
+        );
+        const addresses = await admin.query<{ address_key: string; user_id: string }>(
+          'SELECT address_key, user_id FROM roster.snapshot_addresses ORDER BY address_key',
+        );
+        return {
+          link: link.rows.map((r) => r.delta_link),
+          users: users.rows.map((r) => [r.user_id, r.data.fields.jobTitle]),
+          addresses: addresses.rows.map((r) => `${r.address_key} ${r.user_id}`),
+        };
+      };
       const directory = scriptedDirectory(
-        [user(1), user(2)],
+        [
+          [user(1), user(2)],
+          [user(3, { proxyAddresses: ['SMTP:Person3@Example.no', 'smtp:P3@example.no'] })],
+        ],
         [
           {
-            kind: 'changes',
-            users: [user(2, { fields: { jobTitle: 'Leder' } })],
-            removed: [],
-            deltaLink: 'link-1',
+            // Two pages: a change, a user moving out of scope, a removal.
+            pages: [
+              { users: [user(2, { fields: { jobTitle: 'Leder' } })], removed: [] },
+              {
+                users: [
+                  user(3, {
+                    mail: 'p3@elsewhere.com',
+                    userPrincipalName: 'p3@elsewhere.com',
+                    proxyAddresses: [],
+                  }),
+                ],
+                removed: [{ id: 'u-1', reason: 'deleted' }],
+              },
+            ],
+            end: complete('link-a'),
           },
-          { kind: 'changes', users: [], removed: [], deltaLink: 'link-2' },
-          { kind: 'changes', users: [], removed: [{ id: 'u-1', reason: 'deleted' }], deltaLink: 'link-3' },
+          { pages: [], end: complete('link-b') },
+          // Fails after a page was written: nothing of it stays.
+          {
+            pages: [{ users: [user(9)], removed: [{ id: 'u-2', reason: 'deleted' }] }],
+            end: new Error('cut'),
+          },
         ],
       );
       const options = { tenantId: 't1', domains: ['example.no'] };
       const deps = { directory, cache };
 
       const first = await observeUsers(deps, options);
-      expect(first).toMatchObject({ via: 'full', reason: 'no earlier observation' });
-      expect(first.users.map((u) => u.id)).toEqual(['u-1', 'u-2']);
+      expect(first).toEqual({
+        via: 'full',
+        reason: 'no earlier observation',
+        users: 3,
+        scopeHash: snapshotScope(['example.no']),
+      });
+      expect(await snapshot()).toEqual({
+        link: ['link-0'],
+        users: [
+          ['u-1', 'Rådgiver'],
+          ['u-2', 'Rådgiver'],
+          ['u-3', 'Rådgiver'],
+        ],
+        // Lowercased by Roster, each SMTP address once per user.
+        addresses: [
+          'p3@example.no u-3',
+          'person1@example.no u-1',
+          'person2@example.no u-2',
+          'person3@example.no u-3',
+        ],
+      });
 
-      const second = await observeUsers(deps, options);
-      expect(second.via).toBe('delta');
-      expect(second.users.find((u) => u.id === 'u-2')?.fields.jobTitle).toBe('Leder');
-      const [afterChange] = await snapshotRow();
-      expect(afterChange?.delta_link).toBe('link-1');
+      expect(await observeUsers(deps, options)).toMatchObject({ via: 'delta', users: 1 });
+      expect(await snapshot()).toEqual({
+        link: ['link-a'],
+        users: [['u-2', 'Leder']],
+        addresses: ['person2@example.no u-2'],
+      });
 
-      // No changes: the same users come back, and only the link was updated (same users value).
-      const third = await observeUsers(deps, options);
-      expect(third.via).toBe('delta');
-      expect(third.users).toEqual(second.users);
-      expect(saves).toEqual([2]);
-      expect(updates).toEqual([
-        [1, 0],
-        [0, 0],
-      ]);
-      const [afterNoop] = await snapshotRow();
-      expect(afterNoop).toMatchObject({ delta_link: 'link-2', users: afterChange?.users });
+      expect(await observeUsers(deps, options)).toMatchObject({ via: 'delta', users: 1 });
+      const afterNoop = await snapshot();
+      expect(afterNoop.link).toEqual(['link-b']);
 
-      const fourth = await observeUsers(deps, options);
-      expect(fourth.users.map((u) => u.id)).toEqual(['u-2']);
-      expect((await snapshotRow())[0]).toMatchObject({ delta_link: 'link-3' });
-      expect((await snapshotRow())[0]?.users.map((u) => u.id)).toEqual(['u-2']);
-      expect(directory.deltas).toBe(3);
-      // Only the listing wrote every user; each delta round wrote what it changed.
-      expect(saves).toEqual([2]);
-      expect(updates).toEqual([
-        [1, 0],
-        [0, 0],
-        [0, 1],
-      ]);
+      await expect(observeUsers(deps, options)).rejects.toThrow('cut');
+      expect(await snapshot()).toEqual(afterNoop);
+      expect([directory.listings, directory.deltas]).toEqual([1, 3]);
     } finally {
       await admin.end();
-      await real.close();
+      await cache.close();
     }
   });
 
-  it('a round without changes whose snapshot vanished meanwhile still saves the users', async () => {
-    await using db = await createTestDatabase();
-    const real = await migratedCache(db.url);
-    // The snapshot is read, then dropped by someone else before the link is advanced.
-    const cache = {
-      ...real,
-      async getUserSnapshot(tenantId: string, scopeHash: string) {
-        const snapshot = await real.getUserSnapshot(tenantId, scopeHash);
-        await real.dropUserSnapshot(tenantId, scopeHash);
-        return snapshot;
-      },
-    };
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    try {
-      const directory = scriptedDirectory(
-        [user(1)],
-        [{ kind: 'changes', users: [], removed: [], deltaLink: 'link-9' }],
-      );
-      const options = { tenantId: 't1', domains: ['example.no'] };
-      await observeUsers({ directory, cache: real }, options);
-      const again = await observeUsers({ directory, cache }, options);
-      expect(again.via).toBe('delta');
-      expect(again.users.map((u) => u.id)).toEqual(['u-1']);
-      const { rows } = await admin.query<{ delta_link: string; users: ObservedUser[] }>(
-        `SELECT delta_link, (SELECT jsonb_agg(data) FROM roster.user_snapshot_users) AS users
-         FROM roster.user_snapshots`,
-      );
-      expect(rows).toEqual([{ delta_link: 'link-9', users: [user(1)] }]);
-    } finally {
-      await admin.end();
-      await real.close();
-    }
-  });
-
-  it('reads a snapshot larger than a page whole, in user id order', async () => {
+  it('lists everything again when the token is gone, or the snapshot vanished, or when asked', async () => {
     await using db = await createTestDatabase();
     const cache = await migratedCache(db.url);
     try {
-      // 4,501 users: more than two pages of the snapshot read.
-      const many = Array.from({ length: 4501 }, (_, i) =>
-        user(i, { fields: { jobTitle: i % 2 ? 'Rådgiver' : 'Leder', department: `Avdeling ${i % 7}` } }),
+      const directory = scriptedDirectory(
+        [[user(1), user(2)]],
+        [
+          {
+            pages: [{ users: [user(5)], removed: [] }],
+            end: { kind: 'resync-required', reason: '410 gone' },
+          },
+        ],
       );
-      const directory = scriptedDirectory(many, [
-        { kind: 'changes', users: [], removed: [], deltaLink: 'link-1' },
-      ]);
       const options = { tenantId: 't1', domains: ['example.no'] };
-      await observeUsers({ directory, cache }, options);
-      const again = await observeUsers({ directory, cache }, options);
-      expect(again.via).toBe('delta');
-      const byId = (a: ObservedUser, b: ObservedUser) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-      expect(again.users).toEqual([...many].sort(byId));
+      const deps = { directory, cache };
+      await observeUsers(deps, options);
+      const resynced = await observeUsers(deps, options);
+      expect(resynced).toMatchObject({ via: 'full', reason: 'delta resync required (410 gone)', users: 2 });
+      // The round's page was dropped with the round.
+      const scope = snapshotScope(['example.no']);
+      expect((await cache.getUsers('t1', scope, ['u-1', 'u-5'])).map((u) => u.id)).toEqual(['u-1']);
+
+      await cache.dropUserSnapshot('t1', scope);
+      expect(await observeUsers(deps, options)).toMatchObject({
+        via: 'full',
+        reason: 'no earlier observation',
+      });
+      expect(await observeUsers(deps, { ...options, fullResync: true })).toMatchObject({
+        via: 'full',
+        reason: 'full listing requested',
+      });
+      expect(await cache.countUsers('t1', scope)).toBe(2);
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('writes a listing of many pages without holding it, and an update round cannot find a dropped snapshot', async () => {
+    await using db = await createTestDatabase();
+    const cache = await migratedCache(db.url);
+    try {
+      const pages = Array.from({ length: 5 }, (_, p) =>
+        Array.from({ length: 999 }, (_, i) => user(p * 999 + i)),
+      );
+      const directory = scriptedDirectory(pages, []);
+      const result = await observeUsers({ directory, cache }, { tenantId: 't1', domains: ['example.no'] });
+      expect(result.users).toBe(4995);
+      const scope = snapshotScope(['example.no']);
+      expect(await cache.getUsers('t1', scope, ['u-4994', 'u-0', 'nobody'])).toEqual([user(0), user(4994)]);
+      await cache.dropUserSnapshot('t1', scope);
+      expect(await cache.beginRound('t1', scope, 'update')).toBeUndefined();
+      expect(await cache.countUsers('t1', scope)).toBe(0);
     } finally {
       await cache.close();
     }

@@ -1,5 +1,7 @@
 import type { DesiredEmployee } from '../desired/model.js';
 import type { ObservedUser } from '../observe/model.js';
+import { userKeys } from './user-keys.js';
+import type { MatchRule, UserLookup } from '../ports/observation-cache.js';
 import type { PlanWarning } from './plan-model.js';
 
 export interface Match {
@@ -8,64 +10,79 @@ export interface Match {
 }
 
 export interface MatchResult {
+  /** In employee key order. */
   matches: Match[];
   warnings: PlanWarning[];
 }
+
+/** The users the first rule that finds any finds for an employee's key (absent: none). */
+export type LookUpUsers = (key: string) => UserLookup | undefined;
+
+/**
+ * Users claimed by more than one employee (user id → those employees' emails): given when the
+ * employees are matched a slice at a time and the claims were found over all of them.
+ */
+export type Claims = ReadonlyMap<string, readonly string[]>;
 
 function domainOf(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }
 
-/** One user, or several sharing a key (an array only then: most keys name one user). */
-type Indexed = ObservedUser | ObservedUser[];
-
-function indexBy(users: ObservedUser[], keysOf: (u: ObservedUser) => string[]): Map<string, Indexed> {
-  const index = new Map<string, Indexed>();
+/**
+ * Users looked up in memory as the snapshot matcher looks them up in the database: by `mail`,
+ * then `userPrincipalName`, then SMTP proxy address, lowercased; the first rule that finds any
+ * decides. For small plans (tests, the in-memory planner).
+ */
+export function indexUsers(users: readonly ObservedUser[]): LookUpUsers {
+  const rules: Array<[MatchRule, Map<string, ObservedUser[]>]> = [
+    ['mail', new Map()],
+    ['userPrincipalName', new Map()],
+    ['proxyAddresses', new Map()],
+  ];
+  const add = (index: Map<string, ObservedUser[]>, key: string, user: ObservedUser) => {
+    const found = index.get(key);
+    if (found) found.push(user);
+    else index.set(key, [user]);
+  };
   for (const user of users) {
-    const keys = keysOf(user);
-    for (const [i, raw] of keys.entries()) {
-      const key = raw.toLowerCase();
-      if (keys.length > 1 && keys.findIndex((k) => k.toLowerCase() === key) !== i) continue;
-      const found = index.get(key);
-      if (found === undefined) index.set(key, user);
-      else if (Array.isArray(found)) found.push(user);
-      else index.set(key, [found, user]);
-    }
+    const keys = userKeys(user);
+    if (keys.mail) add(rules[0]![1], keys.mail, user);
+    add(rules[1]![1], keys.userPrincipalName, user);
+    for (const address of keys.addresses) add(rules[2]![1], address, user);
   }
-  return index;
+  return (key) => {
+    for (const [rule, index] of rules) {
+      const found = index.get(key);
+      if (found) return { rule, users: found };
+    }
+    return undefined;
+  };
 }
 
-function usersOf(found: Indexed | undefined): ObservedUser[] {
-  return found === undefined ? [] : Array.isArray(found) ? found : [found];
-}
-
-/** Only SMTP addresses (primary `SMTP:` or secondary `smtp:`) are mail aliases. */
-function smtpAliases(user: ObservedUser): string[] {
-  return user.proxyAddresses.filter((p) => /^smtp:/i.test(p)).map((p) => p.slice(5));
+/** Users of `candidates` that more than one employee claims, with those employees' emails. */
+function claimsAmong(candidates: readonly Match[]): Claims {
+  const byUser = new Map<string, string[]>();
+  for (const { employee, user } of candidates) {
+    const emails = byUser.get(user.id);
+    if (emails) emails.push(employee.email);
+    else byUser.set(user.id, [employee.email]);
+  }
+  return new Map([...byUser].filter(([, emails]) => emails.length > 1));
 }
 
 /**
  * Employee ↔ user by `mail`, then `userPrincipalName`, then `proxyAddresses`, case-insensitive.
  * The first rule that finds anything decides: one user is a match, several are ambiguous; nothing is
- * guessed. A user claimed by two employees is matched to neither.
+ * guessed. A user claimed by two employees is matched to neither: `claims` says which users are
+ * (found over every employee of the run); without it they are found among `employees`.
  */
 export function matchEmployees(
-  employees: DesiredEmployee[],
-  users: ObservedUser[],
-  scopeDomains: string[],
+  employees: readonly DesiredEmployee[],
+  lookUp: LookUpUsers,
+  scopeDomains: readonly string[],
+  claims?: Claims,
 ): MatchResult {
   const scope = new Set(scopeDomains.map((d) => d.toLowerCase()));
-  // Each index is built when the first employee needs it: when every employee matches by mail
-  // (the usual case), the other two are never built.
-  const lazy = (keysOf: (u: ObservedUser) => string[]) => {
-    let index: Map<string, Indexed> | undefined;
-    return (key: string) => usersOf((index ??= indexBy(users, keysOf)).get(key));
-  };
-  const rules: Array<[string, (key: string) => ObservedUser[]]> = [
-    ['mail', lazy((u) => (u.mail ? [u.mail] : []))],
-    ['userPrincipalName', lazy((u) => [u.userPrincipalName])],
-    ['proxyAddresses', lazy(smtpAliases)],
-  ];
   const warnings: PlanWarning[] = [];
   const candidates: Match[] = [];
   for (const employee of employees) {
@@ -77,52 +94,38 @@ export function matchEmployees(
       });
       continue;
     }
-    let found: ObservedUser[] = [];
-    let rule = '';
-    for (const [name, lookUp] of rules) {
-      found = lookUp(employee.key);
-      rule = name;
-      if (found.length > 0) break;
-    }
-    const [first] = found;
-    if (!first) {
+    const found = lookUp(employee.key);
+    const first = found?.users[0];
+    if (!found || !first) {
       warnings.push({
         kind: 'unmatched',
         employee: employee.email,
         message: `no tenant user has ${employee.email} as mail, userPrincipalName or proxy address`,
       });
-    } else if (found.length > 1) {
-      const upns = found.map((u) => u.userPrincipalName).sort();
+    } else if (found.users.length > 1) {
+      const upns = found.users.map((u) => u.userPrincipalName).sort();
       warnings.push({
         kind: 'ambiguous',
         employee: employee.email,
-        message: `${employee.email} matches ${found.length} users by ${rule} (${upns.join(', ')}); not guessed`,
+        message: `${employee.email} matches ${found.users.length} users by ${found.rule} (${upns.join(', ')}); not guessed`,
       });
     } else {
       candidates.push({ employee, user: first });
     }
   }
-  const claims = new Map<string, Match | Match[]>();
-  for (const m of candidates) {
-    const claimed = claims.get(m.user.id);
-    if (claimed === undefined) claims.set(m.user.id, m);
-    else if (Array.isArray(claimed)) claimed.push(m);
-    else claims.set(m.user.id, [claimed, m]);
-  }
+  const claimed = claims ?? claimsAmong(candidates);
   const matches: Match[] = [];
-  for (const [, claimants] of claims) {
-    if (!Array.isArray(claimants)) {
-      matches.push(claimants);
+  for (const match of candidates) {
+    const emails = claimed.get(match.user.id);
+    if (!emails) {
+      matches.push(match);
       continue;
     }
-    const emails = claimants.map((c) => c.employee.email).sort();
-    for (const c of claimants) {
-      warnings.push({
-        kind: 'ambiguous',
-        employee: c.employee.email,
-        message: `user ${c.user.userPrincipalName} is matched by several employees (${emails.join(', ')}); not guessed`,
-      });
-    }
+    warnings.push({
+      kind: 'ambiguous',
+      employee: match.employee.email,
+      message: `user ${match.user.userPrincipalName} is matched by several employees (${[...emails].sort().join(', ')}); not guessed`,
+    });
   }
   matches.sort((a, b) => (a.employee.key < b.employee.key ? -1 : a.employee.key > b.employee.key ? 1 : 0));
   return { matches, warnings };

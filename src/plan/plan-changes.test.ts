@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { packedTextOf } from '../compact/packed-text.js';
 import type { DesiredEmployee } from '../desired/model.js';
 import { planChanges } from './plan-changes.js';
+import { actionJson } from './plan-file.js';
 import {
   appliedPhoto,
   appliedSignature,
@@ -261,24 +261,45 @@ describe('signatures: three-way with the last-applied record', () => {
       { kind: 'set-signature', signatureReason: 'never-applied', currentText: 'text' },
     ]);
   });
-  it('keeps signature html packed for a plan held in memory, plain for one written out; same JSON', () => {
+  it('gives actions of plain data: no getters anywhere, JSON as the plan file writes it', () => {
     const big = `<table>${'<tr><td>Søren Ærø · Senior rådgiver</td></tr>'.repeat(40)}</table>`;
-    const long = employee(A, { signature: signature(big, 'text') });
+    const long = employee(A, { signature: signature(big, 'text'), photoUrl: 'https://hr.example.no/a.jpg' });
     const current = observedSig(`<p>${'old '.repeat(200)}</p>`);
-    const make = (plainHtml: boolean) =>
-      planChanges(
-        desiredState([long]),
-        observedState([u], { signatures: new Map([[u.id, current]]) }),
-        new Map(),
-        planOptions({ photos: false, plainHtml }),
-      ).actions[0]!;
-    const packed = make(false);
-    const plain = make(true);
-    expect(packedTextOf(packed, 'html')).toMatchObject({ bytes: expect.any(String) });
-    expect(packedTextOf(packed, 'currentHtml')).toMatchObject({ bytes: expect.any(String) });
-    expect(Object.getOwnPropertyDescriptor(plain, 'html')).toMatchObject({ value: big });
-    expect(Object.getOwnPropertyDescriptor(plain, 'currentHtml')).toMatchObject({ value: current.html });
-    expect(JSON.stringify(plain)).toBe(JSON.stringify(packed));
+    const plan = planChanges(
+      desiredState([long]),
+      observedState([user(A, { fields: { jobTitle: 'Leder' } })], {
+        signatures: new Map([[`id-${A}`, current]]),
+      }),
+      new Map(),
+      planOptions(),
+    );
+    expect(plan.actions.map((a) => a.kind)).toEqual(['update-profile', 'set-photo', 'set-signature']);
+    const getters = (value: unknown): string[] =>
+      value && typeof value === 'object'
+        ? Object.entries(Object.getOwnPropertyDescriptors(value)).flatMap(([key, d]) =>
+            d.get || d.set ? [key] : getters(d.value).map((k) => `${key}.${k}`),
+          )
+        : [];
+    expect(plan.actions.flatMap(getters)).toEqual([]);
+    expect(getters(long)).toEqual([]);
+    const signatureAction = plan.actions[2]!;
+    expect(signatureAction).toMatchObject({ html: big, currentHtml: current.html });
+    // What JSON.stringify sees is all there is, and the plan file writes exactly that.
+    const sorted = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(sorted)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.keys(value)
+                .sort()
+                .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+            )
+          : value;
+    plan.actions.forEach((action, i) => {
+      expect(JSON.parse(JSON.stringify(action))).toEqual(action);
+      const indented = JSON.stringify(sorted(action), null, 2).replace(/\n/g, '\n    ');
+      expect(actionJson(action, i)).toBe(`${i === 0 ? '[' : ','}\n    ${indented}`);
+    });
   });
   it('no perpetual diff when the service rewrote the HTML Roster set', () => {
     expect(sigPlan(stored, [appliedSignature(u.id, html, 'text', stored)]).actions).toEqual([]);

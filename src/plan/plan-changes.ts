@@ -1,16 +1,14 @@
-import { definePackedText, packedTextOf } from '../compact/packed-text.js';
-import { pickSignatureFlags } from '../config/field-catalog.js';
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
-import { packedSignatureHtml } from '../desired/lazy-signature.js';
-import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
-import type { AppliedDigests } from '../compact/applied-digests.js';
-import type { ObservedState, ObservedUser } from '../observe/model.js';
+import type { DesiredEmployee, DesiredSignature, DesiredState, EmployeeIssue } from '../desired/model.js';
+import type { SignatureText } from '../desired/signature-renderer.js';
+import type { AppliedDigest, ObservedState, ObservedUser } from '../observe/model.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from './last-applied-key.js';
-import { matchEmployees, type MatchResult } from './match-employees.js';
+import { indexUsers, matchEmployees, type Match } from './match-employees.js';
 import {
   PLAN_FORMAT_VERSION,
+  type ActionKind,
   type FieldChange,
   type Plan,
   type PlanAction,
@@ -18,7 +16,6 @@ import {
   type PlanWarning,
   type SetPhotoAction,
   type SetSignatureAction,
-  type SignatureFlags,
 } from './plan-model.js';
 
 export interface PlanOptions {
@@ -35,16 +32,18 @@ export interface PlanOptions {
   /** Active employees at the last successful run (source-shrink guardrail). */
   previousSourceCount?: number;
   whenRoamingEnabled: 'refuse' | 'warn';
+  /** Why the tenant refuses photo uploads (its photo update settings), when it does: no photo is planned. */
+  photoUpdatesBlocked?: string;
   /**
-   * Signature html in actions is kept packed (the default), for a plan held in memory. A plan
-   * whose actions are written out one by one as they come (a plan file) leaves it plain: packing
-   * would only be undone by the writer.
+   * Renders a desired signature's html and text for the action that writes it (a
+   * `SignatureRenderer`'s `renderDesired`): called once per signature action, never for a
+   * signature that is in sync.
    */
-  plainHtml?: boolean;
+  renderSignature: (signature: DesiredSignature) => SignatureText;
 }
 
-/** What Roster last applied, by `lastAppliedKey(userId, aspect)`: the store's digests or a `Map`. */
-export type LastAppliedIndex = Pick<AppliedDigests, 'get' | 'has'>;
+/** What Roster last applied, by `lastAppliedKey(userId, aspect)`. */
+export type LastAppliedIndex = Pick<ReadonlyMap<string, AppliedDigest>, 'get' | 'has'>;
 
 function sameValue(
   a: string | string[] | null | undefined,
@@ -83,13 +82,13 @@ function actionTarget(
 function planPhoto(
   employee: DesiredEmployee,
   user: ObservedUser,
-  observed: ObservedState,
+  observed: Readback,
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
 ): SetPhotoAction | undefined {
   const url = employee.photoUrl;
   // A tenant that refuses photo uploads gets one plan warning, not one failing action per user.
-  if (!options.photos || !url || observed.photoUpdatesBlocked !== undefined) return undefined;
+  if (!options.photos || !url || options.photoUpdatesBlocked !== undefined) return undefined;
   const record = lastApplied.get(lastAppliedKey(user.id, 'photo'));
   const checked = observed.photos.has(user.id);
   const current = observed.photos.get(user.id);
@@ -128,40 +127,20 @@ function planPhoto(
   return undefined;
 }
 
-// One string per count and one flags object per combination, shared by every action of a plan.
-const profileReasons = new Map<number, string>();
 function profileReason(count: number): string {
-  let reason = profileReasons.get(count);
-  if (reason === undefined) {
-    reason = `${count} field${count === 1 ? '' : 's'} differ from the HR source`;
-    profileReasons.set(count, reason);
-  }
-  return reason;
-}
-
-const sharedFlags = new Map<string, Readonly<SignatureFlags>>();
-function flagsFor(signature: DesiredSignature): Readonly<SignatureFlags> {
-  const flags = pickSignatureFlags(signature);
-  const key = JSON.stringify(flags);
-  let shared = sharedFlags.get(key);
-  if (!shared) {
-    shared = Object.freeze(flags);
-    sharedFlags.set(key, shared);
-  }
-  return shared;
+  return `${count} field${count === 1 ? ' differs' : 's differ'} from the HR source`;
 }
 
 function planSignature(
   employee: DesiredEmployee,
   user: ObservedUser,
-  observed: ObservedState,
+  observed: Readback,
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
 ): SetSignatureAction | undefined {
   const desired = employee.signature;
   if (!options.signatures || !desired) return undefined;
-  const flags = flagsFor(desired);
-  const desiredHash = desired.hash;
+  const { flags, hash: desiredHash } = desired;
   const record = lastApplied.get(lastAppliedKey(user.id, 'signature'));
   const current = observed.signatures.get(user.id);
   const fingerprint = current ? observedSignatureFingerprint(current) : undefined;
@@ -169,27 +148,20 @@ function planSignature(
     signatureReason: SetSignatureAction['signatureReason'],
     reason: string,
   ): SetSignatureAction => {
-    const base = {
-      kind: 'set-signature' as const,
+    const { html, text } = options.renderSignature(desired);
+    return {
+      kind: 'set-signature',
       ...actionTarget(employee, user, 'signature'),
       reason,
       signatureReason,
       template: desired.template,
-      text: desired.text,
+      html,
+      text,
       flags,
       desiredHash,
       ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
-      ...(current ? { currentText: current.text } : {}),
+      ...(current ? { currentText: current.text, currentHtml: current.html } : {}),
     };
-    // The desired html is rendered now (the desired state holds only its hash).
-    if (options.plainHtml) {
-      return { ...base, html: desired.html, ...(current ? { currentHtml: current.html } : {}) };
-    }
-    // Kept packed: the desired html deflated against its template, the observed html as the
-    // observation holds it.
-    const action = definePackedText(base, 'html', packedSignatureHtml(desired));
-    if (current) definePackedText(action, 'currentHtml', packedTextOf(current, 'html') ?? current.html);
-    return action as SetSignatureAction;
   };
   if (!record) {
     // Already what Roster would write (compared by hash: the desired html is not rendered).
@@ -209,62 +181,45 @@ function planSignature(
   return undefined;
 }
 
-/**
- * The planner: pure, synchronous, deterministic. (desired, observed, last-applied) → plan.
- * Observed photos and signatures are three-way compared with what Roster last wrote and then
- * saw, so a service that re-encodes or rewrites never causes a perpetual diff.
- */
-export function planChanges(
-  desired: DesiredState,
-  observed: ObservedState,
-  lastApplied: LastAppliedIndex,
-  options: PlanOptions,
-): Plan {
-  const actions: PlanAction[] = [];
-  const planner = planStream(desired, observed, lastApplied, options);
-  for (;;) {
-    const next = planner.next();
-    if (next.done) return { ...next.value, actions };
-    actions.push(next.value);
-  }
+/** The counts a plan adds up match by match; the head is made from them once every action is out. */
+export interface PlanTally {
+  /** Employees planned (matched or not). */
+  employees: number;
+  matched: number;
+  inSync: number;
+  /** Distinct users with at least one action (the max-changes guardrail counts users). */
+  changedUsers: number;
+  actions: Record<ActionKind, number>;
 }
 
+export function emptyTally(): PlanTally {
+  return {
+    employees: 0,
+    matched: 0,
+    inSync: 0,
+    changedUsers: 0,
+    actions: { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 },
+  };
+}
+
+/** Photos and signatures read back from the tenant this run, by user id (only for users checked). */
+export type Readback = Pick<ObservedState, 'photos' | 'signatures'>;
+
 /**
- * The planner as a generator: yields the actions in plan order (by employee key, then profile,
- * photo, signature) as it finds them and returns the rest of the plan, so a large plan can be
- * written out without ever being whole in memory. `planChanges` collects it.
+ * The actions for `matches` (in employee key order): in plan order, by employee, then profile,
+ * photo, signature. Adds to `tally`; a synced user's profile differences come back as warnings.
+ * Observed photos and signatures are three-way compared with what Roster last wrote and then saw,
+ * so a service that re-encodes or rewrites never causes a perpetual diff.
  */
-export function* planStream(
-  desired: DesiredState,
-  observed: ObservedState,
+export function planMatches(
+  matches: readonly Match[],
+  readback: Readback,
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
-  /**
-   * `matchEmployees` of the wanted employees (those `options.only` names, or all) and the observed
-   * users, when the caller has already made it: made here otherwise.
-   */
-  matched?: MatchResult,
-): Generator<PlanAction, PlanHead, undefined> {
-  const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
-  const wanted = (email: string) => !only || only.has(email.toLowerCase());
-  const employees = only ? desired.employees.filter((e) => wanted(e.email)) : desired.employees;
-  // Sorted by employee key: the actions come out in plan order without being collected.
-  const { matches, warnings: matchWarnings } =
-    matched ?? matchEmployees(employees, observed.users, options.scopeDomains);
-  const warnings: PlanWarning[] = [
-    ...desired.issues
-      .filter((i) => !i.employee || wanted(i.employee))
-      .map((i) => ({
-        kind: 'employee-error' as const,
-        ...(i.employee ? { employee: i.employee } : {}),
-        message: i.message,
-      })),
-    ...matchWarnings,
-    ...observed.warnings.map((message) => ({ kind: 'observation' as const, message })),
-  ];
-  const counts = { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 };
-  let inSync = 0;
-  let changedUsers = 0;
+  tally: PlanTally,
+): { actions: PlanAction[]; warnings: PlanWarning[] } {
+  const actions: PlanAction[] = [];
+  const warnings: PlanWarning[] = [];
   for (const { employee, user } of matches) {
     const found: PlanAction[] = [];
     const changes = profileChanges(employee, user);
@@ -284,24 +239,41 @@ export function* planStream(
         changes,
       });
     }
-    const photo = planPhoto(employee, user, observed, lastApplied, options);
+    const photo = planPhoto(employee, user, readback, lastApplied, options);
     if (photo) found.push(photo);
-    const signature = planSignature(employee, user, observed, lastApplied, options);
+    const signature = planSignature(employee, user, readback, lastApplied, options);
     if (signature) found.push(signature);
-    if (found.length === 0) inSync++;
-    else changedUsers++;
-    for (const action of found) {
-      counts[action.kind]++;
-      yield action;
-    }
+    tally.matched++;
+    if (found.length === 0) tally.inSync++;
+    else tally.changedUsers++;
+    for (const action of found) tally.actions[action.kind]++;
+    actions.push(...found);
   }
+  return { actions, warnings };
+}
+
+/** What the head of a plan is made of, once every action is out. */
+export interface PlanHeadInput {
+  /** Rows the source returned. */
+  sourceCount: number;
+  tally: PlanTally;
+  /** Every warning the run found, in the order found (sorted here). */
+  warnings: PlanWarning[];
+  deepChecked: ObservedState['deepChecked'];
+  roamingSignaturesPostponed: boolean | undefined;
+}
+
+/** The rest of a plan: guardrails (they count the whole plan), warnings in order, the summary. */
+export function planHead(input: PlanHeadInput, options: PlanOptions): PlanHead {
+  const { tally } = input;
+  const warnings = [...input.warnings];
   const guardrails = evaluateGuardrails({
-    changedUsers,
-    signatureActions: counts['set-signature'] > 0,
-    managedUsers: matches.length,
-    sourceCount: desired.sourceCount,
+    changedUsers: tally.changedUsers,
+    signatureActions: tally.actions['set-signature'] > 0,
+    managedUsers: tally.matched,
+    sourceCount: input.sourceCount,
     previousSourceCount: options.previousSourceCount,
-    roamingSignaturesPostponed: observed.roamingSignaturesPostponed,
+    roamingSignaturesPostponed: input.roamingSignaturesPostponed,
     whenRoamingEnabled: options.whenRoamingEnabled,
     settings: options.guardrails,
     signaturesEnabled: options.signatures,
@@ -309,16 +281,17 @@ export function* planStream(
   for (const g of guardrails) {
     if (g.tripped) warnings.push({ kind: 'guardrail', message: g.message });
   }
-  if (options.photos && observed.photoUpdatesBlocked !== undefined) {
-    warnings.push({ kind: 'photos-blocked', message: observed.photoUpdatesBlocked });
+  if (options.photos && options.photoUpdatesBlocked !== undefined) {
+    warnings.push({ kind: 'photos-blocked', message: options.photoUpdatesBlocked });
   }
-  if (options.signatures && observed.roamingSignaturesPostponed === false) {
+  if (options.signatures && input.roamingSignaturesPostponed === false) {
     warnings.push({
       kind: 'roaming-signatures',
       message:
         'roaming signatures are enabled (PostponeRoamingSignaturesUntilLater is false): signatures set by Roster will not show in Outlook; an admin can run Set-OrganizationConfig -PostponeRoamingSignaturesUntilLater $true',
     });
   }
+  // Stable: warnings of one kind and employee keep the order they were found in.
   warnings.sort((a, b) =>
     a.kind !== b.kind
       ? a.kind < b.kind
@@ -334,18 +307,71 @@ export function* planStream(
     formatVersion: PLAN_FORMAT_VERSION,
     tenantId: options.tenantId,
     configRevision: options.configRevision,
-    sourceCount: desired.sourceCount,
-    deepChecked: observed.deepChecked,
+    sourceCount: input.sourceCount,
+    deepChecked: input.deepChecked,
     warnings,
     guardrails,
     summary: {
-      employees: employees.length,
-      matched: matches.length,
-      inSync,
-      updateProfile: counts['update-profile'],
-      setPhoto: counts['set-photo'],
-      setSignature: counts['set-signature'],
+      employees: tally.employees,
+      matched: tally.matched,
+      inSync: tally.inSync,
+      updateProfile: tally.actions['update-profile'],
+      setPhoto: tally.actions['set-photo'],
+      setSignature: tally.actions['set-signature'],
       warnings: warnings.length,
     },
   };
+}
+
+/** A desired-state issue as a plan warning. */
+export function issueWarning(issue: EmployeeIssue): PlanWarning {
+  return {
+    kind: 'employee-error',
+    ...(issue.employee ? { employee: issue.employee } : {}),
+    message: issue.message,
+  };
+}
+
+/**
+ * The planner over states held in memory: pure, synchronous, deterministic. (desired, observed,
+ * last-applied) → plan. A run over a large source plans slice by slice with the same parts
+ * (`matchEmployees`, `planMatches`, `planHead`; see `src/reconcile/make-plan.ts`).
+ */
+export function planChanges(
+  desired: DesiredState,
+  observed: ObservedState,
+  lastApplied: LastAppliedIndex,
+  planOptions: PlanOptions,
+): Plan {
+  const options: PlanOptions =
+    observed.photoUpdatesBlocked !== undefined
+      ? { ...planOptions, photoUpdatesBlocked: observed.photoUpdatesBlocked }
+      : planOptions;
+  const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
+  const wanted = (email: string) => !only || only.has(email.toLowerCase());
+  const employees = only ? desired.employees.filter((e) => wanted(e.email)) : desired.employees;
+  const { matches, warnings: matchWarnings } = matchEmployees(
+    employees,
+    indexUsers(observed.users),
+    options.scopeDomains,
+  );
+  const tally = emptyTally();
+  tally.employees = employees.length;
+  const planned = planMatches(matches, observed, lastApplied, options, tally);
+  const head = planHead(
+    {
+      sourceCount: desired.sourceCount,
+      tally,
+      warnings: [
+        ...desired.issues.filter((i) => !i.employee || wanted(i.employee)).map(issueWarning),
+        ...matchWarnings,
+        ...observed.warnings.map((message) => ({ kind: 'observation' as const, message })),
+        ...planned.warnings,
+      ],
+      deepChecked: observed.deepChecked,
+      roamingSignaturesPostponed: observed.roamingSignaturesPostponed,
+    },
+    options,
+  );
+  return { ...head, actions: planned.actions };
 }

@@ -1,4 +1,5 @@
-import type { DesiredEmployee, DesiredState } from '../desired/model.js';
+import type { DesiredEmployee, DesiredSignature, DesiredState } from '../desired/model.js';
+import type { SignatureText } from '../desired/signature-renderer.js';
 import type {
   AppliedDigest,
   ObservedPhoto,
@@ -62,6 +63,7 @@ export function planOptions(partial: Partial<PlanOptions> = {}): PlanOptions {
     signatures: true,
     guardrails: { maxChanges: { absolute: 1000 }, maxSourceShrinkPercent: 20 },
     whenRoamingEnabled: 'refuse',
+    renderSignature: renderTestSignature,
     ...partial,
   };
 }
@@ -73,8 +75,48 @@ export const flags = {
   useDefaultSignatureOnMobile: false,
 };
 
-export function signature(html: string, text = 'text') {
-  return { template: 'default', html, text, ...flags, hash: desiredSignatureHash(html, text, flags) };
+const NO_EMPLOYEE = {
+  givenName: '',
+  surname: '',
+  displayName: '',
+  jobTitle: '',
+  department: '',
+  officeLocation: '',
+  mobilePhone: '',
+  email: '',
+  photoUrl: '',
+};
+const NO_OFFICE = {
+  name: '',
+  streetAddress: '',
+  postalCode: '',
+  city: '',
+  phone: '',
+  email: '',
+  homepage: '',
+};
+
+/** The test views' URL policy: https on any host of example.no. */
+const NO_URLS = {
+  photo: { schemes: ['https:'], allowedHosts: ['*.example.no'], setting: 'photos.allowedHosts' },
+  link: { schemes: ['https:'], allowedHosts: ['*.example.no'], setting: 'signatures.allowedHosts' },
+};
+
+/**
+ * A desired signature that renders as `html` and `text`: its view carries them, and
+ * `renderTestSignature` (the planner tests' renderer) gives them back.
+ */
+export function signature(html: string, text = 'text'): DesiredSignature {
+  return {
+    template: 'default',
+    view: { employee: NO_EMPLOYEE, office: NO_OFFICE, variables: { html, text }, urls: NO_URLS },
+    flags,
+    hash: desiredSignatureHash(html, text, flags),
+  };
+}
+
+export function renderTestSignature(s: DesiredSignature): SignatureText {
+  return { html: s.view.variables['html'] ?? '', text: s.view.variables['text'] ?? '' };
 }
 
 export function observedSig(html: string, text = 'text', f = flags): ObservedSignature {

@@ -14,9 +14,18 @@ export interface RemovedUser {
   reason: 'changed' | 'deleted';
 }
 
-/** One round of `/users/delta`, followed to its end. */
-export type DeltaResult =
-  | { kind: 'changes'; users: ObservedUser[]; removed: RemovedUser[]; deltaLink: string }
+/**
+ * One page of a `/users/delta` round: users to store and users that left. An id is in at most one
+ * of the two (within a page the last entry for an id wins; across pages, the later page).
+ */
+export interface DeltaPage {
+  users: ObservedUser[];
+  removed: RemovedUser[];
+}
+
+/** How a delta round ended. */
+export type DeltaEnd =
+  | { kind: 'complete'; deltaLink: string }
   /** The service no longer knows the token (410 Gone, or an expired one): list everything again. */
   | { kind: 'resync-required'; reason: string };
 
@@ -31,10 +40,11 @@ export interface DirectoryPort {
    */
   listUsers(domains: string[]): AsyncIterable<ObservedUser[]>;
   /**
-   * Changes since `deltaLink` (every user when absent — the initial round), with the link for next
-   * time. Not filtered to domains: a user may move out of scope.
+   * Changes since `deltaLink` (every user when absent — the initial round), handed to `onPage` one
+   * page at a time in order, then the link for next time. Not filtered to domains: a user may
+   * move out of scope. After `resync-required` the pages handed over so far are to be discarded.
    */
-  delta(deltaLink?: string): Promise<DeltaResult>;
+  delta(deltaLink: string | undefined, onPage: (page: DeltaPage) => Promise<void>): Promise<DeltaEnd>;
   /**
    * A delta link for "from now on" without reading any user (`$deltaToken=latest`): taken before a
    * full list, so a change made during the list shows up in the next delta round.

@@ -1,5 +1,4 @@
-import type { AppliedDigests } from '../compact/applied-digests.js';
-import type { LastAppliedRecord } from '../observe/model.js';
+import type { AppliedDigest, LastAppliedRecord } from '../observe/model.js';
 
 export type RunKind = 'plan' | 'apply' | 'rollback';
 
@@ -99,12 +98,13 @@ export interface StateStore {
   ): Promise<Map<string, LastAppliedRecord>>;
   /**
    * What planning compares with, keyed like `getLastApplied`: the digests of the given aspects'
-   * records (read in pages within one snapshot), without their values, users or times.
+   * records of the given users (a slice of a plan), without their values or times.
    */
   getAppliedDigests(
     tenantId: string,
     aspects: readonly LastAppliedRecord['aspect'][],
-  ): Promise<AppliedDigests>;
+    userIds: readonly string[],
+  ): Promise<Map<string, AppliedDigest>>;
   getDeltaLink(tenantId: string, scopeHash: string): Promise<string | undefined>;
   saveDeltaLink(tenantId: string, scopeHash: string, deltaLink: string): Promise<void>;
   /** Source count of the latest `succeeded` or `partial` run of the tenant that recorded one. */

@@ -1,21 +1,28 @@
 import type { DesiredConfig } from '../config/settings.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
-import type { DesiredState } from '../desired/model.js';
-import { observeDeep } from '../observe/observe-deep.js';
-import { observeUsers, type ObservedUsers } from '../observe/observe-users.js';
-import type { ObservedState } from '../observe/model.js';
-import { matchEmployees } from '../plan/match-employees.js';
-import { planStream } from '../plan/plan-changes.js';
-import type { Plan, PlanAction, PlanHead } from '../plan/plan-model.js';
+import { employeeKeyOf } from '../desired/employee-key.js';
+import type { DesiredEmployee } from '../desired/model.js';
+import type { SignatureMemo } from '../desired/signature-memo.js';
+import { createSignatureRenderer, type SignatureText } from '../desired/signature-renderer.js';
+import { createSourceCensus } from '../desired/source-census.js';
+import { SourceError } from '../errors/roster-error.js';
+import type { ObservedUser } from '../observe/model.js';
+import { readPhotoUpdateBlock, readRoamingSetting } from '../observe/observe-deep.js';
+import { observeUsers, snapshotScope, type ObservedUsers } from '../observe/observe-users.js';
+import { summarizeEmployees, type EmployeeSummary } from '../plan/employee-summary.js';
+import { emptyTally, issueWarning, planHead, planMatches, type PlanOptions } from '../plan/plan-changes.js';
+import type { Plan, PlanAction, PlanHead, PlanWarning } from '../plan/plan-model.js';
 import type { DirectoryPort } from '../ports/directory.js';
-import type { HrSource } from '../ports/hr-source.js';
-import type { ObservationCache } from '../ports/observation-cache.js';
+import type { HrSnapshot, HrSource } from '../ports/hr-source.js';
+import type { ObservationCache, SnapshotMatcher } from '../ports/observation-cache.js';
 import type { OrgSettingsPort } from '../ports/org-settings.js';
 import type { PhotoFetcher } from '../ports/photo-fetcher.js';
 import type { PhotosPort } from '../ports/photos.js';
 import type { SignaturesPort } from '../ports/signatures.js';
-import { lastAppliedKey, type StateStore } from '../ports/state-store.js';
-import { sourcePhotoHashes } from './source-photo-hashes.js';
+import type { StateStore } from '../ports/state-store.js';
+import { prepareSlice, type PreparedSlice, type SliceContext } from './prepare-slice.js';
+import { readAhead } from './read-ahead.js';
+import { findClaims, sliceRows, takeCensus } from './source-passes.js';
 
 /** Everything a plan run reads from. */
 export interface PlanDeps {
@@ -29,6 +36,11 @@ export interface PlanDeps {
   orgSettings: OrgSettingsPort;
   /** Used to hash source photos during a deep photo check (source changed at the same URL). */
   photoFetcher?: PhotoFetcher;
+  /**
+   * Signatures made by earlier runs (see `SignatureMemo`): whoever runs plans again and again (the
+   * controller) keeps one and passes it each time; without one every signature is rendered.
+   */
+  signatureMemo?: SignatureMemo;
   now: () => Date;
 }
 
@@ -38,155 +50,304 @@ export interface PlanRunOptions {
   deepCheck?: 'auto' | 'force';
   /** List every user instead of continuing from the last snapshot with a delta round. */
   fullResync?: boolean;
-  /** The sink writes each action out as it comes (a plan file): see `PlanOptions.plainHtml`. */
-  writtenOut?: boolean;
+  /**
+   * Plan the `only` employees from what Roster holds, calling no Microsoft service: the stored
+   * user snapshot as it is, no photo or signature read back (a dashboard's look at one employee).
+   * Only their rows are read from the source, so the head's counts cover just them.
+   */
+  storedOnly?: boolean;
+  /** Rows per slice (default 1,000): what a run holds of the source, its users and their readback. */
+  sliceRows?: number;
 }
-
-export interface PlanRun {
-  plan: Plan;
-  desired: DesiredState;
-  observed: ObservedState;
-  users: Pick<ObservedUsers, 'via' | 'reason'>;
-}
-
-/** A plan run whose actions went to a sink as they were found. */
-export type StreamedPlanRun = Omit<PlanRun, 'plan'> & { head: PlanHead };
 
 /** Receives a plan's actions in plan order (a plan file writer, for one). */
 export type ActionSink = (action: PlanAction) => void | Promise<void>;
 
-async function readDesired(deps: PlanDeps): Promise<DesiredState> {
-  const builder = createDesiredBuilder(deps.config);
-  for await (const page of deps.hrSource.readActive()) {
-    for (const row of page) builder.add(row);
-  }
-  return builder.finish();
+/** One planned employee as a detail view shows it: its desired state, user and actions. */
+export interface EmployeeLook {
+  summary: EmployeeSummary;
+  employee?: DesiredEmployee;
+  user?: ObservedUser;
+  /** The desired signature, rendered. */
+  signature?: SignatureText;
+  actions: PlanAction[];
 }
+
+/** Where a streamed plan goes, slice by slice, in key order. */
+export interface PlanSinks {
+  action: ActionSink;
+  /** One summary per employee (see `summarizeEmployees`). */
+  employees?: (summaries: EmployeeSummary[]) => void;
+  /** Every planned employee whole (for a detail view of a few: it renders signatures). */
+  look?: (look: EmployeeLook) => void;
+}
+
+/** A plan run whose actions went to sinks as they were found. */
+export interface StreamedPlanRun {
+  head: PlanHead;
+  /** How the users were observed (`stored`: the snapshot as it was) and how many are in scope. */
+  users: { via: ObservedUsers['via'] | 'stored'; reason?: string; users: number };
+  /** `PostponeRoamingSignaturesUntilLater` as read this run (undefined when not read). */
+  roamingSignaturesPostponed: boolean | undefined;
+}
+
+/** A plan run held whole: the plan and a summary of every employee. */
+export interface PlanRun extends Omit<StreamedPlanRun, 'head'> {
+  plan: Plan;
+  employees: EmployeeSummary[];
+}
+
+/** Employees per slice: a slice's desired state, users and readback are what a run holds. */
+const SLICE_ROWS = 1000;
+/** Slices being prepared (their reads under way) while one is planned and written. */
+const READ_AHEAD = 2;
 
 async function deepCheckDue(
   deps: PlanDeps,
   aspect: 'photo' | 'signature',
   options: PlanRunOptions,
 ): Promise<boolean> {
+  if (options.storedOnly) return false;
   if (options.deepCheck === 'force') return true;
   const last = await deps.cache.getLastDeepCheck(deps.config.settings.tenant.id, aspect);
   const interval = deps.config.settings.schedule.deepCheckIntervalSeconds * 1000;
   return !last || deps.now().getTime() - last.getTime() >= interval;
 }
 
-/**
- * One plan, end to end: HR source → desired; tenant → observed (users by delta when possible;
- * photos and signatures read back on their slower cadence); state store → last-applied; then the
- * pure planner.
- */
-export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Promise<PlanRun> {
-  const actions: PlanAction[] = [];
-  const { head, ...run } = await streamPlan(deps, options, (action) => void actions.push(action));
-  return { ...run, plan: { ...head, actions } };
+async function observe(
+  deps: PlanDeps,
+  options: PlanRunOptions,
+): Promise<StreamedPlanRun['users'] & { scopeHash: string }> {
+  const tenantId = deps.config.settings.tenant.id;
+  const domains = deps.config.settings.scope.domains;
+  if (options.storedOnly) {
+    const scopeHash = snapshotScope(domains);
+    return { via: 'stored', users: await deps.cache.countUsers(tenantId, scopeHash), scopeHash };
+  }
+  return observeUsers(deps, { tenantId, domains, fullResync: options.fullResync ?? false, now: deps.now });
 }
 
 /**
- * `makePlan` with the actions handed to `sink` as the planner finds them instead of collected:
- * a plan written to a file this way is never whole in memory.
+ * One plan, end to end, collected: see `streamPlan`. The plan is held whole (the CLI's text and
+ * markdown, an apply of it); so is one summary per employee.
+ */
+export async function makePlan(deps: PlanDeps, options: PlanRunOptions = {}): Promise<PlanRun> {
+  const actions: PlanAction[] = [];
+  const employees: EmployeeSummary[] = [];
+  const { head, ...run } = await streamPlan(deps, options, {
+    action: (action) => void actions.push(action),
+    employees: (summaries) => void employees.push(...summaries),
+  });
+  return { ...run, plan: { ...head, actions }, employees };
+}
+
+/**
+ * One plan, end to end, streamed: the tenant's users into the stored snapshot (a delta round when
+ * possible); one snapshot of the HR source read in key order, first whole for what crosses slices
+ * (source count, override targets, the claim rule), then slice by slice — built, matched in the
+ * snapshot tables, compared with the last-applied digests and (on their cadence) the photos and
+ * signatures of just those users — with each slice's actions handed to the sinks in plan order
+ * before the next is planned. Nothing holds every employee or user; the head (guardrails,
+ * warnings, summary) comes last.
  */
 export async function streamPlan(
   deps: PlanDeps,
   options: PlanRunOptions,
-  sink: ActionSink,
+  sinks: ActionSink | PlanSinks,
 ): Promise<StreamedPlanRun> {
-  const { settings } = deps.config;
+  const {
+    action: sink,
+    employees: summarySink,
+    look,
+  } = typeof sinks === 'function' ? { action: sinks } : sinks;
+  const { config } = deps;
+  const { settings } = config;
   const tenantId = settings.tenant.id;
   const photosOn = settings.photos.enabled;
   const signaturesOn = settings.signatures.enabled;
-  // The planner compares photos and signatures with what Roster last wrote; profiles it compares
-  // with the tenant alone, so their (largest) records are not read.
-  const compared = [...(photosOn ? ['photo' as const] : []), ...(signaturesOn ? ['signature' as const] : [])];
-  const [desired, lastApplied, previousSourceCount, observedUsers] = await Promise.all([
-    readDesired(deps),
-    deps.store.getAppliedDigests(tenantId, compared),
-    deps.store.lastSuccessfulSourceCount(tenantId),
-    observeUsers(deps, {
-      tenantId,
-      domains: settings.scope.domains,
-      fullResync: options.fullResync ?? false,
-      now: deps.now,
-    }),
-  ]);
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
-  const employees = only ? desired.employees.filter((e) => only.has(e.key)) : desired.employees;
-  const matched = matchEmployees(employees, observedUsers.users, settings.scope.domains);
-  const { matches } = matched;
+  if (options.storedOnly && !only)
+    throw new Error('storedOnly plans only some employees (a bug in the caller)');
 
-  const [photoDue, signatureDue] = await Promise.all([
-    photosOn ? deepCheckDue(deps, 'photo', options) : false,
-    signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
-  ]);
-  // Photos and signatures are read back only on their cadence (the first run is always one);
-  // in between, the last-applied record stands in for them.
-  const photoMatches = photoDue ? matches.filter((m) => m.employee.photoUrl) : [];
-  const signatureMatches = signatureDue ? matches.filter((m) => m.employee.signature) : [];
-  const [deep, hashes] = await Promise.all([
-    observeDeep(deps, {
-      photoUserIds: photoMatches.map((m) => m.user.id),
-      signatureUsers: signatureMatches.map((m) => ({
-        userId: m.user.id,
-        identity: m.user.userPrincipalName,
-      })),
-      readOrgSettings: signaturesOn,
-      readPhotoSettings: photosOn,
-      photoAppRoles: settings.photos.appRoles ?? [],
-    }),
-    photoDue && deps.photoFetcher
-      ? sourcePhotoHashes(
-          deps.photoFetcher,
-          photoMatches
-            .filter((m) => lastApplied.has(lastAppliedKey(m.user.id, 'photo')))
-            .map((m) => m.employee.photoUrl!),
-        )
-      : Promise.resolve({ hashes: new Map<string, string>(), warnings: [] }),
-  ]);
+  const snapshotOpening = deps.hrSource.openSnapshot(only ? [...only] : undefined);
+  snapshotOpening.catch(() => undefined);
+  let snapshot: HrSnapshot | undefined;
+  let matcher: SnapshotMatcher | undefined;
+  try {
+    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue] = await Promise.all([
+      observe(deps, options),
+      signaturesOn && !options.storedOnly
+        ? readRoamingSetting(deps.orgSettings)
+        : Promise.resolve<{ postponed: undefined; warning?: string }>({ postponed: undefined }),
+      photosOn && !options.storedOnly
+        ? readPhotoUpdateBlock(deps.orgSettings, settings.photos.appRoles ?? [])
+        : Promise.resolve<{ blocked?: string; warning?: string }>({}),
+      deps.store.lastSuccessfulSourceCount(tenantId),
+      photosOn ? deepCheckDue(deps, 'photo', options) : false,
+      signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
+    ]);
+    snapshot = await snapshotOpening;
+    const source = snapshot;
+    matcher = await deps.cache.openMatcher(tenantId, users.scopeHash);
+    const renderer = createSignatureRenderer(config.templates);
+    const censusPart = options.storedOnly ? 'only' : 'all';
+    const slicePart = only ? 'only' : 'all';
 
-  const observed: ObservedState = {
-    users: observedUsers.users,
-    photos: deep.photos,
-    signatures: deep.signatures,
-    roamingSignaturesPostponed: deep.roamingSignaturesPostponed,
-    ...(deep.photoUpdatesBlocked !== undefined ? { photoUpdatesBlocked: deep.photoUpdatesBlocked } : {}),
-    deepChecked: { photos: photoDue, signatures: signatureDue },
-    warnings: [...deep.warnings, ...hashes.warnings],
-  };
-  const planner = planStream(
-    desired,
-    observed,
-    lastApplied,
-    {
+    const census = createSourceCensus(config, only ? { only } : {});
+    await takeCensus(source.rows(censusPart), census, matcher);
+    if (only && !options.storedOnly) await checkWantedRows(source, only, census.wantedRows);
+    const claims = await findClaims(matcher, () => source.rows(slicePart), config, renderer);
+
+    const planOptions: PlanOptions = {
       tenantId,
-      configRevision: deps.config.revision,
+      configRevision: config.revision,
       scopeDomains: settings.scope.domains,
       photos: photosOn,
       signatures: signaturesOn,
-      ...(options.only ? { only: options.only } : {}),
-      sourcePhotoHashes: hashes.hashes,
       guardrails: settings.guardrails,
       ...(previousSourceCount !== undefined ? { previousSourceCount } : {}),
       whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
-      ...(options.writtenOut ? { plainHtml: true } : {}),
-    },
-    matched,
-  );
-  let next = planner.next();
-  for (; !next.done; next = planner.next()) {
-    const pending = sink(next.value);
-    if (pending) await pending;
+      ...(photoBlock.blocked !== undefined ? { photoUpdatesBlocked: photoBlock.blocked } : {}),
+      renderSignature: renderer.renderDesired,
+    };
+    const context: SliceContext = {
+      builder: createDesiredBuilder(config, {
+        renderer,
+        ...(deps.signatureMemo ? { memo: deps.signatureMemo } : {}),
+      }),
+      matcher,
+      store: deps.store,
+      photos: deps.photos,
+      signatures: deps.signatures,
+      photoFetcher: photoDue ? deps.photoFetcher : undefined,
+      tenantId,
+      scopeDomains: settings.scope.domains,
+      only,
+      claims,
+      compared: [...(photosOn ? ['photo' as const] : []), ...(signaturesOn ? ['signature' as const] : [])],
+      photoDue,
+      signatureDue,
+    };
+
+    const tally = emptyTally();
+    const warnings: PlanWarning[] = [];
+    const readFailures = { photos: [] as string[], signatures: [] as string[], sourcePhotos: [] as string[] };
+    const slices = readAhead(
+      sliceRows(source.rows(slicePart), options.sliceRows ?? SLICE_ROWS),
+      (rows) => prepareSlice(rows, context),
+      READ_AHEAD,
+    );
+    for await (const slice of slices) {
+      const { desired, matched } = slice;
+      tally.employees += desired.employees.length;
+      const planned = planMatches(
+        matched.matches,
+        slice.readback,
+        slice.lastApplied,
+        { ...planOptions, sourcePhotoHashes: slice.sourcePhotoHashes },
+        tally,
+      );
+      const found = [...desired.issues.map(issueWarning), ...matched.warnings, ...planned.warnings];
+      warnings.push(...found);
+      readFailures.photos.push(...slice.warnings.photos);
+      readFailures.signatures.push(...slice.warnings.signatures);
+      readFailures.sourcePhotos.push(...slice.warnings.sourcePhotos);
+      for (const action of planned.actions) {
+        const pending = sink(action);
+        if (pending) await pending;
+      }
+      const summaries =
+        summarySink || look
+          ? summarizeEmployees({
+              employees: desired.employees,
+              ...matched,
+              actions: planned.actions,
+              warnings: found,
+            })
+          : [];
+      summarySink?.(summaries);
+      if (look) lookAt(look, summaries, slice, planned.actions, renderer.renderDesired);
+    }
+    const totals = census.totals();
+    const head = planHead(
+      {
+        sourceCount: totals.sourceCount,
+        tally,
+        warnings: [
+          ...warnings,
+          ...totals.unknownTargets.map(issueWarning),
+          ...[
+            ...(roaming.warning ? [roaming.warning] : []),
+            ...(photoBlock.warning ? [photoBlock.warning] : []),
+            ...readFailures.photos,
+            ...readFailures.signatures,
+            ...readFailures.sourcePhotos,
+          ].map((message) => ({ kind: 'observation' as const, message })),
+        ],
+        deepChecked: { photos: photoDue, signatures: signatureDue },
+        roamingSignaturesPostponed: roaming.postponed,
+      },
+      planOptions,
+    );
+    if (!only) {
+      const now = deps.now();
+      if (photoDue) await deps.cache.saveDeepCheck(tenantId, 'photo', now);
+      if (signatureDue) await deps.cache.saveDeepCheck(tenantId, 'signature', now);
+      // Every employee was built: the memo forgets those no longer in the source.
+      deps.signatureMemo?.sweep();
+    }
+    const { scopeHash: _scope, ...observed } = users;
+    return { head, users: observed, roamingSignaturesPostponed: roaming.postponed };
+  } finally {
+    await matcher?.close();
+    // Opened beside the observation: let go whether or not the run got to use it.
+    snapshot ??= await snapshotOpening.catch(() => undefined);
+    await snapshot?.close();
   }
-  const head = next.value;
-  const now = deps.now();
-  if (photoDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'photo', now);
-  if (signatureDue && !options.only) await deps.cache.saveDeepCheck(tenantId, 'signature', now);
-  return {
-    head,
-    desired,
-    observed,
-    users: { via: observedUsers.via, ...(observedUsers.reason ? { reason: observedUsers.reason } : {}) },
-  };
+}
+
+/**
+ * An `only` run reads the wanted rows by the database's key and counts them by Roster's over every
+ * row: both must agree before anything is planned.
+ */
+async function checkWantedRows(
+  source: HrSnapshot,
+  only: ReadonlySet<string>,
+  expected: number,
+): Promise<void> {
+  let found = 0;
+  for await (const page of source.rows('only')) {
+    for (const row of page) {
+      const key = employeeKeyOf(row);
+      if (key.ok && only.has(key.key)) found++;
+    }
+  }
+  if (found !== expected) {
+    throw new SourceError(
+      `the HR database found ${found} rows for the employees asked for where Roster found ${expected}: it computes email keys differently from Roster; nothing was planned`,
+    );
+  }
+}
+
+/** Each employee of a slice, whole, with its signature rendered (`PlanSinks.look`). */
+function lookAt(
+  look: NonNullable<PlanSinks['look']>,
+  summaries: readonly EmployeeSummary[],
+  slice: PreparedSlice,
+  actions: readonly PlanAction[],
+  render: (signature: NonNullable<DesiredEmployee['signature']>) => SignatureText,
+): void {
+  const employees = new Map(slice.desired.employees.map((e) => [e.key, e]));
+  const users = new Map(slice.matched.matches.map((m) => [m.employee.key, m.user]));
+  for (const summary of summaries) {
+    const employee = employees.get(summary.email);
+    const user = users.get(summary.email);
+    look({
+      summary,
+      ...(employee ? { employee } : {}),
+      ...(user ? { user } : {}),
+      ...(employee?.signature ? { signature: render(employee.signature) } : {}),
+      actions: actions.filter((a) => a.employee.toLowerCase() === summary.email),
+    });
+  }
 }

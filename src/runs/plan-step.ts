@@ -22,7 +22,7 @@ export interface MadePlan {
  */
 export async function makePlanStep(
   deps: RunDeps,
-  options: ObserveOptions & { only?: string[]; writtenOut?: boolean; keep: boolean },
+  options: ObserveOptions & { only?: string[]; keep: boolean },
   events: RunEvents,
 ): Promise<MadePlan> {
   const kept: PlanAction[] = [];
@@ -32,11 +32,13 @@ export async function makePlanStep(
       ...(options.only ? { only: options.only } : {}),
       deepCheck: options.deepCheck ?? 'auto',
       fullResync: options.fullResync ?? false,
-      ...(options.writtenOut ? { writtenOut: true } : {}),
     },
-    async (action) => {
-      if (options.keep) kept.push(action);
-      await events.action?.(action);
+    {
+      async action(action) {
+        if (options.keep) kept.push(action);
+        await events.action?.(action);
+      },
+      ...(events.employees ? { employees: events.employees } : {}),
     },
   );
   const head = noEmployeeMatched(planned) ? await explainNoMatch(deps, planned) : planned;

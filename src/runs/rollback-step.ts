@@ -14,10 +14,14 @@ export async function rollbackSource(deps: RunDeps, runId: string): Promise<Plan
   const run = await deps.store.getRun(runId);
   if (!run) throw new UsageError(`no run ${runId}`);
   const { settings } = deps.config;
-  const { users } = await observeUsers(deps, {
+  const { scopeHash } = await observeUsers(deps, {
     tenantId: settings.tenant.id,
     domains: settings.scope.domains,
+    now: deps.now,
   });
+  // Only the users the run wrote to are read from the snapshot.
+  const ids = [...new Set(run.journal.flatMap((j) => (j.userId ? [j.userId] : [])))];
+  const users = await deps.cache.getUsers(settings.tenant.id, scopeHash, ids);
   const plan = rollbackPlan(run, users, {
     tenantId: settings.tenant.id,
     configRevision: deps.config.revision,

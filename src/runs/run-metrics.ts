@@ -27,8 +27,9 @@ export function runMetricsEvents(metrics: Pick<ControllerMetrics, 'recordRun' | 
         }
         return;
       }
+      for (const [kind, count] of Object.entries(apply.applied))
+        metrics.recordActions(kind as ActionKind, 'applied', count);
       for (const [outcome, refs] of [
-        ['applied', apply.applied],
         ['skipped-stale', apply.skippedStale],
         ['failed', apply.failed],
       ] as const) {

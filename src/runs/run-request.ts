@@ -1,6 +1,7 @@
 import type { ApplyConcurrency, ApplyDeps } from '../apply/apply-plan.js';
 import type { ApplyResult } from '../apply/apply-result.js';
 import type { WriteListener } from '../apply/apply-execution.js';
+import type { EmployeeSummary } from '../plan/employee-summary.js';
 import type { PlanSource } from '../plan/plan-source.js';
 import type { PlanAction, PlanHead } from '../plan/plan-model.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
@@ -40,8 +41,6 @@ export interface ObserveOptions {
 /** Plan only: nothing is written to the tenant. The plan reaches the caller through `events.action`. */
 export interface PlanRequest extends RequestBase, ObserveOptions {
   kind: 'plan';
-  /** The caller writes each action out as it comes (a plan file): see `PlanOptions.plainHtml`. */
-  writtenOut?: boolean;
 }
 
 /** What an apply does when its plan turns out to hold nothing to write. */
@@ -119,6 +118,11 @@ export interface RunResult {
 export interface RunEvents {
   started?(run: { id: string; kind: RunRequest['kind']; actor: string }): void;
   action?(action: PlanAction): void | Promise<void>;
+  /**
+   * One summary per planned employee, slice by slice in key order (see `summarizeEmployees`); the
+   * planner makes them only when someone subscribes (the controller's dashboard).
+   */
+  employees?(summaries: EmployeeSummary[]): void;
   planned?(head: PlanHead): void | Promise<void>;
   wrote?: WriteListener;
   finished?(result: RunResult): void;
@@ -132,6 +136,9 @@ export function combineEvents(...all: (RunEvents | undefined)[]): RunEvents {
     async action(action) {
       for (const s of subscribers) await s.action?.(action);
     },
+    ...(subscribers.some((s) => s.employees)
+      ? { employees: (summaries: EmployeeSummary[]) => subscribers.forEach((s) => s.employees?.(summaries)) }
+      : {}),
     async planned(head) {
       for (const s of subscribers) await s.planned?.(head);
     },

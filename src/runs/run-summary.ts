@@ -1,5 +1,6 @@
 import type { JournalEntry, RunKind, RunOutcome } from '../ports/state-store.js';
 import type { ActionKind } from '../plan/plan-model.js';
+import { appliedTotal } from '../apply/apply-result.js';
 import type { RunResult } from './run-request.js';
 import { errorText, failureText } from './run-result.js';
 
@@ -48,7 +49,7 @@ export function summarizeRun(result: RunResult): RunSummary {
     outcome: result.outcome,
     actions: result.actions,
     results: {
-      applied: result.apply?.applied.length ?? 0,
+      applied: result.apply ? appliedTotal(result.apply.applied) : 0,
       'skipped-stale': result.apply?.skippedStale.length ?? 0,
       failed: result.apply?.failed.length ?? 0,
     },

@@ -17,6 +17,7 @@ function unavailableHrSource(error: unknown): HrSource {
       throw error;
     },
     checkQuery: () => Promise.reject(error),
+    openSnapshot: () => Promise.reject(error),
     close: () => Promise.resolve(),
   };
 }

@@ -10,6 +10,7 @@ import { createPostgresPacingStore } from '../adapters/postgres/pacing-store.js'
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
+import type { SignatureMemo } from '../desired/signature-memo.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
 import { keepLearnedPacing, loadLearnedPacing } from '../http/pacing-memory.js';
@@ -96,6 +97,8 @@ export async function openRuntime(options: {
   logger?: Logger;
   metrics?: ApiMetrics;
   config?: DesiredConfig;
+  /** Kept by a caller that plans again and again (the controller): see `PlanDeps.signatureMemo`. */
+  signatureMemo?: SignatureMemo;
 }): Promise<Runtime> {
   const config = options.config ?? (await loadConfigOrThrow(options.dir, options.env)).config;
   const hrSource = openHrSource(config, options.env);
@@ -135,6 +138,7 @@ export async function openRuntime(options: {
     ...(options.logger ? { logger: options.logger } : {}),
     preflight: preflightPorts(options.env, microsoft),
     tenantDomains: () => microsoft.tenantAccess.listDomains(),
+    ...(options.signatureMemo ? { signatureMemo: options.signatureMemo } : {}),
     now: () => new Date(),
     async close() {
       await pacingMemory.stop();

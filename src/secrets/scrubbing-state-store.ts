@@ -23,7 +23,7 @@ export function scrubbingStateStore(store: StateStore, scrubber: SecretScrubber)
     recordWrite: (runId, entry, lastApplied) =>
       store.recordWrite(runId, scrubber.value(entry), lastApplied && scrubber.value(lastApplied)),
     getLastApplied: (tenantId, aspects) => store.getLastApplied(tenantId, aspects),
-    getAppliedDigests: (tenantId, aspects) => store.getAppliedDigests(tenantId, aspects),
+    getAppliedDigests: (tenantId, aspects, userIds) => store.getAppliedDigests(tenantId, aspects, userIds),
     getDeltaLink: (tenantId, scopeHash) => store.getDeltaLink(tenantId, scopeHash),
     saveDeltaLink: (tenantId, scopeHash, link) => store.saveDeltaLink(tenantId, scopeHash, link),
     lastSuccessfulSourceCount: (tenantId) => store.lastSuccessfulSourceCount(tenantId),

@@ -148,7 +148,11 @@ export async function startApplyWorld(
     observe,
     async plan(employees, options = {}) {
       const observed = await observe();
-      const lastApplied = await store.getAppliedDigests(tenantId, ['photo', 'signature']);
+      const lastApplied = await store.getAppliedDigests(
+        tenantId,
+        ['photo', 'signature'],
+        observed.users.map((u) => u.id),
+      );
       return planChanges(
         desiredState(employees),
         observed,

@@ -35,7 +35,7 @@ describe('clearing fields against the simulator', () => {
       actor: 'test',
     });
     expect(result.failed).toEqual([]);
-    expect(result.applied.map((a) => a.key)).toEqual([`${UPN}#profile`]);
+    expect(result.applied).toEqual({ 'update-profile': 1, 'set-photo': 0, 'set-signature': 0 });
     const user = world.sim.state.users.get(world.idOf(UPN))!;
     expect([user.businessPhones, user.mobilePhone]).toEqual([[], null]);
     expect((await world.plan(employees)).actions).toEqual([]);

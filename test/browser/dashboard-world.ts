@@ -1,20 +1,25 @@
 import { planHash } from '../../src/plan/plan-file.js';
 import { planSourceOf } from '../../src/plan/plan-source.js';
 import { run as runRoster } from '../../src/runs/run.js';
-import type { ApplyResult } from '../../src/apply/apply-result.js';
+import { appliedTotal, type ApplyResult } from '../../src/apply/apply-result.js';
 import { openRuntime, type Runtime } from '../../src/runtime/open-runtime.js';
 import type { RunSummary } from '../../src/controller/status-model.js';
 import { driftOf } from '../../src/controller/status-model.js';
 import type { HrData } from '../../src/local/seed-hr.js';
 import { smallHrFixture } from '../../src/local/seed-hr.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { lookAtEmployee } from '../../src/reconcile/look-at-employee.js';
 import { makePlan, type PlanRun } from '../../src/reconcile/make-plan.js';
 import {
   createStatusApp,
   startStatusServer,
   type StatusServer,
 } from '../../src/server/create-status-server.js';
-import { buildDashboardView, type DashboardView } from '../../src/server/dashboard/build-dashboard-view.js';
+import {
+  buildDashboardView,
+  employeeDetail,
+  type DashboardView,
+} from '../../src/server/dashboard/build-dashboard-view.js';
 import { createDashboardRouter } from '../../src/server/dashboard/create-dashboard-router.js';
 import type {
   ApplyOutcome,
@@ -42,14 +47,13 @@ function outcomeOf(result: ApplyResult): { outcome: ApplyOutcome; message?: stri
   const failed = result.failed[0];
   if (failed) return { outcome: 'failed', message: failed.message };
   if (result.notStarted[0]) return { outcome: 'failed', message: 'not started' };
-  if (result.applied.length === 0 && result.skippedStale[0]) {
+  if (appliedTotal(result.applied) === 0 && result.skippedStale[0]) {
     return { outcome: 'skipped-stale', message: result.skippedStale[0].message };
   }
   return { outcome: 'applied' };
 }
 
 export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSource {
-  const scopeDomains = runtime.config.settings.scope.domains;
   let run: PlanRun | undefined;
   let view: DashboardView | undefined;
   let plannedAt: string | undefined;
@@ -62,7 +66,7 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
 
   async function refresh(): Promise<PlanRun> {
     run = await makePlan(runtime, { deepCheck: 'force' });
-    view = buildDashboardView(run, { scopeDomains });
+    view = buildDashboardView(run.employees);
     plannedAt = runtime.now().toISOString();
     return run;
   }
@@ -73,18 +77,18 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
     view: () => current().view,
     overview(): DashboardOverview {
       const { run, view } = current();
-      const exchangeOk = run.observed.roamingSignaturesPostponed !== undefined;
+      const exchangeOk = run.roamingSignaturesPostponed !== undefined;
       const drifted = view.rows.filter((r) => r.status === 'drift').length;
       return {
         tenantId: run.plan.tenantId,
         checks: {
           token: { ok: true, message: 'tokens issued for Graph and Exchange' },
-          graph: { ok: true, message: `${run.observed.users.length} users read via ${run.users.via}` },
+          graph: { ok: true, message: `${run.users.users} users read via ${run.users.via}` },
           exchange: exchangeOk
             ? { ok: true, message: 'organization config read' }
             : { ok: false, message: 'not read' },
         },
-        roamingSignaturesPostponed: run.observed.roamingSignaturesPostponed,
+        roamingSignaturesPostponed: run.roamingSignaturesPostponed,
         leader: { isLeader: true, holder: 'dashboard-test' },
         mode: 'observe',
         ...(lastRun ? { lastRun } : {}),
@@ -107,7 +111,8 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
       };
     },
     employees: (query) => current().view.query(query),
-    employee: (email) => current().view.detail(email),
+    employee: async (email) =>
+      employeeDetail(await lookAtEmployee(runtime, email), current().view.summary(email)),
     async applyEmployees(emails, onProgress) {
       const { run } = current();
       const startedAt = runtime.now();
@@ -126,7 +131,7 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
           });
           if (ran.failure !== undefined) throw ran.failure;
           const applyResult = ran.apply!;
-          applied += applyResult.applied.length;
+          applied += appliedTotal(applyResult.applied);
           result = outcomeOf(applyResult);
         }
         results.push({ email, ...result });

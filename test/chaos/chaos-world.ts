@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { loadConfigOrThrow } from '../../src/runtime/open-runtime.js';
+import { createSignatureRenderer } from '../../src/desired/signature-renderer.js';
 import { startPhotoServer, type DemoPhotoServer } from '../../src/local/photo-server.js';
 import { generateHrData, type HrData, type HrEmployee } from '../../src/local/seed-hr.js';
 import type { SimSeedUser } from '../../src/sim/seed.js';
@@ -73,6 +75,8 @@ export async function createChaosWorld(options: ChaosWorldOptions = {}): Promise
  */
 export async function expectTenantMatchesDesired(world: TestWorld): Promise<void> {
   const desired = await world.desired();
+  const { config } = await loadConfigOrThrow(world.dir, world.env);
+  const renderer = createSignatureRenderer(config.templates);
   const state = world.sim.stateSnapshot();
   const byUpn = new Map(state.users.map((u) => [u.userPrincipalName, u]));
   expect(desired.employees.length).toBeGreaterThan(0);
@@ -90,7 +94,9 @@ export async function expectTenantMatchesDesired(world: TestWorld): Promise<void
     }
     expect(Boolean(state.photos[user.id]), `${e.key} photo`).toBe(Boolean(e.photoUrl));
     if (e.signature) {
-      expect(state.mailboxConfig[user.id]?.SignatureText, `${e.key} signature`).toBe(e.signature.text);
+      expect(state.mailboxConfig[user.id]?.SignatureText, `${e.key} signature`).toBe(
+        renderer.renderDesired(e.signature).text,
+      );
     }
   }
 }

@@ -1,3 +1,5 @@
+import { loadConfigOrThrow } from '../../src/runtime/open-runtime.js';
+import { createSignatureRenderer } from '../../src/desired/signature-renderer.js';
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHrData } from '../../src/local/seed-hr.js';
@@ -101,12 +103,14 @@ describe('hostile HR data: rejected or neutralized for that employee only', () =
 
   it('every ordinary employee is fully applied', async () => {
     const desired = await world.desired();
+    const { config } = await loadConfigOrThrow(world.dir, world.env);
+    const renderer = createSignatureRenderer(config.templates);
     const ordinary = desired.employees.filter((e) => !hostileEmails.includes(e.key));
     expect(ordinary.length).toBeGreaterThanOrEqual(8);
     for (const e of ordinary) {
       expect(userOf(world, e.key).displayName).toBe(e.fields.displayName);
       expect(hasPhoto(world, e.key), e.key).toBe(Boolean(e.photoUrl));
-      expect(signatureOf(world, e.key).text).toBe(e.signature?.text);
+      expect(signatureOf(world, e.key).text).toBe(e.signature && renderer.renderDesired(e.signature).text);
     }
     const writes = writesByUpn(world);
     expect(ordinary.every((e) => (writes[e.key] ?? 0) >= 2)).toBe(true);

@@ -28,7 +28,7 @@ describe('the dashboard served by the controller', () => {
       metrics: createMetrics({ defaultMetrics: false }),
     });
     try {
-      await waitFor(() => server.controller.latestPlanRun(), 20_000, 'the start run');
+      await waitFor(() => server.controller.latestOverview(), 20_000, 'the start run');
       const page = await (await fetch(`${server.url}/?status=drift`)).text();
       expect(page).toContain('bjorn.okland@example.no');
       expect(page).not.toContain('ase.maeland@example.no');
@@ -89,7 +89,7 @@ describe('the dashboard served by the controller', () => {
       metrics: createMetrics({ defaultMetrics: false }),
     });
     try {
-      await waitFor(() => server.controller.latestPlanRun(), 20_000, 'the start run');
+      await waitFor(() => server.controller.latestOverview(), 20_000, 'the start run');
       const started = await fetch(`${server.url}/actions/apply`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },

@@ -68,6 +68,10 @@ async function world() {
 
 const options = { tenantId: 't1', domains: ['contoso.com'] };
 
+function bobId(sim: Awaited<ReturnType<typeof world>>['sim']): string {
+  return [...sim.state.users.values()].find((u) => u.userPrincipalName === 'bob@contoso.com')!.id;
+}
+
 describe('observeUsers and expired delta links, against the simulator', () => {
   it('lists everything again when Graph answers 400 SyncStateNotFound (any spelling of the code)', async () => {
     await using w = await world();
@@ -78,7 +82,8 @@ describe('observeUsers and expired delta links, against the simulator', () => {
     const again = await observeUsers(w.deps, options);
     expect(again).toMatchObject({ via: 'full', reason: expect.stringContaining('delta resync required') });
     expect(again.reason).toContain('SyncStateNotFound');
-    expect(again.users.find((u) => u.userPrincipalName === 'bob@contoso.com')?.fields.jobTitle).toBe('Baker');
+    const [bob] = await w.deps.cache.getUsers(options.tenantId, again.scopeHash, [bobId(w.sim)]);
+    expect(bob?.fields.jobTitle).toBe('Baker');
     // The new snapshot continues with delta rounds.
     expect(await observeUsers(w.deps, options)).toMatchObject({ via: 'delta' });
   });

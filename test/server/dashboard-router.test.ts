@@ -7,6 +7,7 @@ import {
   employee,
   observedState,
   planOptions,
+  renderTestSignature,
   signature,
   user,
 } from '../../src/plan/test-builders.js';
@@ -15,8 +16,11 @@ import {
   startStatusServer,
   type StatusServer,
 } from '../../src/server/create-status-server.js';
-import { buildDashboardView } from '../../src/server/dashboard/build-dashboard-view.js';
+import { buildDashboardView, employeeDetail } from '../../src/server/dashboard/build-dashboard-view.js';
 import { createDashboardRouter } from '../../src/server/dashboard/create-dashboard-router.js';
+import { summarizeEmployees } from '../../src/plan/employee-summary.js';
+import { indexUsers, matchEmployees } from '../../src/plan/match-employees.js';
+import type { EmployeeLook } from '../../src/reconcile/make-plan.js';
 import type { ApplyProgress, DashboardSource } from '../../src/server/dashboard/dashboard-source.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { requireBearer } from '../../src/server/require-bearer.js';
@@ -44,7 +48,29 @@ function createSource() {
     user(OLA, { fields: { jobTitle: 'Rådgiver' } }),
   ]);
   const plan = planChanges(desired, observed, new Map(), planOptions());
-  const view = buildDashboardView({ plan, desired, observed }, { scopeDomains: ['example.no'] });
+  const { matches } = matchEmployees(desired.employees, indexUsers(observed.users), ['example.no']);
+  const view = buildDashboardView(
+    summarizeEmployees({
+      employees: desired.employees,
+      matches,
+      actions: plan.actions,
+      warnings: plan.warnings,
+    }),
+  );
+  /** What `lookAtEmployee` gives for an employee of this plan. */
+  const lookOf = (email: string): EmployeeLook | undefined => {
+    const summary = view.summary(email);
+    if (!summary) return undefined;
+    const employee = desired.employees.find((e) => e.key === summary.email);
+    const user = matches.find((m) => m.employee === employee)?.user;
+    return {
+      summary,
+      ...(employee ? { employee } : {}),
+      ...(user ? { user } : {}),
+      ...(employee?.signature ? { signature: renderTestSignature(employee.signature) } : {}),
+      actions: plan.actions.filter((a) => a.employee.toLowerCase() === summary.email),
+    };
+  };
   const calls: string[][] = [];
   let release: () => void = () => {};
   const state = { gate: undefined as Promise<void> | undefined };
@@ -58,7 +84,7 @@ function createSource() {
       drift: { profile: 1, photo: 0, signature: 1, warnings: 0, employees: 2, drifted: 1, inSync: 1 },
     }),
     employees: (q) => view.query(q),
-    employee: (email) => view.detail(email),
+    employee: (email) => employeeDetail(lookOf(email), view.summary(email)),
     async applyEmployees(emails, onProgress: (e: ApplyProgress) => void) {
       calls.push(emails);
       for (const [i, email] of emails.entries()) {

@@ -77,6 +77,7 @@ export function deps(
       yield t.rows;
     },
     checkQuery: () => value(t.hr).then(() => undefined),
+    openSnapshot: () => Promise.reject(new Error('the doctor reads no snapshot')),
     close: async () => undefined,
   };
   return {

@@ -1,4 +1,3 @@
-import { definePackedText } from '../../compact/packed-text.js';
 import { SIGNATURE_FLAGS, type SignatureFlag } from '../../config/field-catalog.js';
 import { RemoteApiError } from '../../errors/roster-error.js';
 import type { ObservedSignature } from '../../observe/model.js';
@@ -13,14 +12,11 @@ const PARAMETERS = {
   ...(Object.fromEntries(SIGNATURE_FLAGS.map((f) => [f.key, f.parameter])) as Record<SignatureFlag, string>),
 } satisfies Record<keyof ObservedSignature, string>;
 
-function toObservedSignature(raw: Record<string, unknown>, pack: boolean): ObservedSignature {
+function toObservedSignature(raw: Record<string, unknown>): ObservedSignature {
   const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : '');
-  const signature = { text: str(PARAMETERS.text) } as Omit<ObservedSignature, 'html'>;
+  const signature = { html: str(PARAMETERS.html), text: str(PARAMETERS.text) } as ObservedSignature;
   for (const { key, parameter } of SIGNATURE_FLAGS) signature[key] = raw[parameter] === true;
-  const html = str(PARAMETERS.html);
-  // A deep check holds every mailbox's signature until the plan is made: kept packed. A single
-  // read (a stale check, a read-back) is used at once and not worth the deflate.
-  return (pack ? definePackedText(signature, 'html', html) : { ...signature, html }) as ObservedSignature;
+  return signature;
 }
 
 /** Reads in flight at once in `getMessageConfigs` (Exchange's own concurrency is lower still). */
@@ -32,7 +28,7 @@ const READ_WINDOW = 16;
  * https://learn.microsoft.com/powershell/module/exchange/set-mailboxmessageconfiguration
  */
 export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPort {
-  async function readOne(id: string, pack: boolean): Promise<ItemResult<ObservedSignature>> {
+  async function readOne(id: string): Promise<ItemResult<ObservedSignature>> {
     try {
       const result = await exchange.invoke(
         'Get-MailboxMessageConfiguration',
@@ -49,7 +45,7 @@ export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPo
         );
         return { id, ok: false, error };
       }
-      return { id, ok: true, value: toObservedSignature(first, pack) };
+      return { id, ok: true, value: toObservedSignature(first) };
     } catch (err) {
       if (err instanceof RemoteApiError) return { id, ok: false, error: err };
       throw err;
@@ -68,7 +64,7 @@ export function createExchangeSignatures(exchange: ExchangeClient): SignaturesPo
       const worker = async () => {
         while (next < identities.length) {
           const i = next++;
-          results[i] = await readOne(identities[i]!, identities.length > 1);
+          results[i] = await readOne(identities[i]!);
         }
       };
       await Promise.all(Array.from({ length: Math.min(READ_WINDOW, identities.length) }, worker));

@@ -1,7 +1,7 @@
 import { GRAPH_UNITS, GRAPH_WRITES } from '../../http/api-limiters.js';
 import type { HttpClient } from '../../http/http-client.js';
 import type { ObservedUser } from '../../observe/model.js';
-import type { DeltaResult, DirectoryPort, RemovedUser, UserPatch } from '../../ports/directory.js';
+import type { DeltaEnd, DirectoryPort, RemovedUser, UserPatch } from '../../ports/directory.js';
 import type { ItemResult } from '../../ports/item-result.js';
 import { checkShape, parseBody, type Endpoint } from '../response-shape.js';
 import { header, itemError, runBatch, type BatchRequest } from './graph-batch.js';
@@ -64,10 +64,8 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
       }
     },
 
-    async delta(deltaLink) {
+    async delta(deltaLink, onPage) {
       let url: string | undefined = deltaLink ?? `users/delta?$select=${USER_SELECT}`;
-      const users = new Map<string, ObservedUser>();
-      const removed = new Map<string, RemovedUser>();
       for (;;) {
         const request = {
           method: 'GET',
@@ -79,12 +77,15 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
         if (res.status !== 200) {
           const error = errorOf(http, request, res);
           if (needsResync(res.status, error.errorCode)) {
-            return { kind: 'resync-required', reason: error.message } satisfies DeltaResult;
+            return { kind: 'resync-required', reason: error.message } satisfies DeltaEnd;
           }
           throw error;
         }
         const page = parseBody(DELTA, res, DELTA_PAGE);
-        // Duplicates happen across pages: the last entry for an id wins.
+        // Duplicates happen within and across pages: the last entry for an id wins (pages are
+        // handed over in order, so across pages the later one does).
+        const users = new Map<string, ObservedUser>();
+        const removed = new Map<string, RemovedUser>();
         for (const item of page.value) {
           if (item['@removed']) {
             users.delete(item.id);
@@ -97,13 +98,11 @@ export function createGraphDirectory(http: HttpClient): DirectoryPort {
             users.set(item.id, toObservedUser(item));
           }
         }
+        if (users.size + removed.size > 0) {
+          await onPage({ users: [...users.values()], removed: [...removed.values()] });
+        }
         if (page['@odata.deltaLink']) {
-          return {
-            kind: 'changes',
-            users: [...users.values()],
-            removed: [...removed.values()],
-            deltaLink: page['@odata.deltaLink'],
-          };
+          return { kind: 'complete', deltaLink: page['@odata.deltaLink'] } satisfies DeltaEnd;
         }
         url = page['@odata.nextLink'];
         if (!url)

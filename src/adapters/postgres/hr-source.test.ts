@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { SourceRow } from '../../desired/model.js';
 import { SourceError } from '../../errors/roster-error.js';
 import { freePort } from '../../local/local-postgres.js';
 import { createHrSchema, generateHrData, loadHrData, smallHrFixture } from '../../local/seed-hr.js';
-import type { HrSource } from '../../ports/hr-source.js';
+import { employeeKeyOf } from '../../desired/employee-key.js';
+import type { HrSnapshot, HrSource } from '../../ports/hr-source.js';
 import { startCuttingProxy } from '../../../test/support/cutting-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { postgresConfig } from './connect.js';
@@ -229,5 +230,151 @@ describe('toText', () => {
         toText,
       ),
     ).toEqual([null, null, 'x', '3', '2', 'false', '2024-01-02T03:04:05.000Z', 'aGk=', '[1]']);
+  });
+});
+
+describe('PostgreSQL HR source: a snapshot in key order', () => {
+  /** Employees with these emails (ids in the order given), the rest of their columns plain. */
+  async function withEmails(emails: (string | null)[]) {
+    const db = await createTestDatabase();
+    await createHrSchema(db.pool);
+    await db.pool.query("INSERT INTO offices (id, name) VALUES (1, 'Oslo')");
+    for (const [i, email] of emails.entries()) {
+      await db.pool.query(
+        `INSERT INTO employees (id, office_id, first_name, last_name, email, status)
+         VALUES ($1, 1, 'F', 'L', $2, 'active')`,
+        [i + 1, email],
+      );
+    }
+    return db;
+  }
+
+  async function read(snapshot: HrSnapshot, part?: 'all' | 'only'): Promise<SourceRow[]> {
+    const rows: SourceRow[] = [];
+    for await (const page of snapshot.rows(part)) rows.push(...page);
+    return rows;
+  }
+
+  const keyOf = (row: SourceRow) => {
+    const found = employeeKeyOf(row);
+    return found.ok ? found.key : null;
+  };
+
+  it("orders rows by Roster's own key, non-ASCII and odd whitespace included; a key's rows keep the query's order", async () => {
+    const emails = [
+      'Per@example.no',
+      '\u212Aari@example.no', // KELVIN SIGN: NFC makes it a K
+      'ola@example.no',
+      'kari@example.no',
+      '\u00a0Ola@Example.no\u2003', // no-break and em spaces around it
+      'Øystein@example.no', // not a valid address (non-ASCII): no key
+      null,
+      'KARI@example.no',
+      'anne@example.no',
+    ];
+    await using db = await withEmails(emails);
+    const hr = source(db, DEFAULT_HR_QUERY, 2);
+    const snapshot = await hr.openSnapshot();
+    try {
+      const rows = await read(snapshot);
+      expect(rows).toHaveLength(emails.length);
+      expect(rows.every((r) => !('roster_source_row' in r.employee))).toBe(true);
+      const keyed = rows.filter((r) => keyOf(r) !== null);
+      // Exactly JavaScript's order of Roster's keys; rows of one key in id order (the query's).
+      expect(keyed.map((r) => [keyOf(r), r.employee.id])).toEqual([
+        ['anne@example.no', '9'],
+        ['kari@example.no', '2'],
+        ['kari@example.no', '4'],
+        ['kari@example.no', '8'],
+        ['ola@example.no', '3'],
+        ['ola@example.no', '5'],
+        ['per@example.no', '1'],
+      ]);
+      // Read again from the start: the same rows.
+      expect(await read(snapshot)).toEqual(rows);
+    } finally {
+      await hr.close();
+    }
+  });
+
+  it('is one snapshot taken when opened, holding no transaction or lock while it is read', async () => {
+    await using db = await withEmails(['a@example.no', 'b@example.no', 'c@example.no']);
+    const hr = source(db, DEFAULT_HR_QUERY, 1);
+    const snapshot = await hr.openSnapshot(['c@example.no', 'nobody@example.no']);
+    try {
+      const pages = snapshot.rows()[Symbol.asyncIterator]();
+      expect((await pages.next()).value).toHaveLength(1);
+      // Between pages: the session is idle (not in a transaction), the table can be locked.
+      // (An embedded PGlite has one session for every connection and no pg_stat_activity of them.)
+      if (inject('databaseKind') === 'server') {
+        const states = await db.pool.query<{ state: string }>(
+          "SELECT state FROM pg_stat_activity WHERE application_name = 'roster-hr-source'",
+        );
+        expect(states.rows).toEqual([{ state: 'idle' }]);
+      }
+      await db.pool.query("UPDATE employees SET email = 'z@example.no' WHERE id = 1");
+      await db.pool.query('BEGIN; LOCK TABLE employees IN ACCESS EXCLUSIVE MODE NOWAIT; COMMIT');
+      await pages.return?.();
+      expect((await read(snapshot)).map((r) => r.employee.email)).toEqual([
+        'a@example.no',
+        'b@example.no',
+        'c@example.no',
+      ]);
+      expect((await read(snapshot, 'only')).map((r) => r.employee.id)).toEqual(['3']);
+    } finally {
+      await snapshot.close();
+      await hr.close();
+    }
+  });
+
+  it('cannot write, and reports a failing query as a SourceError', async () => {
+    await using db = await withEmails(['a@example.no']);
+    await db.pool.query('CREATE SEQUENCE ticks');
+    const writing = source(db, "SELECT e.*, nextval('ticks') AS tick FROM employees e");
+    await expect(writing.openSnapshot()).rejects.toThrow(
+      /^the source query failed: cannot execute nextval\(\) in a read-only transaction \(25006\)$/,
+    );
+    await writing.close();
+    await expect(source(db, 'SELECT id FROM employees').openSnapshot()).rejects.toThrow(
+      /^the source query failed: column s\.email does not exist \(42703\)$/,
+    );
+  });
+
+  it('fails with a SourceError, never hangs, wherever the connection is lost during a read', async () => {
+    await using db = await hrDatabase();
+    const outcomes: string[] = [];
+    for (let answers = 0; ; answers++) {
+      const proxy = await startCuttingProxy(new URL(db.url), 'FROM employees', answers);
+      const hr = createPostgresHrSource({
+        connection: postgresConfig(proxy.url, undefined),
+        query: DEFAULT_HR_QUERY,
+        pageSize: 3,
+      });
+      const read = hr
+        .openSnapshot()
+        .then(async (snapshot) => {
+          let n = 0;
+          for await (const page of snapshot.rows()) n += page.length;
+          return `${n} rows`;
+        })
+        .catch((error: unknown) =>
+          error instanceof SourceError ? `SourceError: ${error.message}` : `other: ${String(error)}`,
+        );
+      const stuck = new Promise<string>((resolve) => {
+        const timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000);
+        void read.finally(() => clearTimeout(timer));
+      });
+      const outcome = await Promise.race([read, stuck]);
+      await hr.close();
+      await proxy.close();
+      outcomes.push(outcome);
+      if (!proxy.cut) break;
+    }
+    expect(outcomes.at(-1)).toBe('10 rows');
+    const cuts = outcomes.slice(0, -1);
+    expect(cuts.length).toBeGreaterThanOrEqual(4);
+    for (const outcome of cuts) {
+      expect(outcome).toBe('SourceError: reading the HR database failed: Connection terminated unexpectedly');
+    }
   });
 });

@@ -2,8 +2,9 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { SourceRow } from '../../desired/model.js';
 import { SourceError } from '../../errors/roster-error.js';
-import type { HrSource } from '../../ports/hr-source.js';
+import type { HrSnapshot, HrSource } from '../../ports/hr-source.js';
 import { connectClient } from './connect.js';
+import { openHrSnapshot, SOURCE_ROW_COLUMN } from './hr-snapshot.js';
 
 /** What the PostgreSQL HR source needs: where, what to run, and how many rows per round trip. */
 export interface PostgresHrSourceOptions {
@@ -75,6 +76,37 @@ export function createPostgresHrSource(options: PostgresHrSourceOptions): HrSour
     }
   }
 
+  async function openSnapshot(keys?: readonly string[]): Promise<HrSnapshot> {
+    const client = await connect();
+    const run = async (sql: string) => {
+      try {
+        return await untilLost(client, client.query(sql));
+      } catch (error) {
+        throw queryError(error);
+      }
+    };
+    try {
+      return await openHrSnapshot(
+        run,
+        (value) => client.escapeLiteral(value),
+        {
+          query,
+          pageSize: options.pageSize,
+          ...(keys ? { keys } : {}),
+          toSourceRow: (row) => {
+            delete row[SOURCE_ROW_COLUMN];
+            return toSourceRow(row);
+          },
+        },
+        // Ending the session drops its cursors and their results.
+        () => release(client),
+      );
+    } catch (error) {
+      await release(client);
+      throw error;
+    }
+  }
+
   async function checkQuery(requiredColumns: readonly string[] = []): Promise<void> {
     const client = await connect();
     try {
@@ -108,6 +140,7 @@ export function createPostgresHrSource(options: PostgresHrSourceOptions): HrSour
 
   return {
     readActive,
+    openSnapshot,
     checkQuery,
     async close() {
       closed = true;

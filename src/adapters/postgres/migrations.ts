@@ -167,6 +167,41 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'observation cache: snapshot users indexed by match key',
+    sql: `
+      -- Planning looks employees up in the snapshot a slice at a time instead of holding every
+      -- user: users as rows with their match keys indexed (mail, userPrincipalName, each SMTP proxy
+      -- address). Keys are lowercased by Roster, not by PostgreSQL (whose lower() follows the
+      -- database's locale), and compared byte for byte (COLLATE "C"). Earlier snapshots carry no
+      -- keys: they are dropped, and the next observation lists every user once.
+      DROP TABLE roster.user_snapshot_users;
+      DELETE FROM roster.user_snapshots;
+      CREATE TABLE roster.snapshot_users (
+        tenant_id text NOT NULL,
+        scope_hash text NOT NULL,
+        user_id text NOT NULL,
+        mail_key text COLLATE "C",
+        upn_key text COLLATE "C" NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (tenant_id, scope_hash, user_id),
+        FOREIGN KEY (tenant_id, scope_hash) REFERENCES roster.user_snapshots ON DELETE CASCADE
+      );
+      CREATE INDEX snapshot_users_mail_idx ON roster.snapshot_users (tenant_id, scope_hash, mail_key);
+      CREATE INDEX snapshot_users_upn_idx ON roster.snapshot_users (tenant_id, scope_hash, upn_key);
+      CREATE TABLE roster.snapshot_addresses (
+        tenant_id text NOT NULL,
+        scope_hash text NOT NULL,
+        address_key text COLLATE "C" NOT NULL,
+        user_id text NOT NULL,
+        PRIMARY KEY (tenant_id, scope_hash, address_key, user_id),
+        FOREIGN KEY (tenant_id, scope_hash) REFERENCES roster.user_snapshots ON DELETE CASCADE
+      );
+      -- A changed or removed user's addresses are found by user.
+      CREATE INDEX snapshot_addresses_user_idx ON roster.snapshot_addresses (tenant_id, scope_hash, user_id);
+    `,
+  },
 ];
 
 /**

@@ -66,7 +66,8 @@ describe('migrations', () => {
       'learned_pacing',
       'runs',
       'schema_migrations',
-      'user_snapshot_users',
+      'snapshot_addresses',
+      'snapshot_users',
       'user_snapshots',
     ]);
   });
@@ -105,6 +106,26 @@ describe('migrations', () => {
       // Forgetting a snapshot forgets its users.
       await client.query('DELETE FROM roster.user_snapshots');
       expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshot_users')).rows).toEqual([
+        { n: 0 },
+      ]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('drops a version-6 snapshot (its users carry no match keys): the next observation lists every user', async () => {
+    await using db = await createTestDatabase();
+    const client = await db.pool.connect();
+    try {
+      await runMigrations(client, MIGRATIONS.slice(0, 6));
+      await client.query(
+        "INSERT INTO roster.user_snapshots (tenant_id, scope_hash, delta_link, delta_link_at) VALUES ('t1', 's1', 'l', now())",
+      );
+      await client.query(
+        `INSERT INTO roster.user_snapshot_users (tenant_id, scope_hash, user_id, data) VALUES ('t1', 's1', 'u-1', '{}')`,
+      );
+      expect(await runMigrations(client)).toEqual([7]);
+      expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshots')).rows).toEqual([
         { n: 0 },
       ]);
     } finally {
@@ -266,14 +287,15 @@ describe('PostgreSQL state store', () => {
     }
     expect([...two.values()].some((r) => r.aspect === 'profile')).toBe(false);
 
-    // What planning holds: the digests alone, across the same pages.
+    // What planning reads per slice: the digests alone, of the slice's users.
     await db.pool.query(
       `UPDATE roster.last_applied SET value = jsonb_build_object('sourceUrl', 'https://hr.example/' || user_id),
          observed_fingerprint = 'etag-' || user_id
        WHERE aspect = 'photo'`,
     );
-    const digests = await s.getAppliedDigests('t1', ['photo', 'signature']);
-    expect(digests.size).toBe(5002);
+    const slice = Array.from({ length: 2000 }, (_, i) => `u-${i + 502}`);
+    const digests = await s.getAppliedDigests('t1', ['photo', 'signature'], [...slice, 'u-7', 'nobody']);
+    expect(digests.size).toBe(4002);
     expect(digests.get(lastAppliedKey('u-2501', 'photo'))).toStrictEqual({
       desiredHash: 'h-2501-photo',
       observedFingerprint: 'etag-u-2501',
@@ -283,8 +305,11 @@ describe('PostgreSQL state store', () => {
       desiredHash: 'h-7-signature',
       observedFingerprint: null,
     });
-    expect((await s.getAppliedDigests('t1', ['profile'])).size).toBe(2501);
-    expect((await s.getAppliedDigests('t1', [])).size).toBe(0);
+    expect((await s.getAppliedDigests('t1', ['profile'], slice)).size).toBe(2000);
+    expect((await s.getAppliedDigests('t1', [], slice)).size).toBe(0);
+    expect((await s.getAppliedDigests('t2', ['photo'], ['u-7'])).get('u-7/photo')?.desiredHash).toBe(
+      'h-7-photo',
+    );
   });
 
   it('keeps the last successful source count per tenant', async () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createAppliedDigests } from '../../compact/applied-digests.js';
 import type { AppliedDigest, LastAppliedRecord } from '../../observe/model.js';
 import type {
   JournalEntry,
@@ -212,21 +211,27 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       return map;
     },
 
-    async getAppliedDigests(tenantId: string, aspects: readonly LastAppliedRecord['aspect'][]) {
-      const digests = createAppliedDigests();
-      await readLastApplied<DigestRow>(
-        tenantId,
-        aspects,
-        "desired_hash, observed_fingerprint, value->>'sourceUrl' AS source_url",
-        (r) => {
-          const digest: AppliedDigest = {
-            desiredHash: r.desired_hash,
-            observedFingerprint: r.observed_fingerprint,
-          };
-          if (r.source_url !== null) digest.sourceUrl = r.source_url;
-          digests.add(r.user_id, r.aspect, digest);
-        },
+    async getAppliedDigests(
+      tenantId: string,
+      aspects: readonly LastAppliedRecord['aspect'][],
+      userIds: readonly string[],
+    ) {
+      const digests = new Map<string, AppliedDigest>();
+      if (aspects.length === 0 || userIds.length === 0) return digests;
+      const rows = await query<DigestRow>(
+        `SELECT user_id, aspect, desired_hash, observed_fingerprint, value->>'sourceUrl' AS source_url
+         FROM roster.last_applied
+         WHERE tenant_id = $1 AND user_id = ANY($2::text[]) AND aspect = ANY($3::text[])`,
+        [tenantId, userIds, aspects],
       );
+      for (const r of rows) {
+        const digest: AppliedDigest = {
+          desiredHash: r.desired_hash,
+          observedFingerprint: r.observed_fingerprint,
+        };
+        if (r.source_url !== null) digest.sourceUrl = r.source_url;
+        digests.set(lastAppliedKey(r.user_id, r.aspect), digest);
+      }
       return digests;
     },
 

@@ -2,17 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { openRuntime } from '../../runtime/open-runtime.js';
 import { smallHrFixture } from '../../local/seed-hr.js';
 import { planChanges } from '../../plan/plan-changes.js';
+import { summarizeEmployees } from '../../plan/employee-summary.js';
+import { indexUsers, matchEmployees } from '../../plan/match-employees.js';
 import { desiredState, employee, observedState, planOptions, user } from '../../plan/test-builders.js';
+import { lookAtEmployee } from '../../reconcile/look-at-employee.js';
 import { makePlan } from '../../reconcile/make-plan.js';
 import { createTestWorld, usersFromDesired } from '../../../test/support/roster-world.js';
-import { buildDashboardView } from './build-dashboard-view.js';
+import { buildDashboardView, employeeDetail } from './build-dashboard-view.js';
 import { renderEmployeePage } from './render-employee-page.js';
 import { renderOverviewPage } from './render-overview-page.js';
 
 const SOREN = 'soren.aero@example.no';
 const GORIL = 'goril.strom@example.no';
 
-describe('buildDashboardView from a real makePlan run', () => {
+describe('buildDashboardView from a real makePlan run, details planned on demand', () => {
   it('rows, filters, search and field-by-field details agree with the plan; HTML is escaped', async () => {
     const hr = smallHrFixture();
     const goril = hr.employees.find((e) => e.email === GORIL)!;
@@ -29,7 +32,7 @@ describe('buildDashboardView from a real makePlan run', () => {
     const runtime = await openRuntime({ dir: world.dir, env: world.env });
     try {
       const run = await makePlan(runtime, { deepCheck: 'force' });
-      const view = buildDashboardView(run, { scopeDomains: ['example.no'] });
+      const view = buildDashboardView(run.employees);
 
       const drifted = view.rows.filter((r) => r.status === 'drift');
       expect(drifted.map((r) => `${r.email} ${r.pending.join(',')}`)).toEqual([`${SOREN} update-profile`]);
@@ -44,7 +47,7 @@ describe('buildDashboardView from a real makePlan run', () => {
         matched: false,
         warnings: 2,
       });
-      expect(view.rows.length).toBe(run.desired.employees.length + 1);
+      expect(view.rows.length).toBe(run.plan.summary.employees + 1);
       expect(view.offices).toEqual(['Bergen Bryggen', 'Oslo Sentrum', 'Tromsø Sentrum']);
 
       const emails = (q: Parameters<typeof view.query>[0]) => view.query(q).rows.map((r) => r.email);
@@ -57,7 +60,13 @@ describe('buildDashboardView from a real makePlan run', () => {
         'oystein.lovas@example.no',
       ]);
 
-      const detail = view.detail(SOREN.toUpperCase())!;
+      // A detail page plans its one employee from the HR source and the stored snapshot, calling
+      // no Microsoft service; it agrees with the full plan.
+      world.sim.resetStats();
+      const detailOf = async (email: string) =>
+        employeeDetail(await lookAtEmployee(runtime, email), view.summary(email));
+      const detail = (await detailOf(SOREN.toUpperCase()))!;
+      expect(world.sim.statsSnapshot().requests).toEqual({});
       expect(detail.fields.find((f) => f.field === 'jobTitle')).toEqual({
         field: 'jobTitle',
         current: 'Gammel tittel',
@@ -66,11 +75,15 @@ describe('buildDashboardView from a real makePlan run', () => {
       });
       expect(detail.fields.filter((f) => f.differs)).toHaveLength(1);
       expect(detail.actions).toEqual([
-        { kind: 'update-profile', reason: '1 field differ from the HR source' },
+        { kind: 'update-profile', reason: '1 field differs from the HR source' },
       ]);
-      expect(view.detail('nobody@example.no')).toBeUndefined();
+      expect(detail.row).toEqual(view.rows.find((r) => r.email === SOREN));
+      expect(detail.userPrincipalName).toBe(SOREN);
+      expect(await detailOf('nobody@example.no')).toBeUndefined();
+      // From its own plan alone, when the run's summary is not at hand.
+      expect(employeeDetail(await lookAtEmployee(runtime, SOREN), undefined)).toEqual(detail);
 
-      const page = renderEmployeePage(view.detail(GORIL)!);
+      const page = renderEmployeePage((await detailOf(GORIL))!);
       expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
       expect(page).not.toContain('<script>alert');
       const overview = renderOverviewPage(
@@ -102,9 +115,11 @@ describe('buildDashboardView from a real makePlan run', () => {
 
 describe('buildDashboardView over 3,000 employees', () => {
   const emails = Array.from({ length: 3000 }, (_, i) => `e${String(i).padStart(4, '0')}@example.no`);
+  const employees = emails.map((e, i) => employee(e, { officeName: i % 2 ? 'Bergen' : 'Oslo' }));
+  const users = emails.map((e, i) => user(e, i % 3 === 0 ? { fields: { jobTitle: 'Gammel' } } : {}));
   const plan = planChanges(
-    desiredState(emails.map((e, i) => employee(e, { officeName: i % 2 ? 'Bergen' : 'Oslo' }))),
-    observedState(emails.map((e, i) => user(e, i % 3 === 0 ? { fields: { jobTitle: 'Gammel' } } : {}))),
+    desiredState(employees),
+    observedState(users),
     new Map(),
     planOptions({
       signatures: false,
@@ -112,13 +127,9 @@ describe('buildDashboardView over 3,000 employees', () => {
       guardrails: { maxChanges: { absolute: 5000 }, maxSourceShrinkPercent: 20 },
     }),
   );
+  const { matches } = matchEmployees(employees, indexUsers(users), ['example.no']);
   const view = buildDashboardView(
-    {
-      plan,
-      desired: desiredState(emails.map((e, i) => employee(e, { officeName: i % 2 ? 'Bergen' : 'Oslo' }))),
-      observed: observedState([]),
-    },
-    { scopeDomains: ['example.no'] },
+    summarizeEmployees({ employees, matches, actions: plan.actions, warnings: plan.warnings }),
   );
 
   it('paginates in pages of 50, clamps out-of-range pages and filters before paging', () => {

@@ -1,8 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import type { DesiredEmployee, DesiredState } from '../../desired/model.js';
-import type { ObservedState, ObservedUser } from '../../observe/model.js';
-import { matchEmployees } from '../../plan/match-employees.js';
-import type { Plan, PlanAction } from '../../plan/plan-model.js';
+import type { EmployeeSummary } from '../../plan/employee-summary.js';
+import type { EmployeeLook } from '../../reconcile/make-plan.js';
 import type {
   EmployeeDetail,
   EmployeePage,
@@ -13,32 +11,13 @@ import type {
   SignatureComparison,
 } from './dashboard-source.js';
 
-/** The three results of one `makePlan` run the dashboard reads. */
-export interface PlanRunView {
-  plan: Plan;
-  desired: DesiredState;
-  observed: ObservedState;
-}
-
-export interface DashboardViewOptions {
-  /** `scope.domains`: the planner's own matching is repeated to find in-sync employees' users. */
-  scopeDomains: string[];
-}
-
-/** Rows and details of one plan run; `query` and `detail` are pure reads of it. */
+/** Rows of one plan run's employees; `query` and `summary` are pure reads of them. */
 export interface DashboardView {
   rows: EmployeeRow[];
   offices: string[];
   query(query: EmployeeQuery): EmployeePage;
-  detail(email: string): EmployeeDetail | undefined;
-}
-
-interface Entry {
-  row: EmployeeRow;
-  employee?: DesiredEmployee;
-  user?: ObservedUser;
-  actions: PlanAction[];
-  warnings: string[];
+  /** The run's summary of one employee (case-insensitive email). */
+  summary(email: string): EmployeeSummary | undefined;
 }
 
 function text(value: string | string[] | null | undefined): string | null {
@@ -55,57 +34,32 @@ function diffOf(current: string | undefined, desired: string): string {
     .join('\n');
 }
 
-function statusOf(actions: PlanAction[], warnings: string[]): EmployeeStatus {
-  if (actions.length > 0) return 'drift';
-  return warnings.length > 0 ? 'warning' : 'in-sync';
+function statusOf(summary: EmployeeSummary): EmployeeStatus {
+  if (summary.pending.length > 0) return 'drift';
+  return summary.warnings.length > 0 ? 'warning' : 'in-sync';
+}
+
+/** An employee's table row, from the plan's summary of it. */
+export function rowOf(summary: EmployeeSummary): EmployeeRow {
+  return {
+    email: summary.email,
+    displayName: summary.displayName,
+    jobTitle: summary.jobTitle,
+    office: summary.office,
+    status: statusOf(summary),
+    pending: summary.pending.map((p) => p.kind),
+    warnings: summary.warnings.length,
+    matched: summary.matched,
+  };
 }
 
 /**
- * The dashboard's view of a `makePlan` result: one row per desired employee and per employee the
- * plan warns about (unmatched, left out by an error), with the plan's actions deciding what
- * differs, so the page never disagrees with `roster plan`.
+ * The dashboard's view of a plan run: one row per employee the plan summarized (desired ones, and
+ * those it only warns about), so the table never disagrees with `roster plan`.
  */
-export function buildDashboardView(run: PlanRunView, options: DashboardViewOptions): DashboardView {
-  const { plan, desired, observed } = run;
-  const { matches } = matchEmployees(desired.employees, observed.users, options.scopeDomains);
-  const userOf = new Map(matches.map((m) => [m.employee.key, m.user]));
-  const entries = new Map<string, Entry>();
-  const entry = (email: string, employee?: DesiredEmployee): Entry => {
-    const key = email.toLowerCase();
-    let found = entries.get(key);
-    if (!found) {
-      const user = userOf.get(key);
-      const name = text(employee?.fields.displayName) ?? text(user?.fields.displayName) ?? '';
-      found = {
-        row: {
-          email: key,
-          displayName: name,
-          jobTitle: text(employee?.fields.jobTitle) ?? '',
-          office: employee?.officeName ?? '',
-          status: 'in-sync',
-          pending: [],
-          warnings: 0,
-          matched: user !== undefined,
-        },
-        ...(employee ? { employee } : {}),
-        ...(user ? { user } : {}),
-        actions: [],
-        warnings: [],
-      };
-      entries.set(key, found);
-    }
-    return found;
-  };
-  for (const employee of desired.employees) entry(employee.email, employee);
-  for (const action of plan.actions) entry(action.employee).actions.push(action);
-  for (const warning of plan.warnings)
-    if (warning.employee) entry(warning.employee).warnings.push(warning.message);
-  for (const e of entries.values()) {
-    e.row.pending = e.actions.map((a) => a.kind);
-    e.row.warnings = e.warnings.length;
-    e.row.status = statusOf(e.actions, e.warnings);
-  }
-  const rows = [...entries.values()].map((e) => e.row).sort((a, b) => (a.email < b.email ? -1 : 1));
+export function buildDashboardView(employees: readonly EmployeeSummary[]): DashboardView {
+  const byEmail = new Map(employees.map((s) => [s.email, s]));
+  const rows = [...byEmail.values()].map(rowOf).sort((a, b) => (a.email < b.email ? -1 : 1));
   const offices = [...new Set(rows.map((r) => r.office).filter((o) => o !== ''))].sort((a, b) =>
     a.localeCompare(b),
   );
@@ -132,66 +86,72 @@ export function buildDashboardView(run: PlanRunView, options: DashboardViewOptio
     };
   }
 
-  function detail(email: string): EmployeeDetail | undefined {
-    const e = entries.get(email.toLowerCase());
-    if (!e) return undefined;
-    return {
-      row: e.row,
-      ...(e.user ? { userPrincipalName: e.user.userPrincipalName } : {}),
-      fields: fieldsOf(e),
-      photo: photoOf(e, observed),
-      ...signatureOf(e, observed),
-      actions: e.actions.map((a) => ({ kind: a.kind, reason: a.reason })),
-      warnings: e.warnings,
-    };
-  }
-
-  return { rows, offices, query, detail };
+  return { rows, offices, query, summary: (email) => byEmail.get(email.toLowerCase()) };
 }
 
-function fieldsOf(e: Entry): FieldComparison[] {
+/**
+ * One employee's page: its row, actions and warnings from the run's `summary` (as the table shows
+ * them) when there is one, else from `look`; fields, photo and signature compared from `look`, a
+ * plan of that one employee from the HR source and the stored snapshot (see `lookAtEmployee`):
+ * the current photo and signature are not read back there, so they are shown as not known.
+ */
+export function employeeDetail(
+  look: EmployeeLook | undefined,
+  summary: EmployeeSummary | undefined,
+): EmployeeDetail | undefined {
+  const shown = summary ?? look?.summary;
+  if (!shown) return undefined;
+  return {
+    row: rowOf(shown),
+    ...(look?.user ? { userPrincipalName: look.user.userPrincipalName } : {}),
+    fields: look ? fieldsOf(look) : [],
+    photo: photoOf(look),
+    ...signatureOf(look),
+    actions: shown.pending.map((p) => ({ kind: p.kind, reason: p.reason })),
+    warnings: shown.warnings,
+  };
+}
+
+function fieldsOf(look: EmployeeLook): FieldComparison[] {
   const changes = new Map(
-    e.actions.flatMap((a) =>
+    look.actions.flatMap((a) =>
       a.kind === 'update-profile' ? a.changes.map((c) => [c.field, c] as const) : [],
     ),
   );
-  const names = new Set([...Object.keys(e.employee?.fields ?? {}), ...changes.keys()]);
+  const desiredFields = look.employee?.fields as
+    Record<string, string | string[] | null | undefined> | undefined;
+  const currentFields = look.user?.fields as Record<string, string | string[] | null | undefined> | undefined;
+  const names = new Set([...Object.keys(desiredFields ?? {}), ...changes.keys()]);
   return [...names].sort().map((field) => {
     const change = changes.get(field as never);
-    const desiredFields = e.employee?.fields as
-      Record<string, string | string[] | null | undefined> | undefined;
     const raw = desiredFields?.[field];
     return {
       field,
-      current: change ? text(change.before) : text((e.user?.fields as Record<string, never>)?.[field]),
+      current: change ? text(change.before) : text(currentFields?.[field]),
       desired: change ? text(change.after) : raw === undefined ? undefined : text(raw),
       differs: change !== undefined,
     };
   });
 }
 
-function photoOf(e: Entry, observed: ObservedState): EmployeeDetail['photo'] {
-  const action = e.actions.find((a) => a.kind === 'set-photo');
-  const meta = e.user ? observed.photos.get(e.user.id) : undefined;
+function photoOf(look: EmployeeLook | undefined): EmployeeDetail['photo'] {
+  const action = look?.actions.find((a) => a.kind === 'set-photo');
   return {
-    ...(meta !== undefined ? { currentEtag: meta?.etag ?? null } : {}),
-    ...(e.employee?.photoUrl ? { desiredUrl: e.employee.photoUrl } : {}),
+    ...(look?.employee?.photoUrl ? { desiredUrl: look.employee.photoUrl } : {}),
     ...(action?.kind === 'set-photo' ? { action: `${action.photoReason}: ${action.reason}` } : {}),
   };
 }
 
-function signatureOf(e: Entry, observed: ObservedState): { signature?: SignatureComparison } {
-  const wanted = e.employee?.signature;
-  if (!wanted) return {};
-  const action = e.actions.find((a) => a.kind === 'set-signature');
-  const seen = e.user ? observed.signatures.get(e.user.id) : undefined;
-  const currentHtml =
-    action?.kind === 'set-signature' && action.currentHtml !== undefined ? action.currentHtml : seen?.html;
-  const currentText =
-    action?.kind === 'set-signature' && action.currentText !== undefined ? action.currentText : seen?.text;
+function signatureOf(look: EmployeeLook | undefined): { signature?: SignatureComparison } {
+  const template = look?.employee?.signature?.template;
+  const wanted = look?.signature;
+  if (!template || !wanted) return {};
+  const action = look.actions.find((a) => a.kind === 'set-signature');
+  const currentHtml = action?.kind === 'set-signature' ? action.currentHtml : undefined;
+  const currentText = action?.kind === 'set-signature' ? action.currentText : undefined;
   return {
     signature: {
-      template: wanted.template,
+      template,
       desiredHtml: wanted.html,
       desiredText: wanted.text,
       ...(currentHtml !== undefined ? { currentHtml } : {}),

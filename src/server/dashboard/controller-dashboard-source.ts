@@ -1,5 +1,4 @@
-import type { PlanRun } from '../../reconcile/make-plan.js';
-import { buildDashboardView, type DashboardView } from './build-dashboard-view.js';
+import { buildDashboardView, employeeDetail, type DashboardView } from './build-dashboard-view.js';
 import type {
   ApplyOutcome,
   BatchResult,
@@ -8,6 +7,7 @@ import type {
   EmployeePage,
 } from './dashboard-source.js';
 import type { Controller } from '../../controller/controller.js';
+import type { PlanOverview } from '../../controller/controller-runs.js';
 
 const EMPTY_PAGE = (page: number, pageSize: number): EmployeePage => ({
   rows: [],
@@ -18,18 +18,18 @@ const EMPTY_PAGE = (page: number, pageSize: number): EmployeePage => ({
 });
 
 /**
- * The dashboard's data from the running controller: views built from its latest plan run (rebuilt
- * only when that run changes), actions through `applyNow`, one employee at a time, then a fresh plan
- * so the page shows what is left.
+ * The dashboard's data from the running controller: the table from its latest run's employee
+ * summaries (the view rebuilt only when that run changes), an employee's page planned on demand
+ * from the HR source and the stored snapshot, actions through `applyNow` one employee at a time,
+ * then a fresh plan so the page shows what is left.
  */
 export function createControllerDashboardSource(controller: Controller): DashboardSource {
-  const scopeDomains = () => controller.currentConfig()?.settings.scope.domains ?? [];
-  let cached: { run: PlanRun; view: DashboardView } | undefined;
+  let cached: { overview: PlanOverview; view: DashboardView } | undefined;
   const view = (): DashboardView | undefined => {
-    const run = controller.latestPlanRun();
-    if (!run) return undefined;
-    if (cached?.run !== run)
-      cached = { run, view: buildDashboardView(run, { scopeDomains: scopeDomains() }) };
+    const overview = controller.latestOverview();
+    if (!overview) return undefined;
+    if (cached?.overview === overview) return cached.view;
+    cached = { overview, view: buildDashboardView(overview.employees) };
     return cached.view;
   };
 
@@ -37,22 +37,20 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
     async overview(): Promise<DashboardOverview> {
       const status = controller.status();
       const readiness = await controller.readiness();
-      const run = controller.latestPlanRun();
+      const run = controller.latestOverview();
       const rows = view()?.rows ?? [];
       const tenant = readiness.checks['tenant'] ?? { ok: false, message: 'not checked yet' };
       return {
-        tenantId: run?.plan.tenantId ?? controller.currentConfig()?.settings.tenant.id ?? '',
+        tenantId: run?.tenantId ?? controller.currentConfig()?.settings.tenant.id ?? '',
         checks: {
           token: tenant.ok ? { ok: true, message: 'tokens issued for Graph and Exchange' } : tenant,
-          graph: run
-            ? { ok: true, message: `${run.observed.users.length} users read (${run.users.via})` }
-            : tenant,
+          graph: run ? { ok: true, message: `${run.users.users} users read (${run.users.via})` } : tenant,
           exchange:
-            run?.observed.roamingSignaturesPostponed !== undefined
+            run?.roamingSignaturesPostponed !== undefined
               ? { ok: true, message: 'organization config read' }
               : { ok: false, message: run ? 'organization config not read' : 'not checked yet' },
         },
-        roamingSignaturesPostponed: run?.observed.roamingSignaturesPostponed,
+        roamingSignaturesPostponed: run?.roamingSignaturesPostponed,
         leader: status.leader,
         mode: status.mode,
         ...(status.lastRun ? { lastRun: status.lastRun } : {}),
@@ -67,7 +65,10 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
       };
     },
     employees: (query) => view()?.query(query) ?? EMPTY_PAGE(query.page, query.pageSize),
-    employee: (email) => view()?.detail(email),
+    async employee(email) {
+      const summary = view()?.summary(email);
+      return employeeDetail(await controller.lookAtEmployee(email), summary);
+    },
     async applyEmployees(emails, onProgress): Promise<BatchResult> {
       const results: BatchResult['results'] = [];
       for (const [i, email] of emails.entries()) {
