@@ -140,8 +140,7 @@ function collect(
     return;
   }
   const ref = actionRef(action);
-  if (outcome.status === 'skipped-stale')
-    execution.skippedStale.push({ ...ref, message: outcome.message });
+  if (outcome.status === 'skipped-stale') execution.skippedStale.push({ ...ref, message: outcome.message });
   else {
     execution.failed.push({ ...ref, ...outcome.failure });
     logger?.warn({ runId: execution.runId, key: action.key, ...outcome.failure }, 'action failed');

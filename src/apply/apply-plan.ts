@@ -21,7 +21,8 @@ import {
   type WriteListener,
 } from './apply-execution.js';
 import { appliedTotal, runCounts, runOutcome, type ActionRef, type ApplyResult } from './apply-result.js';
-import { runPhotos, runProfiles, runSignatures } from './run-writers.js';
+import { checkAppliedMarks } from './applied-marks.js';
+import { runPhotos, runProfiles, runSignatures, type MarkCheck } from './run-writers.js';
 import type { SecretFinder } from './secret-guard.js';
 
 export type { ApplyLogger, WriteListener } from './apply-execution.js';
@@ -125,6 +126,7 @@ export async function applyPlan(
     ...(options.onWrite ? { onWrite: options.onWrite } : {}),
   });
   const width = options.concurrency ?? {};
+  const checkMarks: MarkCheck = (actions) => checkAppliedMarks(actions, deps.store, options.tenantId);
   // Profiles (Graph identity), photos (Graph, Outlook-backed) and signatures (Exchange) draw on
   // separate budgets: run them side by side so the slowest, usually Exchange, starts at once.
   await Promise.all([
@@ -141,6 +143,7 @@ export async function applyPlan(
       deps,
       width.photos ?? 8,
       now,
+      checkMarks,
     ),
     runSignatures(
       execution,
@@ -148,6 +151,7 @@ export async function applyPlan(
       deps.signatures,
       width.signatures ?? 8,
       now,
+      checkMarks,
     ),
   ]);
   return summarize(execution, options.signal);

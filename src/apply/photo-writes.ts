@@ -50,8 +50,10 @@ export async function checkPhotos(
 
 /**
  * Downloads the source photo through the safe fetcher (a refusal is this employee's failure
- * alone), uploads it, then reads the etag the service assigned to the re-encoded copy: that etag
- * is what the next plan compares with, so a re-encoded photo never looks changed.
+ * alone) and uploads it. Nothing is read back: a new photo can take hours to show
+ * (docs/microsoft-365.md#graph-photo-propagation), so the etag of the service's re-encoded copy is
+ * adopted by a later deep check that no longer sees the photo from before the write
+ * (`beforeWrite`; see `planPhoto`).
  */
 export async function writePhoto(
   action: SetPhotoAction,
@@ -81,16 +83,7 @@ export async function writePhoto(
   } catch (error) {
     return { status: 'failed', ...base, failure: failureOf(error) };
   }
-  // A failed read-back leaves the fingerprint unknown (null): the planner then skips the
-  // out-of-band comparison for this photo instead of reporting a false change.
-  let etag: string | null = null;
-  try {
-    const [meta] = await deps.photos.getPhotoMeta([action.userId]);
-    if (meta?.ok) etag = meta.value?.etag ?? null;
-  } catch {
-    etag = null;
-  }
-  const after = { sourceUrl: action.sourceUrl, sha256: fetched.sha256, etag };
+  const after = { sourceUrl: action.sourceUrl, sha256: fetched.sha256 };
   return {
     status: 'applied',
     before: base.before,
@@ -99,9 +92,12 @@ export async function writePhoto(
       userId: action.userId,
       aspect: 'photo',
       desiredHash: fetched.sha256,
-      observedFingerprint: etag,
+      observedFingerprint: null,
       appliedAt: now().toISOString(),
-      value: { sourceUrl: action.sourceUrl },
+      value: {
+        sourceUrl: action.sourceUrl,
+        ...(action.expectedEtag !== undefined ? { beforeWrite: action.expectedEtag } : {}),
+      },
     },
   };
 }

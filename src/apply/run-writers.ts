@@ -11,6 +11,11 @@ import { applyProfileChunk } from './profile-writes.js';
 import { checkSignatures, writeSignature } from './signature-writes.js';
 import { chunkStream, runPool } from './worker-pool.js';
 
+/** Roster's own check that no other run wrote an action's aspect since its plan (`checkAppliedMarks`). */
+export type MarkCheck = <A extends SetPhotoAction | SetSignatureAction>(
+  actions: readonly A[],
+) => Promise<Map<string, ActionOutcome>>;
+
 /** Profile and photo actions whose stale checks are batched together (Graph `$batch` holds 20). */
 export const CHECK_CHUNK = 20;
 
@@ -44,6 +49,7 @@ export async function runPhotos(
   deps: { photos: PhotosPort; photoFetcher: PhotoFetcher },
   width: number,
   now: () => Date,
+  checkMarks: MarkCheck,
 ): Promise<void> {
   for await (const chunk of chunkStream(actions, CHECK_CHUNK)) {
     if (execution.signal.aborted) {
@@ -54,7 +60,9 @@ export async function runPhotos(
     const part = chunk.filter((a) => !refused.has(a.key));
     let blocked: Map<string, ActionOutcome>;
     try {
-      blocked = await checkPhotos(part, deps.photos);
+      blocked = await checkMarks(part);
+      const unmarked = part.filter((a) => !blocked.has(a.key));
+      for (const [key, outcome] of await checkPhotos(unmarked, deps.photos)) blocked.set(key, outcome);
     } catch (error) {
       blocked = failedAll(part, error);
     }
@@ -81,12 +89,13 @@ export async function runSignatures(
   signatures: SignaturesPort,
   width: number,
   now: () => Date,
+  checkMarks: MarkCheck,
 ): Promise<void> {
   const left = await runPool(actions, width, execution.signal, async (a) => {
     if ((await execution.refuseSecrets([a])).size > 0) return;
     let blocked: ActionOutcome | undefined;
     try {
-      blocked = (await checkSignatures([a], signatures)).get(a.key);
+      blocked = (await checkMarks([a])).get(a.key) ?? (await checkSignatures([a], signatures)).get(a.key);
     } catch (error) {
       blocked = { status: 'failed', before: null, after: null, failure: failureOf(error) };
     }

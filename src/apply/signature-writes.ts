@@ -48,8 +48,10 @@ export async function checkSignatures(
 }
 
 /**
- * `Set-MailboxMessageConfiguration` with the html, text and flags, then a read-back: Exchange may
- * rewrite the HTML, and the fingerprint of what it stored is what keeps the next plan empty.
+ * One `Set-MailboxMessageConfiguration` with the html, text and flags, and nothing else: a read
+ * right after it may not show it yet (docs/microsoft-365.md#exo-propagation), and Exchange may
+ * rewrite the HTML (#exo-signature-html). A later deep check adopts the fingerprint of what the
+ * mailbox then holds (see `planSignature`), which keeps the plan after it empty.
  */
 export async function writeSignature(
   action: SetSignatureAction,
@@ -66,23 +68,19 @@ export async function writeSignature(
   } catch (error) {
     return { status: 'failed', before, after, failure: failureOf(error) };
   }
-  let fingerprint: string | null = null;
-  try {
-    const [stored] = await signatures.getMessageConfigs([action.userPrincipalName]);
-    if (stored?.ok) fingerprint = observedSignatureFingerprint(stored.value);
-  } catch {
-    fingerprint = null;
-  }
   return {
     status: 'applied',
     before,
-    after: { ...after, storedFingerprint: fingerprint },
+    after,
     lastApplied: {
       userId: action.userId,
       aspect: 'signature',
       desiredHash: action.desiredHash,
-      observedFingerprint: fingerprint,
+      observedFingerprint: null,
       appliedAt: now().toISOString(),
+      ...(action.expectedFingerprint !== undefined
+        ? { value: { beforeWrite: action.expectedFingerprint } }
+        : {}),
     },
   };
 }

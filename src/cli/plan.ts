@@ -93,17 +93,13 @@ async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanComma
   const file = opts.out ? await createPlanFileWriter(opts.out, scrub) : undefined;
   const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text), scrub);
   let head: PlanHead | undefined;
-  const result = await run(
-    runtime,
-    planRequest(ctx, opts),
-    {
-      action: (action) => writer.add(action),
-      async planned(planned) {
-        head = planned;
-        await writer.finish(planned);
-      },
+  const result = await run(runtime, planRequest(ctx, opts), {
+    action: (action) => writer.add(action),
+    async planned(planned) {
+      head = planned;
+      await writer.finish(planned);
     },
-  );
+  });
   if (result.failure !== undefined || !head) await file?.abort();
   raiseFailure(result);
   if (opts.out) ctx.stdout.write(`${summaryLine(head!)}\nPlan written to ${opts.out}\n`);

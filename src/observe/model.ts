@@ -56,10 +56,18 @@ export interface LastAppliedRecord {
   aspect: 'profile' | 'photo' | 'signature';
   /** Hash of what Roster intended (source photo bytes hash, rendered signature hash, field values). */
   desiredHash: string;
-  /** What the service reported right after the write (photo etag, hash of stored signature). */
+  /**
+   * What the tenant showed of Roster's write (photo etag, fingerprint of the stored signature):
+   * null until a later deep check adopts it. Roster does not read back right after a write, which
+   * may not have propagated yet (docs/microsoft-365.md#unpublished-propagation).
+   */
   observedFingerprint: string | null;
   appliedAt: string;
-  /** What was applied, for display and rollback (profile: field values; photo: `{ sourceUrl }`). */
+  /**
+   * What was applied, for display and rollback (profile: field values; photo: `{ sourceUrl }`).
+   * Photos and signatures add `beforeWrite`: the fingerprint the plan saw before the write (null:
+   * no photo), absent when the plan did not read it.
+   */
   value?: unknown;
 }
 
@@ -71,4 +79,11 @@ export interface LastAppliedRecord {
 export type AppliedDigest = Pick<LastAppliedRecord, 'desiredHash' | 'observedFingerprint'> & {
   /** Photos: the source URL the applied photo came from. */
   sourceUrl?: string;
+  /** When the record was written (ISO-8601): a plan action carries it as `lastAppliedAt`. */
+  appliedAt?: string;
+  /**
+   * While `observedFingerprint` is null: what the tenant showed before Roster's write (null: no
+   * photo); absent when unknown. A deep check that still sees it waits for the write to propagate.
+   */
+  beforeWrite?: string | null;
 };

@@ -1,7 +1,14 @@
 import type { GuardrailSettings, ManagedField } from '../config/settings.js';
 import type { DesiredEmployee, DesiredSignature, DesiredState, EmployeeIssue } from '../desired/model.js';
 import type { SignatureText } from '../desired/signature-renderer.js';
-import type { AppliedDigest, ObservedState, ObservedUser } from '../observe/model.js';
+import type {
+  AppliedDigest,
+  ObservedPhoto,
+  ObservedSignature,
+  ObservedState,
+  ObservedUser,
+} from '../observe/model.js';
+import type { FingerprintAdoption } from '../ports/state-store.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from './last-applied-key.js';
@@ -79,12 +86,36 @@ function actionTarget(
   };
 }
 
+/** When Roster last wrote the aspect, for the apply's check that no run wrote it since. */
+function appliedMark(record: AppliedDigest | undefined): { lastAppliedAt?: string | null } {
+  if (!record) return { lastAppliedAt: null };
+  return record.appliedAt !== undefined ? { lastAppliedAt: record.appliedAt } : {};
+}
+
+/** A deep check's verdict on a write Roster has not seen yet (its fingerprint is null). */
+type Unconfirmed = 'propagating' | { adopt: string };
+
+/**
+ * A photo Roster uploaded without reading it back, as a deep check sees it: still the photo from
+ * before the write (or still none), so the upload has not propagated yet; or another one, which
+ * is the service's copy of the upload. Without a known before-state, no photo is read as "not yet".
+ */
+function unconfirmedPhoto(record: AppliedDigest, current: ObservedPhoto | null): Unconfirmed | 'removed' {
+  if (current === null) {
+    return record.beforeWrite === undefined || record.beforeWrite === null ? 'propagating' : 'removed';
+  }
+  // A photo without an etag gives nothing to compare with later: nothing to adopt.
+  if (current.etag === null || current.etag === record.beforeWrite) return 'propagating';
+  return { adopt: current.etag };
+}
+
 function planPhoto(
   employee: DesiredEmployee,
   user: ObservedUser,
   observed: Readback,
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
+  adoptions: FingerprintAdoption[],
 ): SetPhotoAction | undefined {
   const url = employee.photoUrl;
   // A tenant that refuses photo uploads gets one plan warning, not one failing action per user.
@@ -97,6 +128,7 @@ function planPhoto(
     ...actionTarget(employee, user, 'photo'),
     sourceUrl: url,
     ...(checked ? { expectedEtag: current?.etag ?? null } : {}),
+    ...appliedMark(record),
   };
   const action = (photoReason: SetPhotoAction['photoReason'], reason: string): SetPhotoAction => ({
     ...base,
@@ -115,6 +147,19 @@ function planPhoto(
   if (sourceHash !== undefined && sourceHash !== record.desiredHash) {
     return action('source-changed', 'the source image changed since it was uploaded');
   }
+  if (checked && record.observedFingerprint === null) {
+    const verdict = unconfirmedPhoto(record, current ?? null);
+    if (verdict === 'removed') return action('no-photo', 'the photo Roster set was removed');
+    if (verdict !== 'propagating') {
+      adoptions.push({
+        userId: user.id,
+        aspect: 'photo',
+        desiredHash: record.desiredHash,
+        fingerprint: verdict.adopt,
+      });
+    }
+    return undefined;
+  }
   if (checked && current === null) return action('no-photo', 'the photo Roster set was removed');
   if (
     checked &&
@@ -131,12 +176,30 @@ function profileReason(count: number): string {
   return `${count} field${count === 1 ? ' differs' : 's differ'} from the HR source`;
 }
 
+/**
+ * A signature Roster set without reading it back, as a deep check sees it: exactly what Roster
+ * wrote, or something other than what the mailbox held before the write (Exchange's rewrite of
+ * it), is adopted; what the mailbox held before means the Set has not propagated yet.
+ */
+function unconfirmedSignature(
+  record: AppliedDigest,
+  current: ObservedSignature,
+  fingerprint: string,
+  desiredHash: string,
+): Unconfirmed {
+  if (desiredSignatureHash(current.html, current.text, flagsOf(current)) === desiredHash) {
+    return { adopt: fingerprint };
+  }
+  return fingerprint === record.beforeWrite ? 'propagating' : { adopt: fingerprint };
+}
+
 function planSignature(
   employee: DesiredEmployee,
   user: ObservedUser,
   observed: Readback,
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
+  adoptions: FingerprintAdoption[],
 ): SetSignatureAction | undefined {
   const desired = employee.signature;
   if (!options.signatures || !desired) return undefined;
@@ -160,6 +223,7 @@ function planSignature(
       flags,
       desiredHash,
       ...(fingerprint !== undefined ? { expectedFingerprint: fingerprint } : {}),
+      ...appliedMark(record),
       ...(current ? { currentText: current.text, currentHtml: current.html } : {}),
     };
   };
@@ -172,6 +236,13 @@ function planSignature(
   }
   if (record.desiredHash !== desiredHash) {
     return action('content-changed', `the rendered signature (${desired.template}) changed`);
+  }
+  if (current && fingerprint !== undefined && record.observedFingerprint === null) {
+    const verdict = unconfirmedSignature(record, current, fingerprint, desiredHash);
+    if (verdict !== 'propagating') {
+      adoptions.push({ userId: user.id, aspect: 'signature', desiredHash, fingerprint: verdict.adopt });
+    }
+    return undefined;
   }
   if (current && fingerprint !== record.observedFingerprint) {
     if (!sameFlags(flagsOf(current), flags))
@@ -217,9 +288,10 @@ export function planMatches(
   lastApplied: LastAppliedIndex,
   options: PlanOptions,
   tally: PlanTally,
-): { actions: PlanAction[]; warnings: PlanWarning[] } {
+): { actions: PlanAction[]; warnings: PlanWarning[]; adoptions: FingerprintAdoption[] } {
   const actions: PlanAction[] = [];
   const warnings: PlanWarning[] = [];
+  const adoptions: FingerprintAdoption[] = [];
   for (const { employee, user } of matches) {
     const found: PlanAction[] = [];
     const changes = profileChanges(employee, user);
@@ -239,9 +311,9 @@ export function planMatches(
         changes,
       });
     }
-    const photo = planPhoto(employee, user, readback, lastApplied, options);
+    const photo = planPhoto(employee, user, readback, lastApplied, options, adoptions);
     if (photo) found.push(photo);
-    const signature = planSignature(employee, user, readback, lastApplied, options);
+    const signature = planSignature(employee, user, readback, lastApplied, options, adoptions);
     if (signature) found.push(signature);
     tally.matched++;
     if (found.length === 0) tally.inSync++;
@@ -249,7 +321,7 @@ export function planMatches(
     for (const action of found) tally.actions[action.kind]++;
     actions.push(...found);
   }
-  return { actions, warnings };
+  return { actions, warnings, adoptions };
 }
 
 /** What the head of a plan is made of, once every action is out. */
@@ -342,6 +414,8 @@ export function planChanges(
   observed: ObservedState,
   lastApplied: LastAppliedIndex,
   planOptions: PlanOptions,
+  /** Receives what the deep check saw of Roster's unconfirmed writes (see `planMatches`). */
+  adoptions?: FingerprintAdoption[],
 ): Plan {
   const options: PlanOptions =
     observed.photoUpdatesBlocked !== undefined
@@ -358,6 +432,7 @@ export function planChanges(
   const tally = emptyTally();
   tally.employees = employees.length;
   const planned = planMatches(matches, observed, lastApplied, options, tally);
+  adoptions?.push(...planned.adoptions);
   const head = planHead(
     {
       sourceCount: desired.sourceCount,

@@ -4,7 +4,7 @@ import type { SignatureFlags } from '../config/field-catalog.js';
 export type { SignatureFlags } from '../config/field-catalog.js';
 
 /** Major.minor. A reader refuses a plan of another major version. */
-export const PLAN_FORMAT_VERSION = '1.1';
+export const PLAN_FORMAT_VERSION = '1.2';
 
 export interface FieldChange {
   field: ManagedField;
@@ -34,6 +34,8 @@ export interface SetPhotoAction extends ActionBase {
   sourceUrl: string;
   /** The tenant photo's etag the action expects (null = no photo; undefined = not checked this run). */
   expectedEtag?: string | null;
+  /** See `SetSignatureAction.lastAppliedAt` (since format 1.2). */
+  lastAppliedAt?: string | null;
 }
 
 export type SignatureReason = 'never-applied' | 'content-changed' | 'changed-out-of-band' | 'flags-differ';
@@ -49,6 +51,12 @@ export interface SetSignatureAction extends ActionBase {
   desiredHash: string;
   /** Fingerprint of the signature the action expects to replace (undefined = not checked this run). */
   expectedFingerprint?: string | null;
+  /**
+   * When Roster last wrote this user's signature, as the plan saw it (null: never). An apply
+   * skips the action as stale when another run wrote it since: applying one plan twice, or two
+   * applies of it one after the other, write once (since format 1.2).
+   */
+  lastAppliedAt?: string | null;
   /** Current signature text when it was read this run (for diffs in the plan). */
   currentText?: string;
   currentHtml?: string;

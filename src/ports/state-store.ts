@@ -105,6 +105,11 @@ export interface StateStore {
     aspects: readonly LastAppliedRecord['aspect'][],
     userIds: readonly string[],
   ): Promise<Map<string, AppliedDigest>>;
+  /**
+   * Records what a deep check found of Roster's own writes (see `FingerprintAdoption`): each
+   * record whose fingerprint is still unknown and whose desired hash is unchanged takes it.
+   */
+  adoptFingerprints(tenantId: string, adoptions: readonly FingerprintAdoption[]): Promise<void>;
   getDeltaLink(tenantId: string, scopeHash: string): Promise<string | undefined>;
   saveDeltaLink(tenantId: string, scopeHash: string, deltaLink: string): Promise<void>;
   /** Source count of the latest `succeeded` or `partial` run of the tenant that recorded one. */
@@ -116,3 +121,12 @@ export interface StateStore {
 }
 
 export { lastAppliedKey } from '../plan/last-applied-key.js';
+
+/** What a deep check saw of a photo or signature Roster wrote without reading it back. */
+export interface FingerprintAdoption {
+  userId: string;
+  aspect: 'photo' | 'signature';
+  /** The desired hash of the write the fingerprint belongs to. */
+  desiredHash: string;
+  fingerprint: string;
+}

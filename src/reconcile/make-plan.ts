@@ -227,6 +227,8 @@ export async function streamPlan(
       compared: [...(photosOn ? ['photo' as const] : []), ...(signaturesOn ? ['signature' as const] : [])],
       photoDue,
       signatureDue,
+      // A mailbox Roster never set is planned "will be set" without reading it, unless forced.
+      readUnmanagedSignatures: options.deepCheck === 'force',
     };
 
     const tally = emptyTally();
@@ -256,6 +258,8 @@ export async function streamPlan(
         const pending = sink(action);
         if (pending) await pending;
       }
+      // What this deep check saw of Roster's own unconfirmed writes (state, not the tenant).
+      if (planned.adoptions.length > 0) await deps.store.adoptFingerprints(tenantId, planned.adoptions);
       const summaries =
         summarySink || look
           ? summarizeEmployees({

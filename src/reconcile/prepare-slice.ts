@@ -40,6 +40,12 @@ export interface SliceContext {
   /** Read back photos / signatures from the tenant this run. */
   photoDue: boolean;
   signatureDue: boolean;
+  /**
+   * Read the signatures of mailboxes Roster has no record of (`--deep-check`). Otherwise a deep
+   * check reads only the mailboxes Roster manages: a first sync makes one Exchange call per
+   * signature, its Set.
+   */
+  readUnmanagedSignatures: boolean;
 }
 
 /**
@@ -77,7 +83,13 @@ export async function prepareSlice(
   // Photos and signatures are read back only on their cadence (the first run is always one);
   // in between, the last-applied record stands in for them.
   const photoMatches = context.photoDue ? matches.filter((m) => m.employee.photoUrl) : [];
-  const signatureMatches = context.signatureDue ? matches.filter((m) => m.employee.signature) : [];
+  const signatureMatches = context.signatureDue
+    ? matches.filter(
+        (m) =>
+          m.employee.signature &&
+          (context.readUnmanagedSignatures || lastApplied.has(lastAppliedKey(m.user.id, 'signature'))),
+      )
+    : [];
   const [deep, hashes] = await Promise.all([
     observeDeep(context, {
       photoUserIds: photoMatches.map((m) => m.user.id),

@@ -24,6 +24,7 @@ export function scrubbingStateStore(store: StateStore, scrubber: SecretScrubber)
       store.recordWrite(runId, scrubber.value(entry), lastApplied && scrubber.value(lastApplied)),
     getLastApplied: (tenantId, aspects) => store.getLastApplied(tenantId, aspects),
     getAppliedDigests: (tenantId, aspects, userIds) => store.getAppliedDigests(tenantId, aspects, userIds),
+    adoptFingerprints: (tenantId, adoptions) => store.adoptFingerprints(tenantId, adoptions),
     getDeltaLink: (tenantId, scopeHash) => store.getDeltaLink(tenantId, scopeHash),
     saveDeltaLink: (tenantId, scopeHash, link) => store.saveDeltaLink(tenantId, scopeHash, link),
     lastSuccessfulSourceCount: (tenantId) => store.lastSuccessfulSourceCount(tenantId),

@@ -21,8 +21,14 @@ import type {
 } from '../../src/observe/model.js';
 import { planChanges, type PlanOptions } from '../../src/plan/plan-changes.js';
 import type { Plan } from '../../src/plan/plan-model.js';
-import { desiredState, observedState, planOptions } from '../../src/plan/test-builders.js';
-import type { StateStore } from '../../src/ports/state-store.js';
+import {
+  desiredState,
+  employee,
+  observedState,
+  planOptions,
+  signature,
+} from '../../src/plan/test-builders.js';
+import type { FingerprintAdoption, StateStore } from '../../src/ports/state-store.js';
 import type { SimSeed, SimSeedUser } from '../../src/sim/seed.js';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -153,12 +159,17 @@ export async function startApplyWorld(
         ['photo', 'signature'],
         observed.users.map((u) => u.id),
       );
-      return planChanges(
+      const adoptions: FingerprintAdoption[] = [];
+      const plan = planChanges(
         desiredState(employees),
         observed,
         lastApplied,
         planOptions({ tenantId, configRevision: REVISION, scopeDomains: [DOMAIN], ...options }),
+        adoptions,
       );
+      // As a plan run does: what this deep check saw of unconfirmed writes is kept.
+      await store.adoptFingerprints(tenantId, adoptions);
+      return plan;
     },
     writes: () => [...sim.stats.writesPerUser.values()].reduce((a, b) => a + b, 0),
     async [Symbol.asyncDispose]() {
@@ -204,4 +215,23 @@ export async function applyPlan(
   );
   if (result.failure !== undefined) throw result.failure;
   return result.apply!;
+}
+
+export const upn = (name: string) => `${name}@${DOMAIN}`;
+
+export function simUser(name: string, partial: Partial<SimSeedUser> = {}): SimSeedUser {
+  return { userPrincipalName: upn(name), givenName: name, surname: 'Old', jobTitle: 'Intern', ...partial };
+}
+
+export function desired(
+  name: string,
+  world: ApplyWorld,
+  partial: Partial<DesiredEmployee> = {},
+): DesiredEmployee {
+  return employee(upn(name), {
+    fields: { givenName: name, surname: 'New', displayName: `${name} New`, jobTitle: 'Engineer' },
+    photoUrl: `${world.photos.origin}/ok.jpg`,
+    signature: signature(`<p>${name} New</p>`, `${name} New`),
+    ...partial,
+  });
 }

@@ -139,7 +139,7 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
     const again = await roster(world, ['plan', '--detailed-exitcode']);
     expect(again.stdout).toContain('No changes:');
     expect(again.code).toBe(0);
-    expect(JSON.stringify(world.sim.statsSnapshot().writesPerUser)).toBe(writesBefore);
+    expect(world.sim.statsSnapshot().writesPerUser).toEqual(JSON.parse(writesBefore));
 
     // Read back from the tenant: photos re-encoded, signature HTML rewritten, still nothing to do.
     const deep = await roster(world, ['plan', '--deep-check', '--detailed-exitcode']);

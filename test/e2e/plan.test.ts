@@ -118,7 +118,7 @@ describe('roster plan against the simulator and PostgreSQL', () => {
     expect(text.output()).not.toContain('\x1b[');
   });
 
-  it('1,000+ users: one paged list, batched photo reads, one signature read per mailbox; the re-plan is a handful of requests', async () => {
+  it('1,000+ users: one paged list, batched photo reads, no read of a mailbox Roster never set (unless --deep-check); the re-plan is a handful of requests', async () => {
     const hr = generateHrData({ employees: 1_100, offices: 6, seed: 7 });
     await using world = await createTestWorld({
       hr,
@@ -141,7 +141,23 @@ describe('roster plan against the simulator and PostgreSQL', () => {
     expect(count('POST /v1.0/$batch ')).toBe(
       Math.ceil(first.plan.actions.filter((a) => a.kind === 'set-photo').length / 20),
     );
-    expect(count('POST /adminapi/beta/{tenant}/InvokeCommand ')).toBe(matched + 1);
+    // The organization config only: every mailbox is one Roster never set, so its signature
+    // "will be set" without being read (one Exchange call per signature on the first sync).
+    expect(count('POST /adminapi/beta/{tenant}/InvokeCommand ')).toBe(1);
+    const signatures = first.plan.actions.filter((a) => a.kind === 'set-signature');
+    expect(signatures).toHaveLength(matched);
+    expect(
+      signatures.every((a) => a.signatureReason === 'never-applied' && a.expectedFingerprint === undefined),
+    ).toBe(true);
+    // --deep-check reads every mailbox: one Get-MailboxMessageConfiguration each.
+    world.sim.resetStats();
+    await plan(world, { deepCheck: true });
+    const forced = world.sim.statsSnapshot().requests as Record<string, number>;
+    expect(
+      Object.entries(forced)
+        .filter(([k]) => k.startsWith('POST /adminapi/beta/{tenant}/InvokeCommand '))
+        .reduce((n, [, v]) => n + v, 0),
+    ).toBe(matched + 1);
 
     world.sim.resetStats();
     const second = await plan(world);

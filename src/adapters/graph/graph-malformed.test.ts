@@ -87,7 +87,10 @@ describe('malformed Graph responses', () => {
   it('delta: a page with a mistyped link fails the round, not with a TypeError', async () => {
     script.push(answer({ value: [], '@odata.deltaLink': 42 }));
     await expect(
-      createGraphDirectory(client()).delta(`${origin}/v1.0/users/delta?$deltatoken=secret`, async () => undefined),
+      createGraphDirectory(client()).delta(
+        `${origin}/v1.0/users/delta?$deltatoken=secret`,
+        async () => undefined,
+      ),
     ).rejects.toThrow(
       /^graph GET \/v1\.0\/users\/delta: 200 with a malformed body: @odata\.deltaLink must be string \(request-id req-7\)$/,
     );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { AppliedDigest, LastAppliedRecord } from '../../observe/model.js';
 import type {
+  FingerprintAdoption,
   JournalEntry,
   JournalRecord,
   RunCounts,
@@ -219,7 +220,8 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       const digests = new Map<string, AppliedDigest>();
       if (aspects.length === 0 || userIds.length === 0) return digests;
       const rows = await query<DigestRow>(
-        `SELECT user_id, aspect, desired_hash, observed_fingerprint, value->>'sourceUrl' AS source_url
+        `SELECT user_id, aspect, desired_hash, observed_fingerprint, value->>'sourceUrl' AS source_url, applied_at,
+           coalesce(value ? 'beforeWrite', false) AS has_before, value->>'beforeWrite' AS before_write
          FROM roster.last_applied
          WHERE tenant_id = $1 AND user_id = ANY($2::text[]) AND aspect = ANY($3::text[])`,
         [tenantId, userIds, aspects],
@@ -228,11 +230,30 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
         const digest: AppliedDigest = {
           desiredHash: r.desired_hash,
           observedFingerprint: r.observed_fingerprint,
+          appliedAt: r.applied_at.toISOString(),
         };
         if (r.source_url !== null) digest.sourceUrl = r.source_url;
+        if (r.observed_fingerprint === null && r.has_before) digest.beforeWrite = r.before_write;
         digests.set(lastAppliedKey(r.user_id, r.aspect), digest);
       }
       return digests;
+    },
+
+    async adoptFingerprints(tenantId: string, adoptions: readonly FingerprintAdoption[]) {
+      if (adoptions.length === 0) return;
+      await query(
+        `UPDATE roster.last_applied AS l SET observed_fingerprint = a.fingerprint
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS a(user_id, aspect, desired_hash, fingerprint)
+         WHERE l.tenant_id = $1 AND l.user_id = a.user_id AND l.aspect = a.aspect
+           AND l.desired_hash = a.desired_hash AND l.observed_fingerprint IS NULL`,
+        [
+          tenantId,
+          adoptions.map((a) => a.userId),
+          adoptions.map((a) => a.aspect),
+          adoptions.map((a) => a.desiredHash),
+          adoptions.map((a) => a.fingerprint),
+        ],
+      );
     },
 
     async getDeltaLink(tenantId: string, scopeHash: string) {
@@ -306,6 +327,9 @@ interface DigestRow {
   desired_hash: string;
   observed_fingerprint: string | null;
   source_url: string | null;
+  applied_at: Date;
+  has_before: boolean;
+  before_write: string | null;
 }
 
 interface RunRow {
