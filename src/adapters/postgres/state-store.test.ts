@@ -300,11 +300,35 @@ describe('PostgreSQL state store', () => {
       desiredHash: 'h-2501-photo',
       observedFingerprint: 'etag-u-2501',
       sourceUrl: 'https://hr.example/u-2501',
+      appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(digests.get(lastAppliedKey('u-7', 'signature'))).toStrictEqual({
       desiredHash: 'h-7-signature',
       observedFingerprint: null,
+      appliedAt: expect.any(String),
     });
+    // An unconfirmed write carries what the plan saw before it (null: no photo), when it saw it.
+    await db.pool.query(
+      `UPDATE roster.last_applied SET observed_fingerprint = NULL,
+         value = value || jsonb_build_object('beforeWrite', CASE WHEN user_id = 'u-600' THEN NULL ELSE 'etag-old' END)
+       WHERE aspect = 'photo' AND user_id IN ('u-600', 'u-601')`,
+    );
+    const unconfirmed = await s.getAppliedDigests('t1', ['photo'], ['u-600', 'u-601', 'u-602']);
+    expect(unconfirmed.get('u-600/photo')?.beforeWrite).toBeNull();
+    expect(unconfirmed.get('u-601/photo')?.beforeWrite).toBe('etag-old');
+    expect(unconfirmed.get('u-602/photo')).not.toHaveProperty('beforeWrite');
+    // A deep check's adoption fills in only unconfirmed records of the same write.
+    await s.adoptFingerprints('t1', [
+      { userId: 'u-600', aspect: 'photo', desiredHash: 'h-600-photo', fingerprint: 'etag-new' },
+      { userId: 'u-601', aspect: 'photo', desiredHash: 'another write', fingerprint: 'etag-new' },
+      { userId: 'u-602', aspect: 'photo', desiredHash: 'h-602-photo', fingerprint: 'etag-new' },
+    ]);
+    const adopted = await s.getAppliedDigests('t1', ['photo'], ['u-600', 'u-601', 'u-602']);
+    expect(['u-600', 'u-601', 'u-602'].map((u) => adopted.get(`${u}/photo`)?.observedFingerprint)).toEqual([
+      'etag-new',
+      null,
+      'etag-u-602',
+    ]);
     expect((await s.getAppliedDigests('t1', ['profile'], slice)).size).toBe(2000);
     expect((await s.getAppliedDigests('t1', [], slice)).size).toBe(0);
     expect((await s.getAppliedDigests('t2', ['photo'], ['u-7'])).get('u-7/photo')?.desiredHash).toBe(
