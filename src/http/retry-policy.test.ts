@@ -42,7 +42,7 @@ describe('backoffMs', () => {
 });
 
 describe('retryDecisionForStatus', () => {
-  it('retries 429 and 503 always, 504 and 408 only when idempotent, nothing else', () => {
+  it('retries 429 and 503 always, 504, 408, 500 and 502 only when idempotent, nothing else', () => {
     expect(retryDecisionForStatus(429, '1.5', now, false)).toEqual({
       reason: 'throttled',
       status: 429,
@@ -51,8 +51,14 @@ describe('retryDecisionForStatus', () => {
     expect(retryDecisionForStatus(503, null, now, false)).toEqual({ reason: 'unavailable', status: 503 });
     expect(retryDecisionForStatus(504, null, now, true)).toEqual({ reason: 'gateway-timeout', status: 504 });
     expect(retryDecisionForStatus(408, null, now, true)).toEqual({ reason: 'request-timeout', status: 408 });
-    expect(retryDecisionForStatus(504, null, now, false)).toBeUndefined();
-    for (const s of [200, 204, 400, 401, 404, 409, 500])
+    expect(retryDecisionForStatus(500, null, now, true)).toEqual({ reason: 'server-error', status: 500 });
+    expect(retryDecisionForStatus(502, '2', now, true)).toEqual({
+      reason: 'server-error',
+      status: 502,
+      retryAfterMs: 2000,
+    });
+    for (const s of [504, 408, 500, 502]) expect(retryDecisionForStatus(s, null, now, false)).toBeUndefined();
+    for (const s of [200, 204, 400, 401, 404, 409, 501])
       expect(retryDecisionForStatus(s, '1', now, true)).toBeUndefined();
   });
 });

@@ -47,7 +47,13 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
   return Math.floor(random() * ceiling);
 }
 
-export type RetryReason = 'throttled' | 'unavailable' | 'gateway-timeout' | 'request-timeout' | 'network';
+export type RetryReason =
+  | 'throttled'
+  | 'unavailable'
+  | 'gateway-timeout'
+  | 'request-timeout'
+  | 'server-error'
+  | 'network';
 
 /** Why a result (or error) is worth another attempt, and how long the server asked us to wait. */
 export interface RetryDecision {
@@ -56,7 +62,13 @@ export interface RetryDecision {
   status?: number;
 }
 
-/** The statuses worth retrying. 429 and 503 mean "not processed"; 504 and 408 may hide a processed write. */
+/**
+ * The statuses worth retrying. 429 and 503 mean "not processed"; 504 and 408 may hide a processed
+ * write, and so may 500 and 502 (transient server and gateway errors: Microsoft's own fault
+ * simulator injects them, production clients retry them; docs/microsoft-365.md#graph-transient-errors):
+ * those four only for a request that may safely run twice (a read, an absolute PATCH or PUT, a
+ * Get- or Set- cmdlet of absolute values).
+ */
 export function retryDecisionForStatus(
   status: number,
   retryAfter: string | null | undefined,
@@ -70,6 +82,7 @@ export function retryDecisionForStatus(
   if (!idempotent) return undefined;
   if (status === 504) return { reason: 'gateway-timeout', ...base };
   if (status === 408) return { reason: 'request-timeout', ...base };
+  if (status === 500 || status === 502) return { reason: 'server-error', ...base };
   return undefined;
 }
 

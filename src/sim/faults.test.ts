@@ -149,7 +149,7 @@ describe('FaultInjector', () => {
     expect(injector.counts['429']).toBe(200);
   });
 
-  it('gives 503 a Retry-After always, 500 and 504 Graph codes, and drops as drop', async () => {
+  it('gives 503 a Retry-After always, 500, 502 and 504 Graph codes, and drops as drop', async () => {
     const run = async (over: Partial<SimFaultSettings>, service: SimService = 'graph') =>
       new FaultInjector(makeState({ ...over, services: ['graph', 'identity'] })).before(request(), service);
     const unavailable = await Promise.all(Array.from({ length: 20 }, (_, i) => run({ rate503: 1, seed: i })));
@@ -158,6 +158,7 @@ describe('FaultInjector', () => {
     );
     expect((await run({ rate500: 1 }))?.body).toMatchObject({ error: { code: 'generalException' } });
     expect((await run({ rate504: 1 }))?.body).toMatchObject({ error: { code: 'GatewayTimeout' } });
+    expect(await run({ rate502: 1 })).toMatchObject({ status: 502, body: { error: { code: 'BadGateway' } } });
     expect(await run({ dropRate: 1 })).toMatchObject({ drop: true });
     const token = await run({ rate503: 1 }, 'identity');
     expect(token?.body).toMatchObject({ error: 'temporarily_unavailable', error_codes: [90033] });

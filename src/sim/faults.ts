@@ -3,7 +3,7 @@ import { retryAfterHeader } from './retry-after.js';
 import { mulberry32 } from './seeded-random.js';
 import type { SimContext, SimFaults, SimRequest, SimResponse, SimService, SimState } from './types.js';
 
-export type FaultKind = 'none' | '429' | '503' | '500' | '504' | 'drop';
+export type FaultKind = 'none' | '429' | '503' | '500' | '504' | '502' | 'drop';
 
 /** What the injector decided for one request, before anything is awaited or built. */
 export interface FaultDecision {
@@ -27,7 +27,15 @@ const DRAWS_PER_REQUEST = 4;
  */
 export class FaultInjector implements SimFaults {
   /** Faults injected so far, by kind (for the inspection endpoint and tests). */
-  readonly counts: Record<FaultKind, number> = { none: 0, '429': 0, '503': 0, '500': 0, '504': 0, drop: 0 };
+  readonly counts: Record<FaultKind, number> = {
+    none: 0,
+    '429': 0,
+    '503': 0,
+    '500': 0,
+    '504': 0,
+    '502': 0,
+    drop: 0,
+  };
   private readonly state: SimState;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -93,6 +101,8 @@ function pickFault(draw: number, f: SimState['faults']): FaultKind {
     ['500', f.rate500],
     ['504', f.rate504],
     ['drop', f.dropRate],
+    // Last, so that seeds drawn before it existed keep their sequence of faults.
+    ['502', f.rate502 ?? 0],
   ];
   let edge = 0;
   for (const [kind, rate] of table) {
@@ -140,6 +150,8 @@ export function faultResponse(
       return errorFor(req, service, 500, 'generalException', 'An unexpected error occurred.');
     case '504':
       return errorFor(req, service, 504, 'GatewayTimeout', 'The gateway did not receive a response in time.');
+    case '502':
+      return errorFor(req, service, 502, 'BadGateway', 'The gateway received an invalid response.');
   }
 }
 

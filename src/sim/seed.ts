@@ -150,6 +150,7 @@ export function defaultFaultSettings(): SimFaultSettings {
     rate503: 0,
     rate500: 0,
     rate504: 0,
+    rate502: 0,
     dropRate: 0,
     services: ['graph', 'exchange'],
   };

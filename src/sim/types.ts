@@ -157,6 +157,8 @@ export interface SimFaultSettings {
   rate503: number;
   rate500: number;
   rate504: number;
+  /** Share answered 502 Bad Gateway (a gateway in front of the service failing; observed). */
+  rate502?: number;
   dropRate: number;
   /** Retry-After of injected 429/503 responses, in seconds before `throttle.timeScale` (default 1). */
   retryAfterSeconds?: number;

@@ -75,6 +75,29 @@ describe('service faults: every action applied exactly once or reported failed',
     transcript.expectNoSecrets({ CLIENT_SECRET });
   }, 600_000);
 
+  it('500 and 502 on a fifth of Graph and Exchange calls: reads and writes retried, nothing fails, each change written once', async () => {
+    world = await createChaosWorld({ employees: 12, seed: 9 });
+    const transcript = new Transcript();
+    world.sim.patchFaults({ seed: 7, rate500: 0.1, rate502: 0.1, services: ['graph', 'exchange'] });
+    // A deep check reads every photo and mailbox: a 500 on any read would be a warning.
+    const planned = await roster(world, ['plan', '--deep-check', '--format', 'json'], { transcript });
+    expect(planned.code, planned.stderr).toBe(0);
+    const warnings = (JSON.parse(planned.stdout) as { warnings: { kind: string }[] }).warnings;
+    expect(warnings.filter((w) => w.kind === 'observation')).toEqual([]);
+    const applied = await roster(world, ['apply', '--auto-approve'], { transcript });
+    expect(applied.code, applied.stdout.slice(-2000)).toBe(0);
+    expect(applied.stdout).toMatch(/failed: 0, not started: 0/);
+    expect(requestCount(world, / 500$/)).toBeGreaterThan(0);
+    expect(requestCount(world, / 502$/)).toBeGreaterThan(0);
+    expect(requestCount(world, / 50[02]$/)).toBeGreaterThanOrEqual(5);
+
+    world.sim.patchFaults({ rate500: 0, rate502: 0 });
+    const check = await roster(world, ['plan', '--detailed-exitcode', '--deep-check'], { transcript });
+    expect(check.stdout).toContain('No changes:');
+    await expectTenantMatchesDesired(world);
+    await expectExactlyOnce(world);
+  }, 300_000);
+
   it('the token endpoint down for 30 s: the run waits (bounded) and then applies everything once', async () => {
     world = await createChaosWorld({ employees: 6, seed: 5 });
     const transcript = new Transcript();
