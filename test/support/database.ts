@@ -10,13 +10,22 @@ export interface TestDatabase {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: {
+    /** `SQL_ASCII`: a database that stores whatever bytes it is given (an HR system's legacy). */
+    encoding?: 'SQL_ASCII';
+  } = {},
+): Promise<TestDatabase> {
   if (inject('databaseKind') === 'embedded') return embeddedTestDatabase();
   const serverUrl = inject('databaseUrl');
   const name = `roster_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(
+    options.encoding
+      ? `CREATE DATABASE ${name} ENCODING '${options.encoding}' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`
+      : `CREATE DATABASE ${name}`,
+  );
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -47,6 +47,12 @@ export function createPostgresHrSource(options: PostgresHrSourceOptions): HrSour
     if (closed) throw new SourceError('the HR source is closed');
     const client = await connectClient(config, 'HR');
     open.add(client);
+    try {
+      await acceptAnyBytes(client);
+    } catch (error) {
+      await release(client);
+      throw error;
+    }
     return client;
   }
 
@@ -207,4 +213,18 @@ function queryError(error: unknown): SourceError {
   return new SourceError(`reading the HR database failed: ${e.code ?? e.message ?? String(error)}`, {
     cause: error,
   });
+}
+
+/**
+ * A `SQL_ASCII` database stores whatever bytes it was given, and PostgreSQL refuses to send text
+ * that is not UTF-8 to a UTF-8 client: one employee's bad bytes would fail the whole query. Read
+ * such a database as raw bytes instead: valid UTF-8 reads as it is, anything else becomes U+FFFD,
+ * which the merge rules refuse for that employee's field (or, in an email, that row) alone.
+ * https://www.postgresql.org/docs/current/multibyte.html#MULTIBYTE-CHARSET-SUPPORTED
+ */
+async function acceptAnyBytes(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ encoding: string }>(
+    "SELECT current_setting('server_encoding') AS encoding",
+  );
+  if (rows[0]?.encoding === 'SQL_ASCII') await client.query("SET client_encoding TO 'SQL_ASCII'");
 }
