@@ -22,6 +22,7 @@ import {
 } from './apply-execution.js';
 import { appliedTotal, runCounts, runOutcome, type ActionRef, type ApplyResult } from './apply-result.js';
 import { checkAppliedMarks } from './applied-marks.js';
+import { writeIntents } from './write-intents.js';
 import { runPhotos, runProfiles, runSignatures, type MarkCheck } from './run-writers.js';
 import type { SecretFinder } from './secret-guard.js';
 
@@ -127,6 +128,7 @@ export async function applyPlan(
   });
   const width = options.concurrency ?? {};
   const checkMarks: MarkCheck = (actions) => checkAppliedMarks(actions, deps.store, options.tenantId);
+  const intents = writeIntents(deps.store, options.tenantId, options.runId);
   // Profiles (Graph identity), photos (Graph, Outlook-backed) and signatures (Exchange) draw on
   // separate budgets: run them side by side so the slowest, usually Exchange, starts at once.
   await Promise.all([
@@ -144,6 +146,7 @@ export async function applyPlan(
       width.photos ?? 8,
       now,
       checkMarks,
+      intents,
     ),
     runSignatures(
       execution,
@@ -152,6 +155,7 @@ export async function applyPlan(
       width.signatures ?? 8,
       now,
       checkMarks,
+      intents,
     ),
   ]);
   return summarize(execution, options.signal);

@@ -10,6 +10,7 @@ import { checkPhotos, writePhoto } from './photo-writes.js';
 import { applyProfileChunk } from './profile-writes.js';
 import { checkSignatures, writeSignature } from './signature-writes.js';
 import { chunkStream, runPool } from './worker-pool.js';
+import { landedPhoto, landedSignature, type WriteIntents } from './write-intents.js';
 
 /** Roster's own check that no other run wrote an action's aspect since its plan (`checkAppliedMarks`). */
 export type MarkCheck = <A extends SetPhotoAction | SetSignatureAction>(
@@ -50,6 +51,7 @@ export async function runPhotos(
   width: number,
   now: () => Date,
   checkMarks: MarkCheck,
+  intents: WriteIntents,
 ): Promise<void> {
   for await (const chunk of chunkStream(actions, CHECK_CHUNK)) {
     if (execution.signal.aborted) {
@@ -73,7 +75,13 @@ export async function runPhotos(
       );
     const clear = part.filter((a) => !blocked.has(a.key));
     const left = await runPool(clear, width, execution.signal, (a) =>
-      execution.attempt(a, () => writePhoto(a, deps, now)),
+      execution.attempt(a, async () => {
+        const intent = await intents.undecided(a);
+        const landed = intent ? await landedPhoto(a, intent, deps, now) : undefined;
+        if (landed) return landed;
+        await intents.announce(a);
+        return writePhoto(a, deps, now);
+      }),
     );
     execution.notStarted.push(...left.map(actionRef));
   }
@@ -90,6 +98,7 @@ export async function runSignatures(
   width: number,
   now: () => Date,
   checkMarks: MarkCheck,
+  intents: WriteIntents,
 ): Promise<void> {
   const left = await runPool(actions, width, execution.signal, async (a) => {
     if ((await execution.refuseSecrets([a])).size > 0) return;
@@ -100,7 +109,14 @@ export async function runSignatures(
       blocked = { status: 'failed', before: null, after: null, failure: failureOf(error) };
     }
     if (blocked) await execution.record(a, blocked);
-    else await execution.attempt(a, () => writeSignature(a, signatures, now));
+    else
+      await execution.attempt(a, async () => {
+        const intent = await intents.undecided(a);
+        const landed = intent ? await landedSignature(a, intent, signatures, now) : undefined;
+        if (landed) return landed;
+        await intents.announce(a);
+        return writeSignature(a, signatures, now);
+      });
   });
   execution.notStarted.push(...left.map(actionRef));
 }

@@ -48,12 +48,7 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
 }
 
 export type RetryReason =
-  | 'throttled'
-  | 'unavailable'
-  | 'gateway-timeout'
-  | 'request-timeout'
-  | 'server-error'
-  | 'network';
+  'throttled' | 'unavailable' | 'gateway-timeout' | 'request-timeout' | 'server-error' | 'network';
 
 /** Why a result (or error) is worth another attempt, and how long the server asked us to wait. */
 export interface RetryDecision {

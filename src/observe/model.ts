@@ -86,4 +86,6 @@ export type AppliedDigest = Pick<LastAppliedRecord, 'desiredHash' | 'observedFin
    * photo); absent when unknown. A deep check that still sees it waits for the write to propagate.
    */
   beforeWrite?: string | null;
+  /** A deep check already saw the before-state once after the write (see `FingerprintAdoption`). */
+  waited?: boolean;
 };

@@ -150,14 +150,14 @@ function planPhoto(
   if (checked && record.observedFingerprint === null) {
     const verdict = unconfirmedPhoto(record, current ?? null);
     if (verdict === 'removed') return action('no-photo', 'the photo Roster set was removed');
-    if (verdict !== 'propagating') {
-      adoptions.push({
-        userId: user.id,
-        aspect: 'photo',
-        desiredHash: record.desiredHash,
-        fingerprint: verdict.adopt,
-      });
+    if (verdict === 'propagating' && record.waited) {
+      return action(
+        current ? 'changed-out-of-band' : 'no-photo',
+        'the photo Roster uploaded still did not show at this deep check (waited one): uploading it again',
+      );
     }
+    const fingerprint = verdict === 'propagating' ? null : verdict.adopt;
+    adoptions.push({ userId: user.id, aspect: 'photo', desiredHash: record.desiredHash, fingerprint });
     return undefined;
   }
   if (checked && current === null) return action('no-photo', 'the photo Roster set was removed');
@@ -239,9 +239,14 @@ function planSignature(
   }
   if (current && fingerprint !== undefined && record.observedFingerprint === null) {
     const verdict = unconfirmedSignature(record, current, fingerprint, desiredHash);
-    if (verdict !== 'propagating') {
-      adoptions.push({ userId: user.id, aspect: 'signature', desiredHash, fingerprint: verdict.adopt });
+    if (verdict === 'propagating' && record.waited) {
+      return action(
+        'changed-out-of-band',
+        'the signature Roster set still did not show at this deep check (waited one): setting it again',
+      );
     }
+    const adopted = verdict === 'propagating' ? null : verdict.adopt;
+    adoptions.push({ userId: user.id, aspect: 'signature', desiredHash, fingerprint: adopted });
     return undefined;
   }
   if (current && fingerprint !== record.observedFingerprint) {

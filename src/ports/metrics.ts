@@ -3,7 +3,7 @@ import type { ActionKind } from '../plan/plan-model.js';
 import type { JournalEntry, RunKind, RunOutcome } from './state-store.js';
 
 /** A write's result, or `planned` for an action a plan (observe mode) only reported. */
-export type ActionMetricOutcome = JournalEntry['status'] | 'planned';
+export type ActionMetricOutcome = Exclude<JournalEntry['status'], 'interrupted'> | 'planned';
 
 /** A finished run as the metrics see it. */
 export interface RunObservation {

@@ -50,7 +50,11 @@ export interface JournalEntry {
   aspect: LastAppliedRecord['aspect'];
   before: unknown;
   after: unknown;
-  status: 'applied' | 'skipped-stale' | 'failed';
+  /**
+   * `interrupted`: the run was killed between announcing this write and journaling its outcome;
+   * it may or may not have reached the tenant (see `WriteIntent`).
+   */
+  status: 'applied' | 'skipped-stale' | 'failed' | 'interrupted';
   /** Error details for `failed` (code, status, message): no secrets. */
   error?: unknown;
   requestId?: string | null;
@@ -89,6 +93,19 @@ export interface StateStore {
    */
   recordWrite(runId: string, entry: JournalEntry, lastApplied?: LastAppliedRecord): Promise<number>;
   /**
+   * Announces a photo or signature write before it is made. `recordWrite` of the same user and
+   * aspect forgets it, in the same statement as the journal row.
+   */
+  recordIntent(tenantId: string, intent: WriteIntent): Promise<void>;
+  /** Announced writes of these users whose outcome was never journaled (their run was killed). */
+  getIntents(
+    tenantId: string,
+    aspect: WriteIntent['aspect'],
+    userIds: readonly string[],
+  ): Promise<Map<string, WriteIntent>>;
+  /** Journals a killed run's undecided writes as `interrupted` (its intents stay for the next apply). */
+  journalInterrupted(runId: string): Promise<number>;
+  /**
    * The last-applied records of a tenant, keyed by `lastAppliedKey(userId, aspect)`: every
    * aspect, or only the given ones (planning reads no profile records).
    */
@@ -122,11 +139,30 @@ export interface StateStore {
 
 export { lastAppliedKey } from '../plan/last-applied-key.js';
 
+/**
+ * A photo or signature write announced before it was made (`recordIntent`). One that outlives its
+ * run (the process was killed) may or may not have reached the tenant.
+ */
+export interface WriteIntent {
+  runId: string;
+  userId: string;
+  aspect: 'photo' | 'signature';
+  actionKey: string;
+  employeeEmail: string | null;
+  /** What the plan saw before the write (photo etag, signature fingerprint; null: none), when it read it. */
+  beforeWrite?: string | null;
+}
+
 /** What a deep check saw of a photo or signature Roster wrote without reading it back. */
 export interface FingerprintAdoption {
   userId: string;
   aspect: 'photo' | 'signature';
   /** The desired hash of the write the fingerprint belongs to. */
   desiredHash: string;
-  fingerprint: string;
+  /**
+   * What the tenant showed of the write; null: still what it showed before the write (the write
+   * has not propagated). That is waited out for one deep check: the next one that still sees it
+   * plans the write again.
+   */
+  fingerprint: string | null;
 }

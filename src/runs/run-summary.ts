@@ -17,7 +17,7 @@ export interface RunSummary {
   /** Planned actions per kind. */
   actions: Record<ActionKind, number>;
   /** Write results of an apply run (all zero for a plan run). */
-  results: Record<JournalEntry['status'], number>;
+  results: Record<Exclude<JournalEntry['status'], 'interrupted'>, number>;
   warnings: number;
   /** Names of the guardrails that stopped the run. */
   guardrailsTripped: string[];

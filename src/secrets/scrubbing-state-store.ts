@@ -22,6 +22,9 @@ export function scrubbingStateStore(store: StateStore, scrubber: SecretScrubber)
       ),
     recordWrite: (runId, entry, lastApplied) =>
       store.recordWrite(runId, scrubber.value(entry), lastApplied && scrubber.value(lastApplied)),
+    recordIntent: (tenantId, intent) => store.recordIntent(tenantId, intent),
+    getIntents: (tenantId, aspect, userIds) => store.getIntents(tenantId, aspect, userIds),
+    journalInterrupted: (runId) => store.journalInterrupted(runId),
     getLastApplied: (tenantId, aspects) => store.getLastApplied(tenantId, aspects),
     getAppliedDigests: (tenantId, aspects, userIds) => store.getAppliedDigests(tenantId, aspects, userIds),
     adoptFingerprints: (tenantId, adoptions) => store.adoptFingerprints(tenantId, adoptions),

@@ -202,6 +202,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX snapshot_addresses_user_idx ON roster.snapshot_addresses (tenant_id, scope_hash, user_id);
     `,
   },
+  {
+    version: 8,
+    name: 'write intents: which photo and signature writes a killed apply may have made',
+    sql: `
+      -- A photo or signature write is announced here before it is made and forgotten with its
+      -- journal row: an intent that outlives its run marks a write that may or may not have
+      -- happened. The next apply reads the tenant before writing that one again.
+      CREATE TABLE roster.write_intents (
+        tenant_id text NOT NULL,
+        user_id text NOT NULL,
+        aspect text NOT NULL CHECK (aspect IN ('photo', 'signature')),
+        run_id uuid NOT NULL REFERENCES roster.runs (id) ON DELETE CASCADE,
+        action_key text NOT NULL,
+        employee_email text,
+        before_write jsonb,
+        started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        PRIMARY KEY (tenant_id, user_id, aspect)
+      );
+      CREATE INDEX write_intents_run_idx ON roster.write_intents (run_id);
+      -- The journal tells which writes a killed run left undecided.
+      ALTER TABLE roster.journal DROP CONSTRAINT journal_status_check;
+      ALTER TABLE roster.journal ADD CONSTRAINT journal_status_check
+        CHECK (status IN ('applied', 'skipped-stale', 'failed', 'interrupted'));
+    `,
+  },
 ];
 
 /**

@@ -69,6 +69,7 @@ describe('migrations', () => {
       'snapshot_addresses',
       'snapshot_users',
       'user_snapshots',
+      'write_intents',
     ]);
   });
 
@@ -124,7 +125,7 @@ describe('migrations', () => {
       await client.query(
         `INSERT INTO roster.user_snapshot_users (tenant_id, scope_hash, user_id, data) VALUES ('t1', 's1', 'u-1', '{}')`,
       );
-      expect(await runMigrations(client)).toEqual([7]);
+      expect(await runMigrations(client)).toEqual([7, 8]);
       expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshots')).rows).toEqual([
         { n: 0 },
       ]);

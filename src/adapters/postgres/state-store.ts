@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { AppliedDigest, LastAppliedRecord } from '../../observe/model.js';
 import type {
+  WriteIntent,
   FingerprintAdoption,
   JournalEntry,
   JournalRecord,
@@ -28,6 +29,14 @@ const MAX_ERROR_LENGTH = 8_000;
 const INSERT_JOURNAL = `INSERT INTO roster.journal
   (run_id, action_key, user_id, employee_email, aspect, before, after, status, error, request_id)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`;
+
+/**
+ * Ends a write's intent with its journal row ($1 run, $3 user, $5 aspect): whatever the outcome,
+ * it is decided and journaled.
+ */
+const FORGET_INTENT = `forgotten AS (
+  DELETE FROM roster.write_intents w USING roster.runs r
+  WHERE r.id = $1 AND w.tenant_id = r.tenant_id AND w.user_id = $3 AND w.aspect = $5)`;
 
 /** Last-applied records read per query. */
 const LAST_APPLIED_PAGE = 2000;
@@ -166,11 +175,11 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
         json(entry.error),
         entry.requestId ?? null,
       ];
-      // One statement, so one round trip per write and atomic by itself: the journal row and its
-      // last-applied record are stored together or not at all.
+      // One statement, so one round trip per write and atomic by itself: the journal row, its
+      // last-applied record and the end of the write's intent are stored together or not at all.
       const rows = lastApplied
         ? await query<{ id: string }>(
-            `WITH journal AS (${INSERT_JOURNAL}), applied AS (
+            `WITH journal AS (${INSERT_JOURNAL}), ${FORGET_INTENT}, applied AS (
                INSERT INTO roster.last_applied
                  (tenant_id, user_id, aspect, desired_hash, observed_fingerprint, value, applied_at, run_id)
                SELECT r.tenant_id, $11, $12, $13, $14, $15, $16, r.id FROM roster.runs r WHERE r.id = $1
@@ -188,8 +197,68 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
               lastApplied.appliedAt,
             ],
           )
-        : await query<{ id: string }>(INSERT_JOURNAL, journal);
+        : await query<{ id: string }>(
+            `WITH journal AS (${INSERT_JOURNAL}), ${FORGET_INTENT} SELECT id FROM journal`,
+            journal,
+          );
       return Number(rows[0]!.id);
+    },
+
+    async recordIntent(tenantId: string, intent: WriteIntent) {
+      await query(
+        `INSERT INTO roster.write_intents
+           (tenant_id, user_id, aspect, run_id, action_key, employee_email, before_write)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (tenant_id, user_id, aspect) DO UPDATE SET
+           run_id = EXCLUDED.run_id, action_key = EXCLUDED.action_key,
+           employee_email = EXCLUDED.employee_email, before_write = EXCLUDED.before_write,
+           started_at = clock_timestamp()`,
+        [
+          tenantId,
+          intent.userId,
+          intent.aspect,
+          intent.runId,
+          intent.actionKey,
+          intent.employeeEmail,
+          intent.beforeWrite === undefined ? null : JSON.stringify({ value: intent.beforeWrite }),
+        ],
+      );
+    },
+
+    async getIntents(tenantId: string, aspect: WriteIntent['aspect'], userIds: readonly string[]) {
+      const intents = new Map<string, WriteIntent>();
+      if (userIds.length === 0) return intents;
+      const rows = await query<IntentRow>(
+        `SELECT run_id, user_id, aspect, action_key, employee_email, before_write FROM roster.write_intents
+         WHERE tenant_id = $1 AND aspect = $2 AND user_id = ANY($3::text[])`,
+        [tenantId, aspect, userIds],
+      );
+      for (const r of rows) {
+        intents.set(r.user_id, {
+          runId: r.run_id,
+          userId: r.user_id,
+          aspect: r.aspect,
+          actionKey: r.action_key,
+          employeeEmail: r.employee_email,
+          ...(r.before_write ? { beforeWrite: r.before_write.value } : {}),
+        });
+      }
+      return intents;
+    },
+
+    async journalInterrupted(runId: string) {
+      const rows = await query(
+        `INSERT INTO roster.journal (run_id, action_key, user_id, employee_email, aspect, status, after)
+         SELECT i.run_id, i.action_key, i.user_id, i.employee_email, i.aspect, 'interrupted',
+           jsonb_build_object('note', 'the process ended after announcing this write and before journaling it: it may or may not have reached the tenant')
+         FROM roster.write_intents i
+         WHERE i.run_id = $1
+           AND NOT EXISTS (SELECT 1 FROM roster.journal j
+                           WHERE j.run_id = i.run_id AND j.action_key = i.action_key AND j.status = 'interrupted')
+         RETURNING id`,
+        [runId],
+      );
+      return rows.length;
     },
 
     async getLastApplied(tenantId: string, aspects?: readonly LastAppliedRecord['aspect'][]) {
@@ -221,7 +290,8 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
       if (aspects.length === 0 || userIds.length === 0) return digests;
       const rows = await query<DigestRow>(
         `SELECT user_id, aspect, desired_hash, observed_fingerprint, value->>'sourceUrl' AS source_url, applied_at,
-           coalesce(value ? 'beforeWrite', false) AS has_before, value->>'beforeWrite' AS before_write
+           coalesce(value ? 'beforeWrite', false) AS has_before, value->>'beforeWrite' AS before_write,
+           coalesce((value->>'waited')::boolean, false) AS waited
          FROM roster.last_applied
          WHERE tenant_id = $1 AND user_id = ANY($2::text[]) AND aspect = ANY($3::text[])`,
         [tenantId, userIds, aspects],
@@ -234,6 +304,7 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
         };
         if (r.source_url !== null) digest.sourceUrl = r.source_url;
         if (r.observed_fingerprint === null && r.has_before) digest.beforeWrite = r.before_write;
+        if (r.observed_fingerprint === null && r.waited) digest.waited = true;
         digests.set(lastAppliedKey(r.user_id, r.aspect), digest);
       }
       return digests;
@@ -242,7 +313,9 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): St
     async adoptFingerprints(tenantId: string, adoptions: readonly FingerprintAdoption[]) {
       if (adoptions.length === 0) return;
       await query(
-        `UPDATE roster.last_applied AS l SET observed_fingerprint = a.fingerprint
+        `UPDATE roster.last_applied AS l SET observed_fingerprint = a.fingerprint,
+           value = CASE WHEN a.fingerprint IS NULL
+             THEN coalesce(l.value, '{}'::jsonb) || '{"waited": true}'::jsonb ELSE l.value END
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS a(user_id, aspect, desired_hash, fingerprint)
          WHERE l.tenant_id = $1 AND l.user_id = a.user_id AND l.aspect = a.aspect
            AND l.desired_hash = a.desired_hash AND l.observed_fingerprint IS NULL`,
@@ -321,6 +394,15 @@ interface LastAppliedRow {
   applied_at: Date;
 }
 
+interface IntentRow {
+  run_id: string;
+  user_id: string;
+  aspect: WriteIntent['aspect'];
+  action_key: string;
+  employee_email: string | null;
+  before_write: { value: string | null } | null;
+}
+
 interface DigestRow {
   user_id: string;
   aspect: LastAppliedRecord['aspect'];
@@ -329,6 +411,7 @@ interface DigestRow {
   source_url: string | null;
   applied_at: Date;
   has_before: boolean;
+  waited: boolean;
   before_write: string | null;
 }
 
