@@ -73,9 +73,21 @@ export interface EmployeeLook {
   actions: PlanAction[];
 }
 
+/**
+ * How far a plan is: slices planned so far and the HR rows (active employees, the plan's
+ * `sourceCount`) they held, of all the rows the run plans (counted before the first slice).
+ */
+export interface PlanProgress {
+  slices: number;
+  rows: number;
+  totalRows: number;
+}
+
 /** Where a streamed plan goes, slice by slice, in key order. */
 export interface PlanSinks {
   action: ActionSink;
+  /** Once the rows are counted (0 slices), then after each slice (a progress display). */
+  progress?: (progress: PlanProgress) => void;
   /** One summary per employee (see `summarizeEmployees`). */
   employees?: (summaries: EmployeeSummary[]) => void;
   /** Every planned employee whole (for a detail view of a few: it renders signatures). */
@@ -159,6 +171,7 @@ export async function streamPlan(
     action: sink,
     employees: summarySink,
     look,
+    progress,
   } = typeof sinks === 'function' ? { action: sinks } : sinks;
   const { config } = deps;
   const { settings } = config;
@@ -234,9 +247,12 @@ export async function streamPlan(
     const tally = emptyTally();
     const warnings: PlanWarning[] = [];
     const readFailures = { photos: [] as string[], signatures: [] as string[], sourcePhotos: [] as string[] };
+    // Every row the slices will hold: all of them, or (with `only`) the wanted ones.
+    const done: PlanProgress = { slices: 0, rows: 0, totalRows: census.wantedRows };
+    progress?.({ ...done });
     const slices = readAhead(
       sliceRows(source.rows(slicePart), options.sliceRows ?? SLICE_ROWS),
-      (rows) => prepareSlice(rows, context),
+      async (rows) => ({ ...(await prepareSlice(rows, context)), rows: rows.length }),
       READ_AHEAD,
     );
     for await (const slice of slices) {
@@ -271,6 +287,9 @@ export async function streamPlan(
           : [];
       summarySink?.(summaries);
       if (look) lookAt(look, summaries, slice, planned.actions, renderer.renderDesired);
+      done.slices += 1;
+      done.rows += slice.rows;
+      progress?.({ ...done });
     }
     const totals = census.totals();
     const head = planHead(

@@ -12,7 +12,7 @@ import type { PlanAction } from '../plan/plan-model.js';
 import type { SourceRow } from '../desired/model.js';
 import { observedState } from '../plan/test-builders.js';
 import { createTestWorld, usersFromDesired } from '../../test/support/roster-world.js';
-import { makePlan, streamPlan } from './make-plan.js';
+import { makePlan, streamPlan, type PlanProgress } from './make-plan.js';
 
 const employee = (id: number, email: string, over: Partial<HrEmployee> = {}): HrEmployee => ({
   id,
@@ -153,12 +153,20 @@ describe('streamPlan: a plan made slice by slice is the plan of the whole state'
 
       for (const sliceRows of [1, 2, 7, 1000]) {
         const actions: PlanAction[] = [];
+        const progress: PlanProgress[] = [];
         const { head } = await streamPlan(
           runtime,
           { deepCheck: 'force', sliceRows },
-          (a) => void actions.push(a),
+          { action: (a) => void actions.push(a), progress: (p) => void progress.push(p) },
         );
         expect(renderPlanJson({ ...head, actions }), `slices of ${sliceRows}`).toBe(json);
+        // Counted before the first slice, then one report per slice, ending at every row.
+        const total = head.sourceCount;
+        expect(progress[0]).toEqual({ slices: 0, rows: 0, totalRows: total });
+        expect(progress.at(-1)).toEqual({ slices: progress.length - 1, rows: total, totalRows: total });
+        // A slice never splits one key's rows, so a slice of 1 may hold 2 (the duplicate).
+        expect(progress.length - 1).toBeGreaterThanOrEqual(Math.ceil(total / (sliceRows + 1)));
+        expect(progress.every((p, i) => i === 0 || p.rows > progress[i - 1]!.rows)).toBe(true);
       }
       // Restricted to a few employees (claims among them only: anne's rival is not planned), the
       // source still counted whole.

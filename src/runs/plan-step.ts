@@ -39,6 +39,7 @@ export async function makePlanStep(
         await events.action?.(action);
       },
       ...(events.employees ? { employees: events.employees } : {}),
+      ...(events.planning ? { progress: events.planning } : {}),
     },
   );
   const head = noEmployeeMatched(planned) ? await explainNoMatch(deps, planned) : planned;

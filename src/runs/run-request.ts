@@ -7,7 +7,9 @@ import type { PlanAction, PlanHead } from '../plan/plan-model.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
 import type { TenantDomain } from '../ports/tenant-access.js';
 import type { RunKind, RunOutcome } from '../ports/state-store.js';
-import type { PlanDeps, StreamedPlanRun } from '../reconcile/make-plan.js';
+import type { PlanDeps, PlanProgress, StreamedPlanRun } from '../reconcile/make-plan.js';
+
+export type { PlanProgress } from '../reconcile/make-plan.js';
 
 /** Everything a run reads from and writes through (the composition root's runtime fits). */
 export type RunDeps = PlanDeps &
@@ -123,6 +125,9 @@ export interface RunEvents {
    * planner makes them only when someone subscribes (the controller's dashboard).
    */
   employees?(summaries: EmployeeSummary[]): void;
+  /** How far planning is: once the HR rows are counted, then after each slice (a progress display). */
+  planning?(progress: PlanProgress): void;
+  /** The plan is complete (its summary counts the actions per kind), before any write. */
   planned?(head: PlanHead): void | Promise<void>;
   wrote?: WriteListener;
   finished?(result: RunResult): void;
@@ -138,6 +143,9 @@ export function combineEvents(...all: (RunEvents | undefined)[]): RunEvents {
     },
     ...(subscribers.some((s) => s.employees)
       ? { employees: (summaries: EmployeeSummary[]) => subscribers.forEach((s) => s.employees?.(summaries)) }
+      : {}),
+    ...(subscribers.some((s) => s.planning)
+      ? { planning: (progress: PlanProgress) => subscribers.forEach((s) => s.planning?.(progress)) }
       : {}),
     async planned(head) {
       for (const s of subscribers) await s.planned?.(head);
