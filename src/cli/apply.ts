@@ -7,12 +7,13 @@ import { openPlanFile } from '../adapters/plan-file/plan-files.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { openRuntime } from '../runtime/open-runtime.js';
 import { run } from '../runs/run.js';
-import type { RunEvents } from '../runs/run-request.js';
+import { combineEvents, type RunEvents } from '../runs/run-request.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { abortOnSignals, confirmApply, refuseWithoutTerminal } from './confirm.js';
 import { count, NOUNS } from '../plan/plan-counts.js';
 import { collectPlan } from '../runs/collect-plan.js';
 import { observeOptions, raiseFailure } from './plan.js';
+import { cliProgress, createThrottleWaitMeter, type RunProgress } from './run-progress.js';
 
 export interface ApplyCommandOptions {
   autoApprove?: boolean;
@@ -21,6 +22,8 @@ export interface ApplyCommandOptions {
   only?: string[];
   deepCheck?: boolean;
   fullResync?: boolean;
+  /** `--no-progress` sets false; only `true` (commander's default) shows progress. */
+  progress?: boolean;
 }
 
 /** SIGINT/SIGTERM stop new writes while `work` runs; writes in flight finish and are journaled. */
@@ -46,7 +49,8 @@ export async function runApplyCommand(
 ): Promise<number> {
   // A saved plan is applied as it is, unasked; a plan made now is shown and asked about.
   if (!planFile) refuseWithoutTerminal({ autoApprove: opts.autoApprove ?? false });
-  const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
+  const meter = createThrottleWaitMeter();
+  const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger, metrics: meter });
   // A saved plan is read action by action from a checked private copy, never whole.
   const file = planFile
     ? await openPlanFile(planFile).catch(async (e: unknown) => {
@@ -54,6 +58,7 @@ export async function runApplyCommand(
         throw e;
       })
     : undefined;
+  let progress: RunProgress | undefined;
   try {
     if (file) {
       checkPlanTarget(file.head, {
@@ -62,6 +67,15 @@ export async function runApplyCommand(
       });
     }
     const shown: RunEvents = file ? {} : showPlan(ctx, opts.allowLargeChange ?? false);
+    progress = cliProgress(ctx, meter, opts.progress === true);
+    // A saved plan is written at once; a plan made now once the prompt said yes.
+    const progressEvents: RunEvents | undefined = progress && {
+      ...progress.events,
+      planned(head) {
+        progress!.events.planned?.(head);
+        if (file) progress!.applying();
+      },
+    };
     const result = await withSignals(ctx, (signal) =>
       run(
         runtime,
@@ -77,15 +91,20 @@ export async function runApplyCommand(
           ...(file
             ? {}
             : {
-                confirm: (head, actions) =>
-                  confirmApply(`Apply these ${count(actions, NOUNS.change)} to tenant ${head.tenantId}?`, {
-                    autoApprove: opts.autoApprove ?? false,
-                  }),
+                async confirm(head, actions) {
+                  const yes = await confirmApply(
+                    `Apply these ${count(actions, NOUNS.change)} to tenant ${head.tenantId}?`,
+                    { autoApprove: opts.autoApprove ?? false },
+                  );
+                  if (yes) progress?.applying();
+                  return yes;
+                },
               }),
         },
-        shown,
+        combineEvents(progressEvents, shown),
       ),
     );
+    progress?.stop();
     if (result.cancelled) {
       ctx.stdout.write('Apply cancelled.\n');
       return 1;
@@ -98,6 +117,7 @@ export async function runApplyCommand(
     ctx.stdout.write(renderApplySummary(result.apply));
     return applyExitCode(result.apply);
   } finally {
+    progress?.stop();
     await file?.close();
     await runtime.close();
   }
@@ -140,6 +160,7 @@ export function registerApply(program: Command): void {
     .option('--only <email...>', 'apply only these employees (of the saved plan, or of a new plan)')
     .option('--deep-check', 'read back every photo and signature before planning')
     .option('--full-resync', 'list every user instead of continuing from the last delta')
+    .option('--no-progress', 'no progress on standard error (bars on a terminal, else a line every 5s)')
     .action(async (planFile: string | undefined, opts: ApplyCommandOptions, command: Command) => {
       process.exitCode = await runApplyCommand(cliContext(command), planFile, opts);
     });

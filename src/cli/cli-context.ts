@@ -11,7 +11,7 @@ export interface CliContext {
   dir: string;
   env: Record<string, string | undefined>;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   actor: string;
   /** Log lines go to standard error, so standard output carries only the command's result. */
   logger: Logger;

@@ -8,8 +8,9 @@ import { renderPlanMarkdown } from '../plan/render-markdown.js';
 import { renderPlanText, summaryLine } from '../plan/render-text.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 import { run } from '../runs/run.js';
-import type { ObserveOptions, RunResult } from '../runs/run-request.js';
+import { combineEvents, type ObserveOptions, type RunEvents, type RunResult } from '../runs/run-request.js';
 import { cliContext, type CliContext } from './cli-context.js';
+import { cliProgress, createThrottleWaitMeter } from './run-progress.js';
 import { collectPlan } from '../runs/collect-plan.js';
 import { noEmployeeMatched, planCountsOf } from '../plan/plan-counts.js';
 
@@ -32,6 +33,8 @@ export interface PlanCommandOptions {
   only?: string[];
   deepCheck?: boolean;
   fullResync?: boolean;
+  /** `--no-progress` sets false; only `true` (commander's default) shows progress. */
+  progress?: boolean;
 }
 
 /** Observe options shared by `plan` and `apply`. */
@@ -46,11 +49,15 @@ export function raiseFailure(result: RunResult): void {
 
 /** `roster plan`: what would change; exit 0/2 with --detailed-exitcode. */
 export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions): Promise<number> {
-  const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger });
+  const meter = createThrottleWaitMeter();
+  const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger, metrics: meter });
+  // JSON streamed to a terminal shares it with standard error: no bars over it.
+  const streamsToTerminal = opts.format === 'json' && !opts.out && ctx.stdout.isTTY === true;
+  const progress = cliProgress(ctx, meter, opts.progress === true && !streamsToTerminal);
   try {
-    if (opts.format === 'json') return await streamPlanJson(ctx, runtime, opts);
+    if (opts.format === 'json') return await streamPlanJson(ctx, runtime, opts, progress?.events);
     const collected = collectPlan();
-    raiseFailure(await run(runtime, planRequest(ctx, opts), collected));
+    raiseFailure(await run(runtime, planRequest(ctx, opts), combineEvents(progress?.events, collected)));
     const plan = collected.plan()!;
     const rendered = ctx.scrubber.text(
       renderPlan(plan, opts.format, {
@@ -68,6 +75,7 @@ export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions):
     }
     return planExitCode(plan, opts);
   } finally {
+    progress?.stop();
     await runtime.close();
   }
 }
@@ -87,19 +95,28 @@ function planRequest(ctx: CliContext, opts: PlanCommandOptions) {
  * employees with every signature differing is hundreds of megabytes) is never whole in memory.
  * The bytes are those of the plan rendered whole.
  */
-async function streamPlanJson(ctx: CliContext, runtime: Runtime, opts: PlanCommandOptions): Promise<number> {
+async function streamPlanJson(
+  ctx: CliContext,
+  runtime: Runtime,
+  opts: PlanCommandOptions,
+  progress: RunEvents | undefined,
+): Promise<number> {
   // Scrubbed before it is hashed: `apply FILE` reads back exactly these bytes.
   const scrub = ctx.scrubber.text;
   const file = opts.out ? await createPlanFileWriter(opts.out, scrub) : undefined;
   const writer = file ?? createPlanJsonWriter((text) => writeOut(ctx.stdout, text), scrub);
   let head: PlanHead | undefined;
-  const result = await run(runtime, planRequest(ctx, opts), {
-    action: (action) => writer.add(action),
-    async planned(planned) {
-      head = planned;
-      await writer.finish(planned);
-    },
-  });
+  const result = await run(
+    runtime,
+    planRequest(ctx, opts),
+    combineEvents(progress, {
+      action: (action) => writer.add(action),
+      async planned(planned) {
+        head = planned;
+        await writer.finish(planned);
+      },
+    }),
+  );
   if (result.failure !== undefined || !head) await file?.abort();
   raiseFailure(result);
   if (opts.out) ctx.stdout.write(`${summaryLine(head!)}\nPlan written to ${opts.out}\n`);
@@ -145,6 +162,7 @@ export function registerPlan(program: Command): void {
     .option('--only <email...>', 'plan only these employees')
     .option('--deep-check', 'read back every photo and signature now, whatever the cadence')
     .option('--full-resync', 'list every user instead of continuing from the last delta')
+    .option('--no-progress', 'no progress on standard error (bars on a terminal, else a line every 5s)')
     .action(async (opts: PlanCommandOptions, command: Command) => {
       process.exitCode = await runPlanCommand(cliContext(command), opts);
     });

@@ -115,7 +115,7 @@ describe('the roster binary: plan → apply → plan, history, rollback', () => 
     // Refused before planning: the plan is not printed first.
     expect(noTty.stdout).toBe('');
 
-    const applied = await roster(world, ['apply', out]);
+    const applied = await roster(world, ['apply', out, '--no-progress']);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
     // Read action by action, journaled under the hash of the file's bytes.
