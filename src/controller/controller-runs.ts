@@ -9,6 +9,7 @@ import { createSignatureMemo } from '../desired/signature-memo.js';
 import { pendingOnly, type EmployeeSummary } from '../plan/employee-summary.js';
 import type { EmployeeLook, StreamedPlanRun } from '../reconcile/make-plan.js';
 import { lookAtEmployee } from '../reconcile/look-at-employee.js';
+import { readBackEmployee, type EmployeeReadBack } from '../reconcile/read-back-employee.js';
 import { run } from '../runs/run.js';
 import { combineEvents, type RunDeps, type RunEvents, type RunResult } from '../runs/run-request.js';
 import { runMetricsEvents } from '../runs/run-metrics.js';
@@ -64,6 +65,8 @@ export interface RunExecutor {
    * service (see `lookAtEmployee`), through the runtime of the latest run; undefined before one.
    */
   lookAtEmployee(email: string): Promise<EmployeeLook | undefined>;
+  /** The same look, with the employee's photo and signature read from the tenant now. */
+  readBackEmployee(email: string): Promise<EmployeeReadBack | undefined>;
   close(): Promise<void>;
 }
 
@@ -149,6 +152,10 @@ export function createRunExecutor(options: {
       // The runtime of the latest run: a look never opens one of its own.
       if (!runtime) return undefined;
       return lookAtEmployee({ ...runtime.deps, signatureMemo, now: options.now }, email);
+    },
+    async readBackEmployee(email) {
+      if (!runtime) return undefined;
+      return readBackEmployee({ ...runtime.deps, signatureMemo, now: options.now }, email);
     },
     async close() {
       await runtime?.deps.close();

@@ -17,6 +17,8 @@ export interface ControllerView {
   config: ConfigSource;
   leadership: Leadership;
   lastRun?: RunSummary;
+  /** The last apply or rollback: a dashboard apply is followed by a plan, which is `lastRun`. */
+  lastApply?: RunSummary;
   conditions: Condition[];
   drift: DriftCounts;
   /** False when the last run could not reach the tenant; undefined when not known. */

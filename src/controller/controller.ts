@@ -9,6 +9,7 @@ import type { Notifier } from '../ports/notifier.js';
 import type { Readiness, ReadinessCheck } from '../ports/readiness.js';
 import type { RunDetail, RunRecord } from '../ports/state-store.js';
 import type { EmployeeLook } from '../reconcile/make-plan.js';
+import type { EmployeeReadBack } from '../reconcile/read-back-employee.js';
 import { failedSummary } from '../runs/run-summary.js';
 import type {
   ApplyNowOptions,
@@ -71,8 +72,15 @@ export interface Controller extends ControllerApi {
    * service (see `lookAtEmployee`); undefined before the first run or when the source has no row.
    */
   lookAtEmployee(email: string): Promise<EmployeeLook | undefined>;
+  /**
+   * The same look with the employee's current photo metadata and signature read from Microsoft
+   * now, through the ports of the latest run's runtime (see `readBackEmployee`).
+   */
+  readBackEmployee(email: string): Promise<EmployeeReadBack | undefined>;
   /** The configuration runs use now (the last good revision). */
   currentConfig(): DesiredConfig | undefined;
+  /** The last apply or rollback run (the last run may be the plan that followed it). */
+  lastApply(): RunSummary | undefined;
 }
 
 const NO_DRIFT: DriftCounts = { profile: 0, photo: 0, signature: 0, warnings: 0 };
@@ -158,12 +166,20 @@ class ReconcileController implements Controller {
     return this.#executor.lookAtEmployee(email);
   }
 
+  readBackEmployee(email: string): Promise<EmployeeReadBack | undefined> {
+    return this.#executor.readBackEmployee(email);
+  }
+
   latestPlan(): Plan | undefined {
     return this.#latest.plan;
   }
 
   currentConfig(): DesiredConfig | undefined {
     return this.#config.current();
+  }
+
+  lastApply(): RunSummary | undefined {
+    return this.#view.lastApply;
   }
 
   status(): ControllerStatus {
@@ -285,6 +301,7 @@ class ReconcileController implements Controller {
     this.#work = 'preparing';
     if (!report.unknownEmployee) {
       this.#view.lastRun = report.summary;
+      if (report.summary.kind !== 'plan') this.#view.lastApply = report.summary;
       if (report.tenantReachable !== undefined) this.#view.tenantReachable = report.tenantReachable;
       // A run for one employee shows no whole-tenant picture: keep the last full plan and drift.
       if (!request.only && report.latest) {

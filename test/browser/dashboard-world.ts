@@ -9,6 +9,7 @@ import type { HrData } from '../../src/local/seed-hr.js';
 import { smallHrFixture } from '../../src/local/seed-hr.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { lookAtEmployee } from '../../src/reconcile/look-at-employee.js';
+import { readBackEmployee } from '../../src/reconcile/read-back-employee.js';
 import { makePlan, type PlanRun } from '../../src/reconcile/make-plan.js';
 import {
   createStatusApp,
@@ -18,6 +19,7 @@ import {
 import {
   buildDashboardView,
   employeeDetail,
+  readBackComparison,
   type DashboardView,
 } from '../../src/server/dashboard/build-dashboard-view.js';
 import { createDashboardRouter } from '../../src/server/dashboard/create-dashboard-router.js';
@@ -58,6 +60,7 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
   let view: DashboardView | undefined;
   let plannedAt: string | undefined;
   let lastRun: RunSummary | undefined;
+  let lastApply: RunSummary | undefined;
   const progress: ApplyProgress[] = [];
   const current = () => {
     if (!run || !view) throw new Error('refresh() first');
@@ -87,11 +90,13 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
           exchange: exchangeOk
             ? { ok: true, message: 'organization config read' }
             : { ok: false, message: 'not read' },
+          database: { ok: true, message: 'state database reachable' },
         },
         roamingSignaturesPostponed: run.roamingSignaturesPostponed,
         leader: { isLeader: true, holder: 'dashboard-test' },
         mode: 'observe',
         ...(lastRun ? { lastRun } : {}),
+        ...(lastApply ? { lastApply } : {}),
         conditions: [
           {
             type: 'Ready',
@@ -113,6 +118,7 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
     employees: (query) => current().view.query(query),
     employee: async (email) =>
       employeeDetail(await lookAtEmployee(runtime, email), current().view.summary(email)),
+    readBack: async (email) => readBackComparison(await readBackEmployee(runtime, email), runtime.now()),
     async applyEmployees(emails, onProgress) {
       const { run } = current();
       const startedAt = runtime.now();
@@ -141,7 +147,20 @@ export function createWorldDashboardSource(runtime: Runtime): WorldDashboardSour
       }
       await refresh();
       const failed = results.filter((r) => r.outcome === 'failed').length;
+      // As the controller does: the apply, then the plan that shows what is left.
       lastRun = {
+        id: '00000000-0000-4000-8000-000000000001',
+        kind: 'plan',
+        startedAt: runtime.now().toISOString(),
+        finishedAt: runtime.now().toISOString(),
+        durationSeconds: 0,
+        outcome: 'succeeded',
+        actions: { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 },
+        results: { applied: 0, 'skipped-stale': 0, failed: 0 },
+        warnings: 0,
+        guardrailsTripped: [],
+      };
+      lastApply = {
         id: '00000000-0000-4000-8000-000000000000',
         kind: 'apply',
         startedAt: startedAt.toISOString(),
@@ -187,7 +206,11 @@ export async function startDashboardWorld(options: DashboardWorldOptions = {}): 
     metrics: createMetrics({ defaultMetrics: false }),
     logger: createLogger({ level: 'silent' }),
     apiToken: DASHBOARD_TOKEN,
-    dashboard: createDashboardRouter({ source, apiTokenCheck: requireBearer(DASHBOARD_TOKEN) }),
+    dashboard: createDashboardRouter({
+      source,
+      apiTokenCheck: requireBearer(DASHBOARD_TOKEN),
+      liveIntervalMs: 200,
+    }),
   });
   const server = await startStatusServer({ app, port: 0 });
   return {

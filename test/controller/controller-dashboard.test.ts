@@ -62,6 +62,15 @@ describe('the dashboard served by the controller', () => {
       // The view was re-planned after the batch: nothing left to do.
       const after = await (await fetch(`${server.url}/?status=drift`)).text();
       expect(after).not.toContain('bjorn.okland@example.no');
+      // The state database has its row; "Last apply" is the apply, not the plan that followed it.
+      expect(after).toMatch(
+        /<tr data-check="Database">\s*<th scope="row">Database<\/th>\s*<td><span class="badge badge-ok">/,
+      );
+      expect(server.controller.status().lastRun?.kind).toBe('plan');
+      const lastApply = /<dl class="counts" id="last-apply">([\s\S]*?)<\/dl>/.exec(after)?.[1] ?? '';
+      expect(lastApply).toMatch(/<dt>Kind<\/dt>\s*<dd>apply<\/dd>/);
+      expect(lastApply.replace(/\s+/g, ' ')).toContain('1 change: 1 profile update, 0 photos, 0 signatures');
+      expect(after.replace(/\s+/g, ' ')).toContain('Latest plan: succeeded');
     } finally {
       await server.close();
     }

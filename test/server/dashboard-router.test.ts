@@ -77,7 +77,7 @@ function createSource() {
   const source: DashboardSource = {
     overview: () => ({
       tenantId: 'tenant-1',
-      checks: { token: { ok: true }, graph: { ok: true }, exchange: { ok: true } },
+      checks: { token: { ok: true }, graph: { ok: true }, exchange: { ok: true }, database: { ok: true } },
       roamingSignaturesPostponed: true,
       leader: { isLeader: true },
       conditions: [],

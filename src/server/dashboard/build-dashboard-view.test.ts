@@ -93,6 +93,7 @@ describe('buildDashboardView from a real makePlan run, details planned on demand
             token: { ok: true },
             graph: { ok: true },
             exchange: { ok: false, message: '<b>down</b>' },
+            database: { ok: true },
           },
           roamingSignaturesPostponed: undefined,
           leader: { isLeader: false, holder: 'pod-"b"' },
@@ -106,7 +107,11 @@ describe('buildDashboardView from a real makePlan run, details planned on demand
       expect(overview).toContain('value="&quot;&gt;&lt;script&gt;"');
       expect(overview).toContain('&lt;b&gt;down&lt;/b&gt;');
       expect(overview).toContain('Standby: leader is pod-&quot;b&quot;');
-      expect(overview.match(/<script/g)).toEqual(['<script']); // only the page's own script tag
+      // Only the page's own script tags.
+      expect(overview.match(/<script[^>]*>/g)).toEqual([
+        '<script src="/static/live.js" defer>',
+        '<script src="/static/dashboard.js" defer>',
+      ]);
     } finally {
       await runtime.close();
     }

@@ -1,6 +1,8 @@
 import { createTwoFilesPatch } from 'diff';
 import type { EmployeeSummary } from '../../plan/employee-summary.js';
 import type { EmployeeLook } from '../../reconcile/make-plan.js';
+import type { EmployeeReadBack } from '../../reconcile/read-back-employee.js';
+import { errorText } from '../../runs/run-result.js';
 import type {
   EmployeeDetail,
   EmployeePage,
@@ -8,6 +10,7 @@ import type {
   EmployeeRow,
   EmployeeStatus,
   FieldComparison,
+  ReadBackComparison,
   SignatureComparison,
 } from './dashboard-source.js';
 
@@ -139,6 +142,47 @@ function photoOf(look: EmployeeLook | undefined): EmployeeDetail['photo'] {
   return {
     ...(look?.employee?.photoUrl ? { desiredUrl: look.employee.photoUrl } : {}),
     ...(action?.kind === 'set-photo' ? { action: `${action.photoReason}: ${action.reason}` } : {}),
+  };
+}
+
+/** "Read back now": the tenant's photo and signature as just read, against the desired ones. */
+export function readBackComparison(
+  readBack: EmployeeReadBack | undefined,
+  readAt: Date,
+): ReadBackComparison | undefined {
+  if (!readBack) return undefined;
+  const { look, photo, signature } = readBack;
+  const desired = look.signature;
+  const pendingPhoto = photoOf(look).action;
+  return {
+    email: look.summary.email,
+    readAt: readAt.toISOString(),
+    matched: look.user !== undefined,
+    ...(photo
+      ? {
+          photo: {
+            ...(photo.ok ? { current: photo.value } : { error: errorText(photo.error) }),
+            ...(look.employee?.photoUrl ? { desiredUrl: look.employee.photoUrl } : {}),
+            ...(pendingPhoto ? { pending: pendingPhoto } : {}),
+          },
+        }
+      : {}),
+    ...(signature && desired
+      ? {
+          signature: {
+            desiredHtml: desired.html,
+            desiredText: desired.text,
+            ...(signature.ok
+              ? {
+                  currentHtml: signature.value.html,
+                  currentText: signature.value.text,
+                  textDiff: diffOf(signature.value.text, desired.text),
+                  htmlDiff: diffOf(signature.value.html, desired.html),
+                }
+              : { error: errorText(signature.error), textDiff: '', htmlDiff: '' }),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,9 @@
-import { buildDashboardView, employeeDetail, type DashboardView } from './build-dashboard-view.js';
+import {
+  buildDashboardView,
+  employeeDetail,
+  readBackComparison,
+  type DashboardView,
+} from './build-dashboard-view.js';
 import type {
   ApplyOutcome,
   BatchResult,
@@ -40,6 +45,8 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
       const run = controller.latestOverview();
       const rows = view()?.rows ?? [];
       const tenant = readiness.checks['tenant'] ?? { ok: false, message: 'not checked yet' };
+      const database = readiness.checks['database'] ?? { ok: false, message: 'not checked yet' };
+      const lastApply = controller.lastApply();
       return {
         tenantId: run?.tenantId ?? controller.currentConfig()?.settings.tenant.id ?? '',
         checks: {
@@ -49,11 +56,13 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
             run?.roamingSignaturesPostponed !== undefined
               ? { ok: true, message: 'organization config read' }
               : { ok: false, message: run ? 'organization config not read' : 'not checked yet' },
+          database: database.ok ? { ok: true, message: database.message ?? 'reachable' } : database,
         },
         roamingSignaturesPostponed: run?.roamingSignaturesPostponed,
         leader: status.leader,
         mode: status.mode,
         ...(status.lastRun ? { lastRun: status.lastRun } : {}),
+        ...(lastApply ? { lastApply } : {}),
         conditions: status.conditions,
         drift: {
           ...status.drift,
@@ -68,6 +77,9 @@ export function createControllerDashboardSource(controller: Controller): Dashboa
     async employee(email) {
       const summary = view()?.summary(email);
       return employeeDetail(await controller.lookAtEmployee(email), summary);
+    },
+    async readBack(email) {
+      return readBackComparison(await controller.readBackEmployee(email), new Date());
     },
     async applyEmployees(emails, onProgress): Promise<BatchResult> {
       const results: BatchResult['results'] = [];

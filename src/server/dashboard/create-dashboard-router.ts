@@ -3,12 +3,14 @@ import { keepUrlQueries } from '../keep-url-queries.js';
 import { sendError } from '../send-error.js';
 import { createApplyJobs, type JobEvent } from './apply-jobs.js';
 import type { DashboardSource, StatusFilter } from './dashboard-source.js';
+import { DASHBOARD_LIVE_JS } from './dashboard-live-script.js';
 import { DASHBOARD_JS } from './dashboard-script.js';
 import { DASHBOARD_CSS } from './dashboard-style.js';
 import { html } from './html.js';
+import { createLiveOverview } from './live-overview.js';
 import { renderEmployeePage, renderSignatureDocument } from './render-employee-page.js';
 import { renderLayout } from './render-layout.js';
-import { renderOverviewPage, type OverviewFilters } from './render-overview-page.js';
+import { renderLiveParts, renderOverviewPage, type OverviewFilters } from './render-overview-page.js';
 
 export interface DashboardRouterOptions {
   source: DashboardSource;
@@ -18,6 +20,8 @@ export interface DashboardRouterOptions {
   pageSize?: number;
   /** Most employees one batch may name (default 1,000). */
   maxBatch?: number;
+  /** How often `GET /events` reads the overview for changes while a page follows it (default 2 s). */
+  liveIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -84,6 +88,15 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   const pageSize = options.pageSize ?? 50;
   const maxBatch = options.maxBatch ?? 1_000;
   const jobs = createApplyJobs({ source, ...(options.onError ? { onError: options.onError } : {}) });
+  const live = createLiveOverview({
+    async read() {
+      const overview = await source.overview();
+      // The parts of `/` that change, rendered as the page renders them (one vocabulary).
+      return JSON.stringify({ overview, html: renderLiveParts(overview) });
+    },
+    ...(options.liveIntervalMs !== undefined ? { intervalMs: options.liveIntervalMs } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const router = express.Router();
   const json = express.json({ limit: '128kb', strict: true, type: () => true });
 
@@ -115,8 +128,25 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
       .send(renderSignatureDocument(detail.signature.desiredHtml));
   });
 
+  // Live runs and state for open pages: the overview (what `/status` and `/readyz` tell, and the
+  // table's counts) whenever it changes. Read-only like `/status`; the Host and Origin check
+  // before every route keeps other sites' pages (and DNS rebinding) from following it.
+  router.get('/events', (_req, res) => {
+    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    const stop = live.follow((json) => res.write(`event: overview\ndata: ${json}\n\n`));
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      stop();
+    });
+  });
+
   router.get('/static/dashboard.js', (_req, res) => {
     res.type('text/javascript; charset=utf-8').send(DASHBOARD_JS);
+  });
+  router.get('/static/live.js', (_req, res) => {
+    res.type('text/javascript; charset=utf-8').send(DASHBOARD_LIVE_JS);
   });
   router.get('/static/dashboard.css', (_req, res) => {
     res.type('text/css; charset=utf-8').send(DASHBOARD_CSS);
@@ -134,6 +164,16 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
     if ('busy' in started)
       return sendError(res, 409, 'busy', 'another apply is running; try again when it ends');
     res.status(202).json(started);
+  });
+
+  // Calls Microsoft (one photo and one signature read): token-guarded like the other actions.
+  router.post('/employees/:email/read-back', options.apiTokenCheck, async (req, res) => {
+    const email = typeof req.params.email === 'string' ? req.params.email : '';
+    if (!source.readBack) return sendError(res, 404, 'not_available', 'reading back is not available here');
+    const found = EMAIL.test(email) ? await source.readBack(email) : undefined;
+    if (!found)
+      return sendError(res, 404, 'unknown-employee', `${email.slice(0, 320)} is not in the HR source`);
+    res.status(200).json(found);
   });
 
   router.get('/actions/:jobId/events', (req, res) => {

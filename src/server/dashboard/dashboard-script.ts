@@ -11,13 +11,36 @@ export const DASHBOARD_JS = String.raw`'use strict';
   function $(id) { return document.getElementById(id); }
   document.querySelectorAll('.js-only').forEach(function (el) { el.hidden = false; });
 
+  // Notices are toasts that stay until the next action starts (clearNotices) or Dismiss.
   function notice(kind, text) {
     var box = $('notices');
+    var toast = document.createElement('div');
+    toast.className = 'notice notice-' + kind;
+    toast.setAttribute('role', kind === 'error' ? 'alert' : 'status');
     var p = document.createElement('p');
-    p.className = 'notice notice-' + kind;
-    p.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    p.textContent = (kind === 'error' ? '\u2717 ' : '\u2713 ') + text;
-    box.replaceChildren(p);
+    p.className = 'notice-text';
+    p.textContent = (kind === 'error' ? '\u2717 ' : kind === 'info' ? '\u2139 ' : '\u2713 ') + text;
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.textContent = 'Dismiss';
+    close.setAttribute('aria-label', 'Dismiss notice');
+    close.addEventListener('click', function () { toast.remove(); });
+    toast.append(p, close);
+    box.replaceChildren(toast);
+  }
+  function clearNotices() { $('notices').replaceChildren(); }
+
+  function authHeaders() {
+    var headers = { 'content-type': 'application/json' };
+    var token = sessionStorage.getItem(KEY);
+    if (token) headers.authorization = 'Bearer ' + token;
+    return headers;
+  }
+
+  function refusal(res, body) {
+    var message = body && body.error ? body.error.message : 'HTTP ' + res.status;
+    var hint = res.status === 401 || res.status === 403 ? ' Enter a valid API token above.' : '';
+    return 'Refused: ' + message + '.' + hint;
   }
 
   function showTokenState() {
@@ -86,22 +109,16 @@ export const DASHBOARD_JS = String.raw`'use strict';
   }
 
   function apply(emails) {
-    if (busy || emails.length === 0) {
-      if (emails.length === 0) notice('error', 'Select at least one employee first.');
-      return;
-    }
-    var headers = { 'content-type': 'application/json' };
-    var token = sessionStorage.getItem(KEY);
-    if (token) headers.authorization = 'Bearer ' + token;
+    if (busy) return;
+    clearNotices();
+    if (emails.length === 0) { notice('error', 'Select at least one employee first.'); return; }
     setBusy(true);
-    fetch('/actions/apply', { method: 'POST', headers: headers, body: JSON.stringify({ emails: emails }) })
+    fetch('/actions/apply', { method: 'POST', headers: authHeaders(), body: JSON.stringify({ emails: emails }) })
       .then(function (res) {
         return res.json().catch(function () { return {}; }).then(function (body) {
           if (!res.ok) {
             setBusy(false);
-            var message = body && body.error ? body.error.message : 'HTTP ' + res.status;
-            var hint = res.status === 401 || res.status === 403 ? ' Enter a valid API token above.' : '';
-            notice('error', 'Refused: ' + message + '.' + hint);
+            notice('error', refusal(res, body));
             return;
           }
           follow(body.jobId, emails.length);
@@ -112,6 +129,28 @@ export const DASHBOARD_JS = String.raw`'use strict';
         notice('error', 'Could not reach the controller.');
       });
   }
+
+  function readBack(email) {
+    if (busy) return;
+    clearNotices();
+    setBusy(true);
+    fetch('/employees/' + encodeURIComponent(email) + '/read-back', { method: 'POST', headers: authHeaders(), body: '{}' })
+      .then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (body) {
+          setBusy(false);
+          if (!res.ok) { notice('error', refusal(res, body)); return; }
+          window.RosterReadBack.show($('read-back'), body);
+          notice('success', 'Read back from Microsoft at ' + body.readAt + '.');
+        });
+      })
+      .catch(function () {
+        setBusy(false);
+        notice('error', 'Could not reach the controller.');
+      });
+  }
+  document.querySelectorAll('button[data-action="read-back"]').forEach(function (button) {
+    button.addEventListener('click', function () { readBack(button.getAttribute('data-email')); });
+  });
 
   document.querySelectorAll('button[data-action="apply-one"]').forEach(function (button) {
     button.addEventListener('click', function () { apply([button.getAttribute('data-email')]); });

@@ -13,6 +13,8 @@ export interface ConnectionChecks {
   token: ReadinessCheck;
   graph: ReadinessCheck;
   exchange: ReadinessCheck;
+  /** Roster's state database (`/readyz`'s check). */
+  database: ReadinessCheck;
 }
 
 /** Everything above the employee table. */
@@ -23,7 +25,10 @@ export interface DashboardOverview {
   roamingSignaturesPostponed: boolean | undefined;
   leader: { isLeader: boolean; holder?: string };
   mode?: 'observe' | 'apply';
+  /** The latest run of any kind (after a dashboard apply, the plan that followed it). */
   lastRun?: RunSummary;
+  /** The last run that wrote (an apply or a rollback). */
+  lastApply?: RunSummary;
   conditions: Condition[];
   drift: DriftCounts & { employees: number; drifted: number; inSync: number };
   /** ISO-8601 time of the plan the views come from. */
@@ -112,6 +117,40 @@ export interface EmployeeDetail {
   warnings: string[];
 }
 
+/** What "Read back now" found in the tenant for one employee, beside the desired photo and signature. */
+export interface ReadBackComparison {
+  email: string;
+  /** ISO-8601: when the tenant was read. */
+  readAt: string;
+  /** False when no tenant user matched: nothing could be read. */
+  matched: boolean;
+  /** Absent when photos are not managed or no user matched. */
+  photo?: {
+    /** The tenant photo's version; null when the user has none. */
+    current?: {
+      etag: string | null;
+      contentType: string | null;
+      width: number | null;
+      height: number | null;
+    } | null;
+    error?: string;
+    desiredUrl?: string;
+    /** Why a photo write is pending in the stored plan, when one is. */
+    pending?: string;
+  };
+  /** Absent when signatures are not managed or no user matched. */
+  signature?: {
+    error?: string;
+    currentHtml?: string;
+    currentText?: string;
+    desiredHtml: string;
+    desiredText: string;
+    /** Unified diffs, current → desired; empty when equal. */
+    textDiff: string;
+    htmlDiff: string;
+  };
+}
+
 /** `stopped`: a guardrail stopped the apply before any write (never "nothing to do"). */
 export type ApplyOutcome = 'applied' | 'nothing-to-do' | 'skipped-stale' | 'failed' | 'stopped';
 
@@ -147,4 +186,9 @@ export interface DashboardSource {
    * finishes. Expected failures are outcomes; a rejection means the whole batch could not run.
    */
   applyEmployees(emails: string[], onProgress: (event: ApplyProgress) => void): Promise<BatchResult>;
+  /**
+   * Reads one employee's photo metadata and signature from Microsoft now ("Read back now");
+   * undefined for an unknown employee. Absent where the tenant cannot be reached.
+   */
+  readBack?(email: string): Promise<ReadBackComparison | undefined>;
 }

@@ -7,41 +7,54 @@ import type {
 import { displayUrl } from '../../secrets/display-url.js';
 import { html, pathTo, type SafeHtml } from './html.js';
 import { renderLayout, statusBadge } from './render-layout.js';
+import { differsOnlyInWhitespace, visibleWhitespace } from './visible-whitespace.js';
 
 function value(v: string | null | undefined, absent: string): SafeHtml {
   if (v === undefined || v === null || v === '') return html`<span class="muted">${absent}</span>`;
   return html`${v}`;
 }
 
+function fieldRow(f: FieldComparison): SafeHtml {
+  // Values that differ only in spaces, tabs or newlines look equal: draw the whitespace.
+  if (f.differs && differsOnlyInWhitespace(f.current, f.desired)) {
+    return html`<tr class="whitespace-only">
+      <th scope="row">${f.field}</th>
+      <td>${visibleWhitespace(f.current!)}</td>
+      <td>${visibleWhitespace(f.desired!)}</td>
+      <td>${statusBadge('drift', 'Differs in whitespace only')}</td>
+    </tr>`;
+  }
+  return html`<tr>
+    <th scope="row">${f.field}</th>
+    <td>${value(f.current, '(empty)')}</td>
+    <td>
+      ${f.desired === undefined ? html`<span class="muted">(left alone)</span>` : value(f.desired, '(cleared)')}
+    </td>
+    <td>${f.differs ? statusBadge('drift', 'Differs') : statusBadge('in-sync', 'Same')}</td>
+  </tr>`;
+}
+
 function fieldsTable(fields: FieldComparison[]): SafeHtml {
   if (fields.length === 0) return html`<p>No managed fields (no tenant user or no desired values).</p>`;
-  const rows = fields.map(
-    (f) =>
-      html`<tr>
-        <th scope="row">${f.field}</th>
-        <td>${value(f.current, '(empty)')}</td>
-        <td>
-          ${f.desired === undefined ? html`<span class="muted">(left alone)</span>` : value(f.desired, '(cleared)')}
-        </td>
-        <td>${f.differs ? statusBadge('drift', 'Differs') : statusBadge('in-sync', 'Same')}</td>
-      </tr>`,
-  );
-  return html`<table id="fields">
-    <caption class="muted">
-      Current (tenant) against desired (HR and overrides)
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Field</th>
-        <th scope="col">Current</th>
-        <th scope="col">Desired</th>
-        <th scope="col">Compared</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  const rows = fields.map(fieldRow);
+  return html`<div class="table-wrap">
+    <table id="fields">
+      <caption class="muted">
+        Current (tenant) against desired (HR and overrides)
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Current</th>
+          <th scope="col">Desired</th>
+          <th scope="col">Compared</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 function photoSection(photo: PhotoComparison, name: string): SafeHtml {
@@ -129,7 +142,15 @@ export function renderEmployeePage(detail: EmployeeDetail, tenantId?: string): s
         <button type="button" data-action="apply-one" data-email="${row.email}">
           Apply for this employee
         </button>
+        ${
+          detail.userPrincipalName
+            ? html`<button type="button" class="secondary" data-action="read-back" data-email="${row.email}">
+                Read back now
+              </button>`
+            : ''
+        }
       </div>
+      <section id="read-back" class="read-back" aria-labelledby="read-back-h" tabindex="-1" hidden></section>
       <section aria-labelledby="actions-h">
         <h2 id="actions-h">Pending actions</h2>
         ${

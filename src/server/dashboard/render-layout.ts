@@ -9,6 +9,7 @@ export function renderLayout(page: { title: string; tenantId?: string; body: Saf
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${page.title} · Roster</title>
         <link rel="stylesheet" href="/static/dashboard.css" />
+        <script src="/static/live.js" defer></script>
         <script src="/static/dashboard.js" defer></script>
       </head>
       <body>
@@ -28,7 +29,7 @@ export function renderLayout(page: { title: string; tenantId?: string; body: Saf
             <span id="token-state" class="muted" aria-live="polite"></span>
           </form>
         </header>
-        <div id="notices" aria-live="polite"></div>
+        <div id="notices" aria-live="polite" aria-label="Notices"></div>
         <div id="progress-region" hidden>
           <label for="apply-progress">Apply progress</label>
           <progress id="apply-progress" max="1" value="0"></progress>

@@ -1,6 +1,7 @@
 import type { ReadinessCheck } from '../../controller/controller-api.js';
 import type { RunSummary } from '../../controller/status-model.js';
 import type { DashboardOverview, EmployeePage, EmployeeRow, StatusFilter } from './dashboard-source.js';
+import { count, NOUNS, type Noun } from '../../plan/plan-counts.js';
 import { html, pathTo, type SafeHtml } from './html.js';
 import { renderLayout, statusBadge } from './render-layout.js';
 
@@ -18,8 +19,13 @@ const STATUS_LABELS: Record<StatusFilter, string> = {
   warning: 'With warnings',
 };
 
+/** A count's label in the plan vocabulary: `Profile updates`. */
+function label(noun: Noun): string {
+  return noun.other.charAt(0).toUpperCase() + noun.other.slice(1);
+}
+
 function checkRow(name: string, check: ReadinessCheck): SafeHtml {
-  return html`<tr>
+  return html`<tr data-check="${name}">
     <th scope="row">${name}</th>
     <td>${check.ok ? statusBadge('ok', 'OK') : statusBadge('fail', 'Failing')}</td>
     <td>${check.message ?? ''}</td>
@@ -38,64 +44,82 @@ function connection(o: DashboardOverview): SafeHtml {
     : statusBadge('warning', `Standby${o.leader.holder ? `: leader is ${o.leader.holder}` : ''}`);
   return html`<section aria-labelledby="connection-h">
     <h2 id="connection-h">Tenant connection</h2>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Check</th>
-          <th scope="col">State</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${checkRow('Token', o.checks.token)}${checkRow('Microsoft Graph', o.checks.graph)}${checkRow('Exchange Online', o.checks.exchange)}
-        <tr>
-          <th scope="row">Roaming signatures</th>
-          <td colspan="2">${roaming}</td>
-        </tr>
-        <tr>
-          <th scope="row">Controller</th>
-          <td colspan="2">${leader}${o.mode ? html` <span class="muted">mode: ${o.mode}</span>` : ''}</td>
-        </tr>
-      </tbody>
-    </table>
+    <div class="table-wrap">
+      <table id="connection">
+        <thead>
+          <tr>
+            <th scope="col">Check</th>
+            <th scope="col">State</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${checkRow('Token', o.checks.token)}${checkRow('Microsoft Graph', o.checks.graph)}${checkRow('Exchange Online', o.checks.exchange)}${checkRow('Database', o.checks.database)}
+          <tr>
+            <th scope="row">Roaming signatures</th>
+            <td colspan="2">${roaming}</td>
+          </tr>
+          <tr>
+            <th scope="row">Controller</th>
+            <td colspan="2">${leader}${o.mode ? html` <span class="muted">mode: ${o.mode}</span>` : ''}</td>
+          </tr>
+        </tbody>
+      </table>
+    </div>
   </section>`;
 }
 
-function lastRun(run: RunSummary | undefined): SafeHtml {
-  if (!run) return html`<p>No run yet.</p>`;
+/** The last apply; the plans that follow applies (the dashboard's, the schedule's) are named apart. */
+function lastApply(run: RunSummary | undefined, latest: RunSummary | undefined): SafeHtml {
+  const plan =
+    latest && latest.kind === 'plan' && latest.id !== run?.id
+      ? html`<p class="muted" id="last-plan">
+          Latest plan:
+          ${latest.outcome}${latest.finishedAt ? html`, <time datetime="${latest.finishedAt}">${latest.finishedAt}</time>` : ''}
+        </p>`
+      : '';
+  if (!run)
+    return html`<p>No apply yet.</p>
+      ${plan}`;
   const a = run.actions;
-  return html`<dl class="counts">
-    <dt>Kind</dt>
-    <dd>${run.kind}</dd>
-    <dt>Outcome</dt>
-    <dd>${run.outcome}</dd>
-    <dt>Started</dt>
-    <dd><time datetime="${run.startedAt}">${run.startedAt}</time></dd>
-    ${
-      run.durationSeconds !== undefined
-        ? html`<dt>Duration</dt>
-            <dd>${run.durationSeconds.toFixed(1)} s</dd>`
-        : ''
-    }
-    <dt>Planned</dt>
-    <dd>${a['update-profile']} profile, ${a['set-photo']} photo, ${a['set-signature']} signature</dd>
-    <dt>Written</dt>
-    <dd>
-      ${run.results.applied} applied, ${run.results['skipped-stale']} stale, ${run.results.failed} failed
-    </dd>
-    ${
-      run.guardrailsTripped.length > 0
-        ? html`<dt>Guardrails</dt>
-            <dd>${run.guardrailsTripped.join(', ')}</dd>`
-        : ''
-    }
-    ${
-      run.error
-        ? html`<dt>Error</dt>
-            <dd>${run.error}</dd>`
-        : ''
-    }
-  </dl>`;
+  return html`<dl class="counts" id="last-apply">
+      <dt>Kind</dt>
+      <dd>${run.kind}</dd>
+      <dt>Outcome</dt>
+      <dd>${run.outcome}</dd>
+      <dt>Started</dt>
+      <dd><time datetime="${run.startedAt}">${run.startedAt}</time></dd>
+      ${
+        run.durationSeconds !== undefined
+          ? html`<dt>Duration</dt>
+              <dd>${run.durationSeconds.toFixed(1)} s</dd>`
+          : ''
+      }
+      <dt>Planned</dt>
+      <dd>
+        ${count(a['update-profile'] + a['set-photo'] + a['set-signature'], NOUNS.change)}:
+        ${count(a['update-profile'], NOUNS.profileUpdate)}, ${count(a['set-photo'], NOUNS.photo)},
+        ${count(a['set-signature'], NOUNS.signature)}
+      </dd>
+      <dt>Written</dt>
+      <dd>
+        ${run.results.applied} applied, ${run.results['skipped-stale']} skipped (stale), ${run.results.failed}
+        failed
+      </dd>
+      ${
+        run.guardrailsTripped.length > 0
+          ? html`<dt>Guardrails</dt>
+              <dd>${run.guardrailsTripped.join(', ')}</dd>`
+          : ''
+      }
+      ${
+        run.error
+          ? html`<dt>Error</dt>
+              <dd>${run.error}</dd>`
+          : ''
+      }
+    </dl>
+    ${plan}`;
 }
 
 function driftSection(o: DashboardOverview): SafeHtml {
@@ -113,26 +137,28 @@ function driftSection(o: DashboardOverview): SafeHtml {
       <div aria-labelledby="drift-h">
         <h2 id="drift-h">Drift</h2>
         <dl class="counts" id="drift-summary">
-          <dt>Employees</dt>
+          <dt>${label(NOUNS.employee)}</dt>
           <dd id="drift-employees">${d.employees}</dd>
-          <dt>Drifted</dt>
+          <dt>With changes</dt>
           <dd id="drift-drifted">${d.drifted}</dd>
           <dt>In sync</dt>
           <dd id="drift-in-sync">${d.inSync}</dd>
-          <dt>Profile changes</dt>
-          <dd>${d.profile}</dd>
-          <dt>Photo changes</dt>
-          <dd>${d.photo}</dd>
-          <dt>Signature changes</dt>
-          <dd>${d.signature}</dd>
-          <dt>Warnings</dt>
-          <dd>${d.warnings}</dd>
+          <dt>${label(NOUNS.change)}</dt>
+          <dd id="drift-changes">${d.profile + d.photo + d.signature}</dd>
+          <dt>${label(NOUNS.profileUpdate)}</dt>
+          <dd id="drift-profile">${d.profile}</dd>
+          <dt>${label(NOUNS.photo)}</dt>
+          <dd id="drift-photo">${d.photo}</dd>
+          <dt>${label(NOUNS.signature)}</dt>
+          <dd id="drift-signature">${d.signature}</dd>
+          <dt>${label(NOUNS.warning)}</dt>
+          <dd id="drift-warnings">${d.warnings}</dd>
         </dl>
-        ${o.plannedAt ? html`<p class="muted">Planned at <time datetime="${o.plannedAt}">${o.plannedAt}</time></p>` : ''}
+        ${o.plannedAt ? html`<p class="muted" id="planned-at">Planned at <time datetime="${o.plannedAt}">${o.plannedAt}</time></p>` : ''}
       </div>
-      <div aria-labelledby="run-h">
-        <h2 id="run-h">Last run</h2>
-        ${lastRun(o.lastRun)}
+      <div aria-labelledby="run-h" id="last-run">
+        <h2 id="run-h">Last apply</h2>
+        ${lastApply(o.lastApply, o.lastRun)}
       </div>
     </section>
     <section aria-labelledby="conditions-h">
@@ -140,19 +166,21 @@ function driftSection(o: DashboardOverview): SafeHtml {
       ${
         conditions.length === 0
           ? html`<p>No conditions reported.</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${conditions}
-              </tbody>
-            </table>`
+          : html`<div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Type</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Message</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${conditions}
+                </tbody>
+              </table>
+            </div>`
       }
     </section>`;
 }
@@ -164,7 +192,7 @@ function rowStatus(row: EmployeeRow): SafeHtml {
       : row.status === 'warning'
         ? 'Warning'
         : 'In sync';
-  return html`${statusBadge(row.status, label)}${row.warnings > 0 && row.status === 'drift' ? html` ${statusBadge('warning', `${row.warnings} warning${row.warnings === 1 ? '' : 's'}`)}` : ''}${row.matched ? '' : html` <span class="muted">(no tenant user)</span>`}`;
+  return html`${statusBadge(row.status, label)}${row.warnings > 0 && row.status === 'drift' ? html` ${statusBadge('warning', count(row.warnings, NOUNS.warning))}` : ''}${row.matched ? '' : html` <span class="muted">(no tenant user)</span>`}`;
 }
 
 function pageLink(filters: OverviewFilters, page: number): string {
@@ -227,41 +255,46 @@ function employeeTable(page: EmployeePage, filters: OverviewFilters): SafeHtml {
       </div>
       <button type="submit">Filter</button>
     </form>
-    <p id="employee-count">
-      ${page.total} employee${page.total === 1 ? '' : 's'} match; page ${page.page} of ${pages}.
-    </p>
+    <p id="employee-count">${count(page.total, NOUNS.employee)} match; page ${page.page} of ${pages}.</p>
     <div class="actions-bar js-only" hidden>
       <button type="button" data-action="apply-selected">Apply selected</button>
     </div>
-    <table id="employees">
-      <thead>
-        <tr>
-          <th scope="col">
-            <input
-              type="checkbox"
-              id="select-all"
-              class="js-only"
-              hidden
-              aria-label="Select all on this page"
-            />
-          </th>
-          <th scope="col">Email</th>
-          <th scope="col">Name</th>
-          <th scope="col">Title</th>
-          <th scope="col">Office</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
+    <div class="table-wrap">
+      <table id="employees">
+        <thead>
+          <tr>
+            <th scope="col">
+              <input
+                type="checkbox"
+                id="select-all"
+                class="js-only"
+                hidden
+                aria-label="Select all on this page"
+              />
+            </th>
+            <th scope="col">Email</th>
+            <th scope="col">Name</th>
+            <th scope="col">Title</th>
+            <th scope="col">Office</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>
+    </div>
     <nav class="pages" aria-label="Pagination">
       ${page.page > 1 ? html`<a href="${pageLink(filters, page.page - 1)}" rel="prev">← Previous page</a>` : ''}
       <span>Page ${page.page} of ${pages}</span>
       ${page.page < pages ? html`<a href="${pageLink(filters, page.page + 1)}" rel="next">Next page →</a>` : ''}
     </nav>
   </section>`;
+}
+
+/** The parts of `/` that `GET /events` sends again when they change (`#live-*` on the page). */
+export function renderLiveParts(overview: DashboardOverview): { connection: string; summary: string } {
+  return { connection: connection(overview).toString(), summary: driftSection(overview).toString() };
 }
 
 /** `/`: tenant connection, drift, last run and conditions, then the filtered, paginated table. */
@@ -274,6 +307,8 @@ export function renderOverviewPage(
     title: 'Directory status',
     tenantId: overview.tenantId,
     body: html`<h1>Directory status</h1>
-      ${connection(overview)}${driftSection(overview)}${employeeTable(page, filters)}`,
+      <div id="live-connection">${connection(overview)}</div>
+      <div id="live-summary">${driftSection(overview)}</div>
+      ${employeeTable(page, filters)}`,
   });
 }
