@@ -148,15 +148,11 @@ export function createRunExecutor(options: {
   return {
     execute,
     runtime: ensure,
-    async lookAtEmployee(email) {
-      // The runtime of the latest run: a look never opens one of its own.
-      if (!runtime) return undefined;
-      return lookAtEmployee({ ...runtime.deps, signatureMemo, now: options.now }, email);
-    },
-    async readBackEmployee(email) {
-      if (!runtime) return undefined;
-      return readBackEmployee({ ...runtime.deps, signatureMemo, now: options.now }, email);
-    },
+    // The runtime of the latest run: a look never opens one of its own.
+    lookAtEmployee: async (email) =>
+      runtime && lookAtEmployee({ ...runtime.deps, signatureMemo, now: options.now }, email),
+    readBackEmployee: async (email) =>
+      runtime && readBackEmployee({ ...runtime.deps, signatureMemo, now: options.now }, email),
     async close() {
       await runtime?.deps.close();
       runtime = undefined;

@@ -71,6 +71,34 @@ describe('the dashboard served by the controller', () => {
       expect(lastApply).toMatch(/<dt>Kind<\/dt>\s*<dd>apply<\/dd>/);
       expect(lastApply.replace(/\s+/g, ' ')).toContain('1 change: 1 profile update, 0 photos, 0 signatures');
       expect(after.replace(/\s+/g, ' ')).toContain('Latest plan: succeeded');
+
+      // Live: the first event is the overview as it is now, the apply included.
+      const stream = new AbortController();
+      const live = await fetch(`${server.url}/events`, { signal: stream.signal });
+      expect(live.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      const reader = live.body!.getReader();
+      let received = '';
+      while (!received.includes('\n\n')) received += new TextDecoder().decode((await reader.read()).value);
+      stream.abort();
+      expect(received).toMatch(/^event: overview\ndata: /);
+      const event = JSON.parse(received.slice(received.indexOf('data: ') + 6)) as {
+        overview: { lastApply?: { kind: string }; checks: { database: { ok: boolean } } };
+      };
+      expect(event.overview.lastApply?.kind).toBe('apply');
+      expect(event.overview.checks.database.ok).toBe(true);
+
+      // Read back: token-guarded; through the controller's runtime (photos and signatures are off here).
+      const readBack = (headers: Record<string, string>) =>
+        fetch(`${server.url}/employees/bjorn.okland@example.no/read-back`, { method: 'POST', headers });
+      expect((await readBack({})).status).toBe(401);
+      const read = await readBack({ authorization: `Bearer ${TOKEN}` });
+      expect(read.status).toBe(200);
+      expect(await read.json()).toMatchObject({ email: 'bjorn.okland@example.no', matched: true });
+      const unknown = await fetch(`${server.url}/employees/nobody@example.no/read-back`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(unknown.status).toBe(404);
     } finally {
       await server.close();
     }
