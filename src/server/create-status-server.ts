@@ -260,9 +260,18 @@ function finishApp(app: Express, logger: Logger, bodyLimit: number | string): vo
   app.use(onError);
 }
 
-/** The routes an app serves, read from its router (the OpenAPI test compares against this). */
-export function statusRoutes(app: Express): { path: string; methods: string[] }[] {
-  const stack = (app.router as unknown as { stack: { route?: { path: string; methods: object } }[] }).stack;
+interface RouteLayer {
+  route?: { path: string; methods: object };
+  handle?: { stack?: RouteLayer[] };
+}
+
+/**
+ * The routes an app serves, read from its router (the OpenAPI test compares against this); with
+ * `mounted`, also those of routers mounted at `/` (the dashboard's).
+ */
+export function statusRoutes(app: Express, mounted = false): { path: string; methods: string[] }[] {
+  const top = (app.router as unknown as { stack: RouteLayer[] }).stack;
+  const stack = mounted ? top.flatMap((l) => (l.route ? [l] : (l.handle?.stack ?? []))) : top;
   const byPath = new Map<string, string[]>();
   for (const layer of stack) {
     if (!layer.route) continue;

@@ -11,6 +11,8 @@ import {
   statusServerSettingsFromEnv,
   type StatusServer,
 } from '../../src/server/create-status-server.js';
+import { createDashboardRouter } from '../../src/server/dashboard/create-dashboard-router.js';
+import type { DashboardSource } from '../../src/server/dashboard/dashboard-source.js';
 import { FakeController, RUN_ID, samplePlan } from './fake-controller.js';
 
 const TOKEN = 'tok-3f9a8c7e1d2b4a6f9e8d7c6b5a4f3e2d';
@@ -319,12 +321,21 @@ describe('OpenAPI description', () => {
       api: new FakeController(),
       metrics: createMetrics({ defaultMetrics: false }),
       logger: createLogger({ level: 'silent' }),
+      dashboard: createDashboardRouter({
+        source: {} as DashboardSource,
+        apiTokenCheck: (_req, _res, next) => next(),
+      }),
     });
-    const served = statusRoutes(app)
+    // The dashboard's routes for programs (JSON and event streams); its pages and files are not API.
+    const pages = /^get \/($|employees\/\{email\}$|employees\/\{email\}\/signature-preview$|static\/)/;
+    const served = statusRoutes(app, true)
       .flatMap((r) => r.methods.map((m) => `${m} ${r.path.replace(/:(\w+)/g, '{$1}')}`))
+      .filter((route) => !pages.test(route))
       .sort();
     expect(served).toEqual(described);
     expect(served).toContain('post /apply');
+    expect(served).toEqual(expect.arrayContaining(['get /events', 'post /employees/{email}/read-back']));
+    expect(doc.paths['/employees/{email}/read-back'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/apply'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });

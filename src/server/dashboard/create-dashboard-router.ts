@@ -169,7 +169,7 @@ export function createDashboardRouter(options: DashboardRouterOptions): Router {
   // Calls Microsoft (one photo and one signature read): token-guarded like the other actions.
   router.post('/employees/:email/read-back', options.apiTokenCheck, async (req, res) => {
     const email = typeof req.params.email === 'string' ? req.params.email : '';
-    if (!source.readBack) return sendError(res, 404, 'not_available', 'reading back is not available here');
+    if (!source.readBack) return sendError(res, 404, 'not_found', 'reading back is not available here');
     const found = EMAIL.test(email) ? await source.readBack(email) : undefined;
     if (!found)
       return sendError(res, 404, 'unknown-employee', `${email.slice(0, 320)} is not in the HR source`);
