@@ -10,7 +10,7 @@ import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 import { run } from '../runs/run.js';
 import { combineEvents, type ObserveOptions, type RunEvents, type RunResult } from '../runs/run-request.js';
 import { cliContext, type CliContext } from './cli-context.js';
-import { cliProgress, createThrottleWaitMeter } from './run-progress.js';
+import { cliProgress, createThrottleWaitMeter, type RunProgress } from './run-progress.js';
 import { collectPlan } from '../runs/collect-plan.js';
 import { noEmployeeMatched, planCountsOf } from '../plan/plan-counts.js';
 
@@ -51,10 +51,11 @@ export function raiseFailure(result: RunResult): void {
 export async function runPlanCommand(ctx: CliContext, opts: PlanCommandOptions): Promise<number> {
   const meter = createThrottleWaitMeter();
   const runtime = await openRuntime({ dir: ctx.dir, env: ctx.env, logger: ctx.logger, metrics: meter });
-  // JSON streamed to a terminal shares it with standard error: no bars over it.
-  const streamsToTerminal = opts.format === 'json' && !opts.out && ctx.stdout.isTTY === true;
-  const progress = cliProgress(ctx, meter, opts.progress === true && !streamsToTerminal);
+  let progress: RunProgress | undefined;
   try {
+    // JSON streamed to a terminal shares it with standard error: no bars over it.
+    const streamsToTerminal = opts.format === 'json' && !opts.out && ctx.stdout.isTTY === true;
+    progress = cliProgress(ctx, meter, opts.progress === true && !streamsToTerminal);
     if (opts.format === 'json') return await streamPlanJson(ctx, runtime, opts, progress?.events);
     const collected = collectPlan();
     raiseFailure(await run(runtime, planRequest(ctx, opts), combineEvents(progress?.events, collected)));
