@@ -281,12 +281,16 @@ describe.skipIf(skip)('dashboard in a real Chromium', () => {
       .poll(() => page.evaluate<string | null>('document.body.getAttribute("data-live")'))
       .toBe('connected');
     const before = Number(await page.locator('#drift-drifted').textContent());
+    const kareRow = page.locator('#employees tbody tr', { hasText: KARE });
+    expect(await kareRow.textContent()).toContain('Drift');
     await page.evaluate('window.liveMarker = 1');
     await dw.source.applyEmployees([KARE], () => undefined);
     await expect
       .poll(() => page.locator('#drift-drifted').textContent(), { timeout: 10_000 })
       .not.toBe(String(before));
     expect(Number(await page.locator('#drift-drifted').textContent())).toBe(before - 1);
+    // The table follows the newer plan too.
+    await expect.poll(() => kareRow.textContent(), { timeout: 10_000 }).toContain('In sync');
     // The same page, not a reload.
     await expect(page.evaluate('window.liveMarker')).resolves.toBe(1);
     const last = await page.locator('#last-run').innerText();

@@ -1,7 +1,8 @@
 /**
  * The dashboard's second script, served as `/static/live.js` before `/static/dashboard.js`: the
  * overview kept live over server-sent events (`GET /events` sends the connection and summary parts
- * rendered by the server, in the plan vocabulary, whenever they change), and the "Read back now"
+ * rendered by the server, in the plan vocabulary, whenever they change; after a newer plan the
+ * employee table's rows are fetched again with the page's filters), and the "Read back now"
  * result drawn with text nodes only (nothing the tenant holds is parsed as markup here).
  */
 export const DASHBOARD_LIVE_JS = String.raw`'use strict';
@@ -64,6 +65,30 @@ export const DASHBOARD_LIVE_JS = String.raw`'use strict';
   var connection = document.getElementById('live-connection');
   var summary = document.getElementById('live-summary');
   if (!connection || !summary || !window.EventSource) return;
+  var tableShows = summary.getAttribute('data-planned-at') || '';
+
+  // A newer plan: the employee table (this page's filters) is fetched again from the server and its
+  // rows swapped in, unless the user has rows selected (their selection is not taken away).
+  function refreshTable(plannedAt) {
+    var body = document.querySelector('#employees tbody');
+    if (!body || document.querySelector('input[name="select"]:checked')) return;
+    tableShows = plannedAt;
+    fetch(location.href, { headers: { accept: 'text/html' } })
+      .then(function (res) { return res.ok ? res.text() : Promise.reject(new Error(String(res.status))); })
+      .then(function (text) {
+        var doc = new DOMParser().parseFromString(text, 'text/html');
+        var rows = doc.querySelector('#employees tbody');
+        var count = doc.getElementById('employee-count');
+        if (!rows) return;
+        body.replaceChildren.apply(body, Array.prototype.slice.call(rows.childNodes).map(function (n) { return document.importNode(n, true); }));
+        body.querySelectorAll('.js-only').forEach(function (node) { node.hidden = false; });
+        var shown = document.getElementById('employee-count');
+        if (count && shown) shown.textContent = count.textContent;
+        document.body.setAttribute('data-table-plan', plannedAt);
+      })
+      .catch(function () { tableShows = ''; });
+  }
+
   var source = new EventSource('/events');
   source.addEventListener('overview', function (event) {
     var data = JSON.parse(event.data);
@@ -71,6 +96,8 @@ export const DASHBOARD_LIVE_JS = String.raw`'use strict';
     connection.innerHTML = data.html.connection;
     summary.innerHTML = data.html.summary;
     document.body.setAttribute('data-live', 'connected');
+    var plannedAt = (data.overview && data.overview.plannedAt) || '';
+    if (plannedAt && plannedAt !== tableShows) refreshTable(plannedAt);
   });
   source.addEventListener('error', function () { document.body.setAttribute('data-live', 'reconnecting'); });
 })();

@@ -308,7 +308,7 @@ export function renderOverviewPage(
     tenantId: overview.tenantId,
     body: html`<h1>Directory status</h1>
       <div id="live-connection">${connection(overview)}</div>
-      <div id="live-summary">${driftSection(overview)}</div>
+      <div id="live-summary" data-planned-at="${overview.plannedAt ?? ''}">${driftSection(overview)}</div>
       ${employeeTable(page, filters)}`,
   });
 }
