@@ -240,8 +240,8 @@ export async function streamPlan(
       compared: [...(photosOn ? ['photo' as const] : []), ...(signaturesOn ? ['signature' as const] : [])],
       photoDue,
       signatureDue,
-      // A mailbox Roster never set is planned "will be set" without reading it, unless forced.
-      readUnmanagedSignatures: options.deepCheck === 'force',
+      // A photo or mailbox Roster never set is planned "will be set" without reading it, unless forced.
+      readUnmanaged: options.deepCheck === 'force',
     };
 
     const tally = emptyTally();

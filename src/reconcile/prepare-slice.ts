@@ -41,11 +41,11 @@ export interface SliceContext {
   photoDue: boolean;
   signatureDue: boolean;
   /**
-   * Read the signatures of mailboxes Roster has no record of (`--deep-check`). Otherwise a deep
-   * check reads only the mailboxes Roster manages: a first sync makes one Exchange call per
-   * signature, its Set.
+   * Read the photos and signatures of users Roster has no record of (`--deep-check`). Otherwise a
+   * deep check reads only those Roster manages: for the others the plan already knows it must
+   * write, so a first sync makes one call per photo and per signature, the write.
    */
-  readUnmanagedSignatures: boolean;
+  readUnmanaged: boolean;
 }
 
 /**
@@ -82,13 +82,13 @@ export async function prepareSlice(
   );
   // Photos and signatures are read back only on their cadence (the first run is always one);
   // in between, the last-applied record stands in for them.
-  const photoMatches = context.photoDue ? matches.filter((m) => m.employee.photoUrl) : [];
+  const managed = (userId: string, aspect: 'photo' | 'signature') =>
+    context.readUnmanaged || lastApplied.has(lastAppliedKey(userId, aspect));
+  const photoMatches = context.photoDue
+    ? matches.filter((m) => m.employee.photoUrl && managed(m.user.id, 'photo'))
+    : [];
   const signatureMatches = context.signatureDue
-    ? matches.filter(
-        (m) =>
-          m.employee.signature &&
-          (context.readUnmanagedSignatures || lastApplied.has(lastAppliedKey(m.user.id, 'signature'))),
-      )
+    ? matches.filter((m) => m.employee.signature && managed(m.user.id, 'signature'))
     : [];
   const [deep, hashes] = await Promise.all([
     observeDeep(context, {
