@@ -36,9 +36,13 @@ export async function loadConfigOrThrow(
   if (!config) throw new ConfigError(problems);
   return {
     config,
+    // A campaign file's errors leave that campaign out; the run goes on, and says so.
     warnings: problems
-      .filter((p) => p.severity === 'warning')
-      .map((p) => `${p.file}:${p.line ?? ''} ${p.message}`),
+      .filter((p) => p.severity === 'warning' || config.campaignProblems?.includes(p))
+      .map(
+        (p) =>
+          `${p.file}:${p.line ?? ''} ${p.severity === 'error' ? 'campaign left out: ' : ''}${p.message}`,
+      ),
   };
 }
 
