@@ -14,6 +14,13 @@ import type { SignatureMemo } from './signature-memo.js';
 import { createSignatureRenderer, type SignatureRenderer } from './signature-renderer.js';
 import { officeSignatureView, signatureView } from './signature-view.js';
 import { checkSourceUrl, photoUrlRule, signatureUrlPolicy, type UrlRule } from './url-policy.js';
+import {
+  createCampaignAudience,
+  signatureCampaignOf,
+  type CampaignAudience,
+  type CampaignOutlook,
+} from './campaign-audience.js';
+import type { SignatureCampaign } from './render-signature.js';
 
 /** The employees of some keys, built: a slice of the desired state. */
 export interface DesiredSlice {
@@ -35,6 +42,8 @@ export interface DesiredBuilder {
   add(row: SourceRow): void;
   takeSlice(): DesiredSlice;
   finish(): DesiredState;
+  /** The campaigns at the build's moment and their audiences so far (none without campaigns). */
+  campaigns(): CampaignOutlook | undefined;
 }
 
 export interface DesiredBuilderOptions {
@@ -42,6 +51,11 @@ export interface DesiredBuilderOptions {
   memo?: SignatureMemo;
   /** Renders the signatures (default: one made for this builder from the configuration's templates). */
   renderer?: SignatureRenderer;
+  /**
+   * The moment (epoch ms) the signatures are of: the campaigns running then are in them. Unset:
+   * no campaign is (the builder reads no clock).
+   */
+  at?: number;
 }
 
 const DEFAULT_PHOTO_FROM = '{{employee.profile_image_url}}';
@@ -150,6 +164,30 @@ interface BuildContext {
   memo: SignatureMemo | undefined;
   renderer: SignatureRenderer;
   sharedValues: SharedValues;
+  audience: CampaignAudience | undefined;
+  banners: Map<string, SignatureCampaign>;
+}
+
+/** The banner this employee's signature shows at the build's moment, if any (and counted). */
+function campaignOf(
+  key: string,
+  fields: DesiredEmployee['fields'],
+  row: SourceRow,
+  context: BuildContext,
+): SignatureCampaign | undefined {
+  if (!context.audience) return undefined;
+  const title = fields.jobTitle;
+  const campaign = context.audience.see({
+    key,
+    // The title the directory will show (an override's), else the HR one.
+    title: typeof title === 'string' ? title : (row.employee['title'] ?? ''),
+    officeName: row.office['name'] ?? null,
+    officeId: row.office['id'] ?? null,
+  });
+  if (!campaign) return undefined;
+  let banner = context.banners.get(campaign.id);
+  if (!banner) context.banners.set(campaign.id, (banner = signatureCampaignOf(campaign)));
+  return banner;
 }
 
 function buildEmployee(
@@ -202,12 +240,14 @@ function buildEmployee(
     });
     return undefined;
   }
+  const campaign = campaignOf(key, fields, row, context);
   const signatureSource = {
     email,
     fields,
     office: sharedValues.officeView(office, report),
     variables,
     urls: signatureUrlPolicy(settings),
+    ...(campaign ? { campaign } : {}),
   };
   const shown = signatureView(
     photoUrl?.startsWith('https:') ? { ...signatureSource, photoUrl } : signatureSource,
@@ -256,6 +296,11 @@ export function createDesiredBuilder(
     memo: options.memo,
     renderer: options.renderer ?? createSignatureRenderer(config.templates),
     sharedValues: createSharedValues(config.settings),
+    audience:
+      config.campaigns?.length && options.at !== undefined
+        ? createCampaignAudience(config.campaigns, options.at)
+        : undefined,
+    banners: new Map(),
   };
   const targets = createOverrideTargetTracker(config.overrides);
   /**
@@ -344,7 +389,7 @@ export function createDesiredBuilder(
     return { employees, excluded, issues, sourceCount };
   }
 
-  return { add, takeSlice, finish };
+  return { add, takeSlice, finish, campaigns: () => context.audience?.outlook() };
 }
 
 export function buildDesired(
