@@ -1,5 +1,7 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { DateTime } from 'luxon';
+import { UsageError } from '../errors/roster-error.js';
 import { renderPlanJson } from '../plan/plan-file.js';
 import { createPlanJsonWriter } from '../plan/plan-source.js';
 import { createPlanFileWriter } from '../adapters/plan-file/plan-files.js';
@@ -32,6 +34,8 @@ export interface PlanCommandOptions {
   only?: string[];
   deepCheck?: boolean;
   fullResync?: boolean;
+  /** `--at`: the moment to plan the signatures of (ISO 8601 with a time zone offset). */
+  at?: string;
 }
 
 /** Observe options shared by `plan` and `apply`. */
@@ -78,7 +82,22 @@ function planRequest(ctx: CliContext, opts: PlanCommandOptions) {
     actor: ctx.actor,
     ...(opts.only?.length ? { only: opts.only } : {}),
     ...observeOptions(opts),
+    ...(opts.at !== undefined ? { at: parseMoment(opts.at) } : {}),
   };
+}
+
+/**
+ * `--at`: a date-time with its offset (`2026-12-14T09:00+01:00`, `…Z`); a time without one would
+ * depend on the machine's zone, so it is refused.
+ */
+export function parseMoment(value: string): Date {
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  if (!parsed.isValid || !/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.trim())) {
+    throw new UsageError(
+      `--at ${value}: not a date-time with a time zone offset (e.g. 2026-12-14T09:00+01:00 or 2026-12-14T08:00Z)`,
+    );
+  }
+  return parsed.toJSDate();
 }
 
 /**
@@ -145,6 +164,10 @@ export function registerPlan(program: Command): void {
     .option('--only <email...>', 'plan only these employees')
     .option('--deep-check', 'read back every photo and signature now, whatever the cadence')
     .option('--full-resync', 'list every user instead of continuing from the last delta')
+    .option(
+      '--at <date-time>',
+      'plan the signatures of this moment (ISO 8601 with offset): which campaigns run then, and for whom',
+    )
     .action(async (opts: PlanCommandOptions, command: Command) => {
       process.exitCode = await runPlanCommand(cliContext(command), opts);
     });

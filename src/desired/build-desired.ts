@@ -21,6 +21,7 @@ import {
   type CampaignOutlook,
 } from './campaign-audience.js';
 import type { SignatureCampaign } from './render-signature.js';
+import type { CampaignSubject } from './campaign-model.js';
 
 /** The employees of some keys, built: a slice of the desired state. */
 export interface DesiredSlice {
@@ -168,22 +169,20 @@ interface BuildContext {
   banners: Map<string, SignatureCampaign>;
 }
 
-/** The banner this employee's signature shows at the build's moment, if any (and counted). */
-function campaignOf(
-  key: string,
-  fields: DesiredEmployee['fields'],
-  row: SourceRow,
-  context: BuildContext,
-): SignatureCampaign | undefined {
-  if (!context.audience) return undefined;
+/** What campaigns look at of an employee (the title the directory will show, else the HR one). */
+function subjectOf(key: string, fields: DesiredEmployee['fields'], row: SourceRow): CampaignSubject {
   const title = fields.jobTitle;
-  const campaign = context.audience.see({
+  return {
     key,
-    // The title the directory will show (an override's), else the HR one.
     title: typeof title === 'string' ? title : (row.employee['title'] ?? ''),
     officeName: row.office['name'] ?? null,
     officeId: row.office['id'] ?? null,
-  });
+  };
+}
+
+/** The banner this employee's signature shows at the build's moment, if any. */
+function bannerOf(subject: CampaignSubject, context: BuildContext): SignatureCampaign | undefined {
+  const campaign = context.audience?.pick(subject);
   if (!campaign) return undefined;
   let banner = context.banners.get(campaign.id);
   if (!banner) context.banners.set(campaign.id, (banner = signatureCampaignOf(campaign)));
@@ -196,6 +195,7 @@ function buildEmployee(
   overrides: ResolvedOverrides,
   report: Report,
   context: BuildContext,
+  subject: (s: CampaignSubject) => void,
 ): DesiredEmployee | undefined {
   const { config, sharedValues } = context;
   const { settings } = config;
@@ -240,7 +240,9 @@ function buildEmployee(
     });
     return undefined;
   }
-  const campaign = campaignOf(key, fields, row, context);
+  const campaignSubject = context.audience ? subjectOf(key, fields, row) : undefined;
+  if (campaignSubject) subject(campaignSubject);
+  const campaign = campaignSubject && bannerOf(campaignSubject, context);
   const signatureSource = {
     email,
     fields,
@@ -278,6 +280,8 @@ interface KeyEntry {
   /** Every row with this email is excluded by an override. */
   excludeAll: boolean;
   built?: DesiredEmployee;
+  /** What campaigns saw of it: counted in their audiences once the employee is taken whole. */
+  subject?: CampaignSubject;
   issues: EmployeeIssue[];
 }
 
@@ -344,7 +348,7 @@ export function createDesiredBuilder(
     byKey.set(key, fresh);
     if (overrides.exclude) return;
     const report: Report = (issue) => fresh.issues.push({ employee: key, ...issue });
-    fresh.built = buildEmployee(key, row, overrides, report, context);
+    fresh.built = buildEmployee(key, row, overrides, report, context, (s) => (fresh.subject = s));
   }
 
   function takeSlice(): DesiredSlice {
@@ -370,7 +374,9 @@ export function createDesiredBuilder(
         continue;
       }
       issues.push(...entry.issues);
-      if (entry.built) employees.push(entry.built);
+      if (!entry.built) continue;
+      employees.push(entry.built);
+      if (entry.subject && entry.built.signature) context.audience?.count(entry.subject);
     }
     byKey = new Map();
     loose = [];

@@ -24,8 +24,10 @@ export interface CampaignOutlook {
 
 /** Picks each employee's campaign at a moment and counts the audiences of the run's outlook. */
 export interface CampaignAudience {
-  /** The campaign this employee's signature shows at the moment (counted). */
-  see(subject: CampaignSubject): Campaign | undefined;
+  /** The campaign this employee's signature shows at the moment. */
+  pick(subject: CampaignSubject): Campaign | undefined;
+  /** Counts an employee that was built (a row dropped later, a duplicate, is never counted). */
+  count(subject: CampaignSubject): void;
   outlook(): CampaignOutlook;
 }
 
@@ -61,15 +63,14 @@ export function createCampaignAudience(campaigns: readonly Campaign[], at: numbe
   }
 
   return {
-    see(subject) {
-      if (ordered.length === 0) return undefined;
+    pick: (subject) => winner(subject, at),
+    count(subject) {
       const now = winner(subject, at);
       if (now) activeCount.get(now.id)!.audience++;
       for (const entry of upcoming) {
         const { instant, kind, campaign } = entry.transition;
         if (winner(subject, kind === 'start' ? instant : instant - 1)?.id === campaign) entry.audience++;
       }
-      return now;
     },
     outlook() {
       const past = ordered

@@ -22,6 +22,9 @@ import type { SignaturesPort } from '../ports/signatures.js';
 import type { StateStore } from '../ports/state-store.js';
 import { prepareSlice, type PreparedSlice, type SliceContext } from './prepare-slice.js';
 import { readAhead } from './read-ahead.js';
+import { campaignWarnings } from './campaign-warnings.js';
+import { createCampaignSwitchCheck } from '../desired/campaign-switch.js';
+import { planCampaigns } from '../plan/plan-campaigns.js';
 import { findClaims, sliceRows, takeCensus } from './source-passes.js';
 
 /** Everything a plan run reads from. */
@@ -58,6 +61,11 @@ export interface PlanRunOptions {
   storedOnly?: boolean;
   /** Rows per slice (default 1,000): what a run holds of the source, its users and their readback. */
   sliceRows?: number;
+  /**
+   * The moment the desired signatures are of (which campaigns run): default `deps.now()` when the
+   * run starts. A plan made for another moment shows what that moment will need.
+   */
+  at?: Date;
 }
 
 /** Receives a plan's actions in plan order (a plan file writer, for one). */
@@ -168,6 +176,8 @@ export async function streamPlan(
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
   if (options.storedOnly && !only)
     throw new Error('storedOnly plans only some employees (a bug in the caller)');
+  // Read once, before anything else: the one moment the whole run's signatures are of.
+  const at = (options.at ?? deps.now()).getTime();
 
   const snapshotOpening = deps.hrSource.openSnapshot(only ? [...only] : undefined);
   snapshotOpening.catch(() => undefined);
@@ -209,10 +219,14 @@ export async function streamPlan(
       whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
       ...(photoBlock.blocked !== undefined ? { photoUpdatesBlocked: photoBlock.blocked } : {}),
       renderSignature: renderer.renderDesired,
+      ...(config.campaigns?.length
+        ? { campaignSwitch: createCampaignSwitchCheck(config.campaigns, renderer) }
+        : {}),
     };
     const context: SliceContext = {
       builder: createDesiredBuilder(config, {
         renderer,
+        at,
         ...(deps.signatureMemo ? { memo: deps.signatureMemo } : {}),
       }),
       matcher,
@@ -273,6 +287,7 @@ export async function streamPlan(
       if (look) lookAt(look, summaries, slice, planned.actions, renderer.renderDesired);
     }
     const totals = census.totals();
+    const outlook = context.builder.campaigns();
     const head = planHead(
       {
         sourceCount: totals.sourceCount,
@@ -280,6 +295,7 @@ export async function streamPlan(
         warnings: [
           ...warnings,
           ...totals.unknownTargets.map(issueWarning),
+          ...campaignWarnings(config),
           ...[
             ...(roaming.warning ? [roaming.warning] : []),
             ...(photoBlock.warning ? [photoBlock.warning] : []),
@@ -290,6 +306,7 @@ export async function streamPlan(
         ],
         deepChecked: { photos: photoDue, signatures: signatureDue },
         roamingSignaturesPostponed: roaming.postponed,
+        ...(outlook ? { campaigns: planCampaigns(outlook) } : {}),
       },
       planOptions,
     );

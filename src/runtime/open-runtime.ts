@@ -40,8 +40,7 @@ export async function loadConfigOrThrow(
     warnings: problems
       .filter((p) => p.severity === 'warning' || config.campaignProblems?.includes(p))
       .map(
-        (p) =>
-          `${p.file}:${p.line ?? ''} ${p.severity === 'error' ? 'campaign left out: ' : ''}${p.message}`,
+        (p) => `${p.file}:${p.line ?? ''} ${p.severity === 'error' ? 'campaign left out: ' : ''}${p.message}`,
       ),
   };
 }
