@@ -57,6 +57,21 @@ describe('the controller and a campaign', () => {
         ['end', 3, new Date(end).toISOString()],
       ]);
 
+      // The dashboard lists it with its audience, and previews a signature with and without it.
+      const list = await (await fetch(`${server.url}/campaigns`)).text();
+      expect(list).toMatch(/Flash sale[\s\S]*Upcoming[\s\S]*<td>3<\/td>/);
+      const page = await (
+        await fetch(`${server.url}/campaigns/flash-sale?email=bjorn.okland@example.no`)
+      ).text();
+      expect(page).toContain('https://www.example.no/flash?utm_campaign=flash-sale');
+      const preview = (banner: string) =>
+        fetch(`${server.url}/campaigns/flash-sale/preview/bjorn.okland@example.no/${banner}`).then((r) =>
+          r.text(),
+        );
+      expect(await preview('with')).toContain('https://www.example.no/flash.png');
+      expect(await preview('without')).not.toContain('flash');
+      expect(await preview('without')).toContain('bjorn.okland@example.no');
+
       const started = await waitFor(
         () => server.controller.status().campaigns?.lastSwitch,
         20_000,
