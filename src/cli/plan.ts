@@ -1,7 +1,6 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { DateTime } from 'luxon';
-import { UsageError } from '../errors/roster-error.js';
+import { parseMoment } from './parse-moment.js';
 import { renderPlanJson } from '../plan/plan-file.js';
 import { createPlanJsonWriter } from '../plan/plan-source.js';
 import { createPlanFileWriter } from '../adapters/plan-file/plan-files.js';
@@ -84,20 +83,6 @@ function planRequest(ctx: CliContext, opts: PlanCommandOptions) {
     ...observeOptions(opts),
     ...(opts.at !== undefined ? { at: parseMoment(opts.at) } : {}),
   };
-}
-
-/**
- * `--at`: a date-time with its offset (`2026-12-14T09:00+01:00`, `…Z`); a time without one would
- * depend on the machine's zone, so it is refused.
- */
-export function parseMoment(value: string): Date {
-  const parsed = DateTime.fromISO(value, { setZone: true });
-  if (!parsed.isValid || !/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.trim())) {
-    throw new UsageError(
-      `--at ${value}: not a date-time with a time zone offset (e.g. 2026-12-14T09:00+01:00 or 2026-12-14T08:00Z)`,
-    );
-  }
-  return parsed.toJSDate();
 }
 
 /**
