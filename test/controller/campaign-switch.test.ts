@@ -84,6 +84,9 @@ describe('the controller and a campaign', () => {
         signatures: 3,
       });
       expect(Date.parse(started.startedAt)).toBeGreaterThanOrEqual(start);
+      // Predicted from the audience and the learned Exchange rate; the outcome beside it.
+      expect(started.predictedSeconds).toBeGreaterThan(0);
+      expect(started.tookSeconds).toBeGreaterThanOrEqual(0);
       const during = tenantSignatures(world);
       expect(Object.values(during).filter((html) => html?.includes('flash.png'))).toHaveLength(3);
 
