@@ -57,6 +57,8 @@ export interface DesiredBuilderOptions {
    * no campaign is (the builder reads no clock).
    */
   at?: number;
+  /** The member addresses (lower-case) of the groups campaigns target, by group id (lower-case). */
+  groupMembers?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const DEFAULT_PHOTO_FROM = '{{employee.profile_image_url}}';
@@ -167,16 +169,24 @@ interface BuildContext {
   sharedValues: SharedValues;
   audience: CampaignAudience | undefined;
   banners: Map<string, SignatureCampaign>;
+  groupMembers: ReadonlyMap<string, ReadonlySet<string>> | undefined;
 }
 
 /** What campaigns look at of an employee (the title the directory will show, else the HR one). */
-function subjectOf(key: string, fields: DesiredEmployee['fields'], row: SourceRow): CampaignSubject {
+function subjectOf(
+  key: string,
+  fields: DesiredEmployee['fields'],
+  row: SourceRow,
+  groupMembers: BuildContext['groupMembers'],
+): CampaignSubject {
   const title = fields.jobTitle;
+  const groups = [...(groupMembers ?? [])].filter(([, members]) => members.has(key)).map(([id]) => id);
   return {
     key,
     title: typeof title === 'string' ? title : (row.employee['title'] ?? ''),
     officeName: row.office['name'] ?? null,
     officeId: row.office['id'] ?? null,
+    ...(groups.length > 0 ? { groups: new Set(groups) } : {}),
   };
 }
 
@@ -240,7 +250,7 @@ function buildEmployee(
     });
     return undefined;
   }
-  const campaignSubject = context.audience ? subjectOf(key, fields, row) : undefined;
+  const campaignSubject = context.audience ? subjectOf(key, fields, row, context.groupMembers) : undefined;
   if (campaignSubject) subject(campaignSubject);
   const campaign = campaignSubject && bannerOf(campaignSubject, context);
   const signatureSource = {
@@ -305,6 +315,7 @@ export function createDesiredBuilder(
         ? createCampaignAudience(config.campaigns, options.at)
         : undefined,
     banners: new Map(),
+    groupMembers: options.groupMembers,
   };
   const targets = createOverrideTargetTracker(config.overrides);
   /**

@@ -18,6 +18,8 @@ import type { ObservationCache, SnapshotMatcher } from '../ports/observation-cac
 import type { OrgSettingsPort } from '../ports/org-settings.js';
 import type { PhotoFetcher } from '../ports/photo-fetcher.js';
 import type { PhotosPort } from '../ports/photos.js';
+import type { GroupMembersPort } from '../ports/group-members.js';
+import { readCampaignGroups } from './campaign-groups.js';
 import type { SignaturesPort } from '../ports/signatures.js';
 import type { StateStore } from '../ports/state-store.js';
 import { prepareSlice, type PreparedSlice, type SliceContext } from './prepare-slice.js';
@@ -37,6 +39,8 @@ export interface PlanDeps {
   photos: PhotosPort;
   signatures: SignaturesPort;
   orgSettings: OrgSettingsPort;
+  /** Members of the groups campaigns target (read only when a campaign targets a group). */
+  groupMembers?: GroupMembersPort;
   /** Used to hash source photos during a deep photo check (source changed at the same URL). */
   photoFetcher?: PhotoFetcher;
   /**
@@ -184,18 +188,20 @@ export async function streamPlan(
   let snapshot: HrSnapshot | undefined;
   let matcher: SnapshotMatcher | undefined;
   try {
-    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue] = await Promise.all([
-      observe(deps, options),
-      signaturesOn && !options.storedOnly
-        ? readRoamingSetting(deps.orgSettings)
-        : Promise.resolve<{ postponed: undefined; warning?: string }>({ postponed: undefined }),
-      photosOn && !options.storedOnly
-        ? readPhotoUpdateBlock(deps.orgSettings, settings.photos.appRoles ?? [])
-        : Promise.resolve<{ blocked?: string; warning?: string }>({}),
-      deps.store.lastSuccessfulSourceCount(tenantId),
-      photosOn ? deepCheckDue(deps, 'photo', options) : false,
-      signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
-    ]);
+    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue, groups] =
+      await Promise.all([
+        observe(deps, options),
+        signaturesOn && !options.storedOnly
+          ? readRoamingSetting(deps.orgSettings)
+          : Promise.resolve<{ postponed: undefined; warning?: string }>({ postponed: undefined }),
+        photosOn && !options.storedOnly
+          ? readPhotoUpdateBlock(deps.orgSettings, settings.photos.appRoles ?? [])
+          : Promise.resolve<{ blocked?: string; warning?: string }>({}),
+        deps.store.lastSuccessfulSourceCount(tenantId),
+        photosOn ? deepCheckDue(deps, 'photo', options) : false,
+        signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
+        signaturesOn ? readCampaignGroups(config, deps.groupMembers) : { members: new Map(), warnings: [] },
+      ]);
     snapshot = await snapshotOpening;
     const source = snapshot;
     matcher = await deps.cache.openMatcher(tenantId, users.scopeHash);
@@ -227,6 +233,7 @@ export async function streamPlan(
       builder: createDesiredBuilder(config, {
         renderer,
         at,
+        groupMembers: groups.members,
         ...(deps.signatureMemo ? { memo: deps.signatureMemo } : {}),
       }),
       matcher,
@@ -296,6 +303,7 @@ export async function streamPlan(
           ...warnings,
           ...totals.unknownTargets.map(issueWarning),
           ...campaignWarnings(config),
+          ...groups.warnings,
           ...[
             ...(roaming.warning ? [roaming.warning] : []),
             ...(photoBlock.warning ? [photoBlock.warning] : []),

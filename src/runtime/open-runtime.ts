@@ -134,6 +134,7 @@ export async function openRuntime(options: {
     store,
     cache,
     directory: microsoft.directory,
+    groupMembers: microsoft.groupMembers,
     photos: microsoft.photos,
     signatures: microsoft.signatures,
     orgSettings: microsoft.orgSettings,

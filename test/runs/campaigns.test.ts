@@ -129,4 +129,44 @@ describe('a signature campaign, end to end against the simulator', () => {
     }
     expect(tenantSignatures(world)).toEqual(tenantBefore);
   });
+
+  it('targets the members of an Entra ID group, nested groups included, read through Graph', async () => {
+    const SALES = '11111111-2222-4333-8444-555555555555';
+    const NORTH = '66666666-7777-4888-8999-000000000000';
+    const permissions = ['User.ReadWrite.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'];
+    const plan = async (graphPermissions: string[]) => {
+      await using world = await createTestWorld({
+        users: async ({ desired }) => usersFromDesired(await desired()),
+        settings: { photos: { enabled: false } },
+        graphPermissions,
+        groups: [
+          { id: SALES, displayName: 'Sales', members: ['ase.maeland@example.no', NORTH] },
+          { id: NORTH, displayName: 'Sales north', members: ['kare.saether@example.no'] },
+        ],
+      });
+      await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
+      await writeFile(
+        join(world.dir, 'desired-state/campaigns/winter.yaml'),
+        CAMPAIGN.replace('offices: [Bergen Bryggen]', `group: ${SALES.toUpperCase()}`),
+      );
+      return (await runAt(world, START + HOUR, { kind: 'plan', actor: 'test' })).plan;
+    };
+    const read = await plan([...permissions, 'GroupMember.Read.All']);
+    expect(read.campaigns?.active).toMatchObject([{ campaign: 'winter-sale', audience: 2 }]);
+    const banners = signatures(read).filter((a) => a.html.includes('winter.png'));
+    expect(banners.map((a) => a.employee).sort()).toEqual([
+      'ase.maeland@example.no',
+      'kare.saether@example.no',
+    ]);
+    expect(read.warnings.filter((w) => w.kind === 'campaign')).toEqual([]);
+
+    // Without the permission the group selects nobody, the plan says why, and the rest goes on.
+    const refused = await plan(permissions);
+    expect(refused.campaigns?.active).toMatchObject([{ campaign: 'winter-sale', audience: 0 }]);
+    expect(signatures(refused).some((a) => a.html.includes('winter.png'))).toBe(false);
+    expect(signatures(refused).length).toBe(signatures(read).length);
+    expect(refused.warnings.find((w) => w.kind === 'campaign')?.message).toMatch(
+      /the members of group 11111111-2222-4333-8444-555555555555 could not be read \(.*403.*GroupMember\.Read\.All/,
+    );
+  });
 });
