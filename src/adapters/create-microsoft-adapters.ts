@@ -19,6 +19,8 @@ import { createExchangeClient } from './exchange/exchange-client.js';
 import { createExchangeOrgSettings } from './exchange/exchange-org-settings.js';
 import { createExchangeSignatures } from './exchange/exchange-signatures.js';
 import { createGraphDirectory } from './graph/graph-directory.js';
+import { createGraphGroupMembers } from './graph/graph-group-members.js';
+import type { GroupMembersPort } from '../ports/group-members.js';
 import { createGraphPhotoSettings } from './graph/graph-photo-settings.js';
 import { createGraphPhotos } from './graph/graph-photos.js';
 import { createGraphTenantReads } from './graph/graph-tenant-reads.js';
@@ -44,6 +46,8 @@ export interface MicrosoftAdaptersOptions {
 /** The four ports over Microsoft 365, sharing one limiter per API. */
 export interface MicrosoftAdapters {
   directory: DirectoryPort;
+  /** Group members, for campaigns that target a group. */
+  groupMembers: GroupMembersPort;
   photos: PhotosPort;
   signatures: SignaturesPort;
   orgSettings: OrgSettingsPort;
@@ -89,6 +93,7 @@ export function createMicrosoftAdapters(options: MicrosoftAdaptersOptions): Micr
   );
   return {
     directory: createGraphDirectory(client('graph', endpoints.graphUrl, graphTokens)),
+    groupMembers: createGraphGroupMembers(client('graph', endpoints.graphUrl, graphTokens)),
     photos: createGraphPhotos(client('graph-photos', endpoints.graphUrl, graphTokens)),
     signatures: createExchangeSignatures(exchange),
     orgSettings: {

@@ -1,5 +1,6 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
+import { parseMoment } from './parse-moment.js';
 import { renderPlanJson } from '../plan/plan-file.js';
 import { createPlanJsonWriter } from '../plan/plan-source.js';
 import { createPlanFileWriter } from '../adapters/plan-file/plan-files.js';
@@ -35,6 +36,8 @@ export interface PlanCommandOptions {
   fullResync?: boolean;
   /** `--no-progress` sets false; only `true` (commander's default) shows progress. */
   progress?: boolean;
+  /** `--at`: the moment to plan the signatures of (ISO 8601 with a time zone offset). */
+  at?: string;
 }
 
 /** Observe options shared by `plan` and `apply`. */
@@ -87,6 +90,7 @@ function planRequest(ctx: CliContext, opts: PlanCommandOptions) {
     actor: ctx.actor,
     ...(opts.only?.length ? { only: opts.only } : {}),
     ...observeOptions(opts),
+    ...(opts.at !== undefined ? { at: parseMoment(opts.at) } : {}),
   };
 }
 
@@ -164,6 +168,10 @@ export function registerPlan(program: Command): void {
     .option('--deep-check', 'read back every photo and signature now, whatever the cadence')
     .option('--full-resync', 'list every user instead of continuing from the last delta')
     .option('--no-progress', 'no progress on standard error (bars on a terminal, else a line every 5s)')
+    .option(
+      '--at <date-time>',
+      'plan the signatures of this moment (ISO 8601 with offset): which campaigns run then, and for whom',
+    )
     .action(async (opts: PlanCommandOptions, command: Command) => {
       process.exitCode = await runPlanCommand(cliContext(command), opts);
     });

@@ -7,6 +7,7 @@ import { createSignatureRenderer } from '../desired/signature-renderer.js';
 import { UsageError } from '../errors/roster-error.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { loadConfigOrThrow, openHrSource } from '../runtime/open-runtime.js';
+import { parseMoment } from './parse-moment.js';
 
 /** Desired state of every active employee: configuration + the whole HR source (duplicates need all rows). */
 export async function readDesiredState(ctx: CliContext): Promise<DesiredState> {
@@ -15,11 +16,12 @@ export async function readDesiredState(ctx: CliContext): Promise<DesiredState> {
 
 async function readConfigAndDesired(
   ctx: CliContext,
+  at?: Date,
 ): Promise<{ config: DesiredConfig; desired: DesiredState }> {
   const { config } = await loadConfigOrThrow(ctx.dir, ctx.env);
   const source = openHrSource(config, ctx.env);
   try {
-    const builder = createDesiredBuilder(config);
+    const builder = createDesiredBuilder(config, at ? { at: at.getTime() } : {});
     for await (const page of source.readActive()) for (const row of page) builder.add(row);
     return { config, desired: builder.finish() };
   } finally {
@@ -30,9 +32,10 @@ async function readConfigAndDesired(
 /** `roster render --email X`: the signature one employee would get, as HTML or text. */
 export async function runRender(
   ctx: CliContext,
-  opts: { email: string; format: 'html' | 'text'; out?: string },
+  opts: { email: string; format: 'html' | 'text'; out?: string; at?: string },
 ): Promise<number> {
-  const { config, desired } = await readConfigAndDesired(ctx);
+  // The signature of a moment: now, or --at (with the banner of any campaign running then).
+  const { config, desired } = await readConfigAndDesired(ctx, opts.at ? parseMoment(opts.at) : new Date());
   const key = opts.email.toLowerCase();
   const employee = desired.employees.find((e) => e.key === key);
   const issues = desired.issues.filter((i) => i.employee?.toLowerCase() === key);
@@ -56,7 +59,7 @@ export async function runRender(
 
 /** `roster desired`: the desired state of every employee as JSON. */
 export async function runDesired(ctx: CliContext): Promise<number> {
-  const { config, desired } = await readConfigAndDesired(ctx);
+  const { config, desired } = await readConfigAndDesired(ctx, new Date());
   const renderer = createSignatureRenderer(config.templates);
   // Each signature as it would be written: its rendering, flags and hash.
   const employees = desired.employees.map(({ signature, ...employee }) => {
@@ -76,9 +79,18 @@ export function registerRender(program: Command): void {
     .requiredOption('--email <email>', 'the employee')
     .addOption(new Option('--format <format>', 'signature version').choices(['html', 'text']).default('html'))
     .option('--out <file>', 'write to FILE instead of standard output')
-    .action(async (opts: { email: string; format: 'html' | 'text'; out?: string }, command: Command) => {
-      process.exitCode = await runRender(cliContext(command), opts);
-    });
+    .option(
+      '--at <date-time>',
+      'the signature of this moment (ISO 8601 with offset; default now): campaigns running then',
+    )
+    .action(
+      async (
+        opts: { email: string; format: 'html' | 'text'; out?: string; at?: string },
+        command: Command,
+      ) => {
+        process.exitCode = await runRender(cliContext(command), opts);
+      },
+    );
   program
     .command('desired')
     .description('print the desired state of every employee as JSON (nothing is read from the tenant)')

@@ -9,7 +9,8 @@ import { openHrSource } from '../runtime/open-runtime.js';
 /**
  * `roster validate`: configuration, overrides and templates, then the source query against the
  * database and every employee through the merge rules. Lists every problem; exits 1 when any
- * `error:` line was printed — an HR data error (duplicate email, over-long title) included — and
+ * `error:` line was printed — an HR data error (duplicate email, over-long title) or a broken
+ * campaign file (left out of runs; everything else goes on) included — and
  * when the source could not be checked because DATABASE_URL is not set. `--no-source` checks the
  * configuration only, and says so.
  */
@@ -24,9 +25,15 @@ export async function runValidate(ctx: CliContext, opts: { source: boolean }): P
   out(
     `configuration: valid (revision ${config.revision.slice(0, 12)}, ${config.overrides.length} override(s), ${config.templates.size} template(s))`,
   );
+  const campaignErrors = (config.campaignProblems ?? []).filter((p) => p.severity === 'error').length;
+  if (config.campaigns || campaignErrors > 0) {
+    out(
+      `campaigns: ${config.campaigns?.length ?? 0} loaded${campaignErrors > 0 ? `; campaign files with errors are left out (${campaignErrors} error(s) above), every other update goes on` : ''}`,
+    );
+  }
   if (!opts.source) {
     out('source: not checked (--no-source)');
-    return 0;
+    return campaignErrors > 0 ? 1 : 0;
   }
   if (!ctx.env.DATABASE_URL) {
     out(
@@ -49,7 +56,7 @@ export async function runValidate(ctx: CliContext, opts: { source: boolean }): P
     out(
       `source: query valid; ${desired.sourceCount} active employee(s), ${desired.employees.length} usable, ${desired.excluded.length} excluded, ${errors.length} with errors (left out of runs)`,
     );
-    return errors.length > 0 ? 1 : 0;
+    return errors.length > 0 || campaignErrors > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof RosterError) {
       out(`source: error: ${error.message}`);

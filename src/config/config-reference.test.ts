@@ -7,15 +7,17 @@ const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url
 const settingsSchema = JSON.parse(await read('schemas/settings.schema.json')) as Record<string, unknown>;
 const overridesSchema = JSON.parse(await read('schemas/overrides.schema.json')) as Record<string, unknown>;
 const readme = await read('docs/configuration.md');
+const campaignSchema = JSON.parse(await read('schemas/campaign.schema.json')) as Record<string, unknown>;
+const campaignDoc = await read('docs/campaigns.md');
 
-function section(name: string): string {
+function section(name: string, doc = readme): string {
   const start = `<!-- config-reference:${name}:start -->`;
   const end = `<!-- config-reference:${name}:end -->`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  expect(from, `docs/configuration.md has ${start}`).toBeGreaterThanOrEqual(0);
-  expect(to, `docs/configuration.md has ${end}`).toBeGreaterThan(from);
-  return readme.slice(from + start.length, to).trim();
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  expect(from, `the docs have ${start}`).toBeGreaterThanOrEqual(0);
+  expect(to, `the docs have ${end}`).toBeGreaterThan(from);
+  return doc.slice(from + start.length, to).trim();
 }
 
 /** Every property schema in the file, with its JSON-pointer-like path. */
@@ -51,6 +53,10 @@ describe('the JSON Schemas, docs/configuration.md and the examples agree', () =>
 
   test('the overrides reference is the one generated from schemas/overrides.schema.json', () => {
     expect(section('overrides')).toBe(renderReference(overridesSchema));
+  });
+
+  test('the campaign reference in docs/campaigns.md is the one generated from schemas/campaign.schema.json', () => {
+    expect(section('campaigns', campaignDoc)).toBe(renderReference(campaignSchema));
   });
 
   test('every top-level settings key is documented in docs/configuration.md', () => {

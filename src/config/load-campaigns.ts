@@ -2,6 +2,7 @@ import { DateTime, IANAZone } from 'luxon';
 import type { ConfigProblem } from '../errors/roster-error.js';
 import type { Campaign, CampaignBoundary } from '../desired/campaign-model.js';
 import { withUtm } from '../desired/campaigns.js';
+import { checkSourceUrl, type UrlRule } from '../desired/url-policy.js';
 import type { ConfigFile } from './load-overrides.js';
 import { parseYaml, pathToPointer, type ParsedYaml, type ValuePath } from './parse-yaml.js';
 import { compileSchema, validateAgainstSchema } from './validate-schema.js';
@@ -62,11 +63,16 @@ export function localInstant(at: string, timeZone: string): number | undefined {
 
 /**
  * Campaign files → campaigns. Each file is checked against `schemas/campaign.schema.json` and the
- * rules a schema cannot express: moments that exist, an end after the start, https banner URLs,
- * ids unique across files. A campaign with an error is left out (and reported with file, line and
+ * rules a schema cannot express: moments that exist, an end after the start, https banner URLs
+ * (on the signature link rule, `signatures.allowedHosts`, when one is given), ids unique across
+ * files. A campaign with an error is left out (and reported with file, line and
  * key); the others, and every other signature update, go on.
  */
-export function loadCampaigns(files: readonly ConfigFile[], schema: object): LoadedCampaigns {
+export function loadCampaigns(
+  files: readonly ConfigFile[],
+  schema: object,
+  linkRule?: UrlRule,
+): LoadedCampaigns {
   const validate = compileSchema(schema);
   const result: LoadedCampaigns = { campaigns: [], problems: [] };
   const ids = new Map<string, string>();
@@ -77,7 +83,7 @@ export function loadCampaigns(files: readonly ConfigFile[], schema: object): Loa
     if (parsed.value !== undefined) {
       const data = parsed.value ?? {};
       problems.push(...validateAgainstSchema(validate, data, parsed));
-      if (problems.length === 0) campaign = checked(data as CampaignFile, parsed, problems);
+      if (problems.length === 0) campaign = checked(data as CampaignFile, parsed, problems, linkRule);
     }
     if (campaign && ids.has(campaign.id)) {
       problems.push(
@@ -117,7 +123,12 @@ function boundary(b: BoundaryFile, side: 'start' | 'end', parsed: ParsedYaml, pr
   return { instant, at: b.at, timeZone: b.timeZone, rollout: b.rollout } satisfies CampaignBoundary;
 }
 
-function httpsUrl(value: string, path: ValuePath, parsed: ParsedYaml, problems: ConfigProblem[]): boolean {
+function httpsUrl(
+  value: string,
+  path: ValuePath,
+  context: { parsed: ParsedYaml; problems: ConfigProblem[]; linkRule: UrlRule | undefined },
+): boolean {
+  const { parsed, problems, linkRule } = context;
   let url: URL;
   try {
     url = new URL(value);
@@ -129,10 +140,21 @@ function httpsUrl(value: string, path: ValuePath, parsed: ParsedYaml, problems: 
     problems.push(problemAt(parsed, path, 'must be an absolute https URL without user name or password'));
     return false;
   }
+  // The same policy every other signature URL keeps to: a banner is a link in thousands of mails.
+  const checked = linkRule ? checkSourceUrl(value, linkRule) : undefined;
+  if (checked && !checked.ok) {
+    problems.push(problemAt(parsed, path, `${value} ${checked.reason}`));
+    return false;
+  }
   return true;
 }
 
-function checked(data: CampaignFile, parsed: ParsedYaml, problems: ConfigProblem[]): Campaign | undefined {
+function checked(
+  data: CampaignFile,
+  parsed: ParsedYaml,
+  problems: ConfigProblem[],
+  linkRule: UrlRule | undefined,
+): Campaign | undefined {
   const start = boundary(data.start, 'start', parsed, problems);
   const end = boundary(data.end, 'end', parsed, problems);
   if (start && end && end.instant <= start.instant) {
@@ -144,8 +166,9 @@ function checked(data: CampaignFile, parsed: ParsedYaml, problems: ConfigProblem
       ),
     );
   }
-  const imageOk = httpsUrl(data.banner.image, ['banner', 'image'], parsed, problems);
-  const linkOk = httpsUrl(data.banner.link, ['banner', 'link'], parsed, problems);
+  const urls = { parsed, problems, linkRule };
+  const imageOk = httpsUrl(data.banner.image, ['banner', 'image'], urls);
+  const linkOk = httpsUrl(data.banner.link, ['banner', 'link'], urls);
   if (!start || !end || !imageOk || !linkOk || problems.some((p) => p.severity === 'error')) return undefined;
   const { target, banner } = data;
   return {

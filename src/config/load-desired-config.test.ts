@@ -50,6 +50,10 @@ describe('loadDesiredConfig', () => {
       { kind: 'office', office: 'Tromsø Sentrum' },
     ]);
     expect(config?.templates.has('default')).toBe(true);
+    expect(config?.campaigns?.map((c) => c.id)).toEqual(['annual-report-2027']);
+    expect(config?.campaigns?.[0]?.banner.href).toBe(
+      'https://www.example.no/annual-report?utm_source=email-signature&utm_medium=email&utm_campaign=annual-report-2027',
+    );
   });
 
   test('reads settings, override files and template pairs from real files', async () => {
@@ -133,6 +137,39 @@ describe('loadDesiredConfig', () => {
     ]);
     expect(config?.settings.signatures.enabled).toBe(false);
     expect(config?.overrides).toEqual([]);
+  });
+
+  test('a campaign file with an error is reported with file and line and left out; the configuration still loads', async () => {
+    const campaign = (id: string, image: string) =>
+      [
+        `id: ${id}`,
+        'name: Sale',
+        'banner:',
+        `  image: ${image}`,
+        '  width: 300',
+        '  alt: Sale',
+        '  link: https://www.example.no/sale',
+        "start: { at: '2027-01-01T00:00', timeZone: Europe/Oslo }",
+        "end: { at: '2027-02-01T00:00', timeZone: Europe/Oslo }",
+        'target: { titles: [Seller] }',
+        '',
+      ].join('\n');
+    await using t = await tempConfig({
+      ...GOOD,
+      'desired-state/campaigns/good.yaml': campaign('good', 'https://cdn.example.no/a.png'),
+      'desired-state/campaigns/elsewhere.yaml': campaign('elsewhere', 'https://tracker.example.com/a.png'),
+    });
+    const { config, problems } = await loadDesiredConfig(t.dir, {});
+    expect(problems.map(formatProblem)).toEqual([
+      'desired-state/campaigns/elsewhere.yaml:4:10 /banner/image: error: https://tracker.example.com/a.png has the host "tracker.example.com", which is not on signatures.allowedHosts (by default the scope domains)',
+    ]);
+    expect(config?.campaigns?.map((c) => c.id)).toEqual(['good']);
+    expect(config?.campaignProblems).toHaveLength(1);
+    const before = config?.revision;
+    await writeFiles(t.dir, {
+      'desired-state/campaigns/good.yaml': campaign('good', 'https://cdn.example.no/b.png'),
+    });
+    expect((await loadDesiredConfig(t.dir, {})).config?.revision).not.toBe(before);
   });
 
   test('a missing settings file is one clear error', async () => {

@@ -8,10 +8,12 @@ import { loadSettings } from './load-settings.js';
 import { checkTemplateReferences, loadTemplates } from './load-templates.js';
 import type { DesiredConfig } from './settings.js';
 import { signatureLinkRule } from '../desired/url-policy.js';
+import { loadCampaigns } from './load-campaigns.js';
 
 export const SETTINGS_FILE = 'desired-state/roster.yaml';
 export const OVERRIDES_DIR = 'desired-state/overrides';
 export const TEMPLATES_DIR = 'templates';
+export const CAMPAIGNS_DIR = 'desired-state/campaigns';
 
 /** The raw inputs of a configuration: file texts keyed by their path relative to the config folder. */
 export interface ConfigInputs {
@@ -19,18 +21,25 @@ export interface ConfigInputs {
   settings?: ConfigFile;
   overrides: ConfigFile[];
   templates: ConfigFile[];
+  /** `desired-state/campaigns/*.yaml` (none when the folder does not exist). */
+  campaigns?: ConfigFile[];
 }
 
 /** The JSON Schemas in `schemas/`, as objects. */
 export interface ConfigSchemas {
   settings: object;
   overrides: object;
+  /** Absent: campaign files are not read (callers that build configurations without campaigns). */
+  campaign?: object;
 }
 
 export interface LoadResult {
   /** Present only when no problem is an error. */
   config?: DesiredConfig;
-  /** Errors and warnings of every file, in file and line order. */
+  /**
+   * Errors and warnings of every file, in file and line order. An error in a campaign file leaves
+   * that campaign out and the configuration loaded (a broken campaign blocks nothing else).
+   */
   problems: ConfigProblem[];
 }
 
@@ -61,6 +70,14 @@ export function buildDesiredConfig(
     inputs.templates,
     loaded.settings ? signatureLinkRule(loaded.settings) : undefined,
   );
+  const campaigns =
+    inputs.campaigns?.length && schemas.campaign
+      ? loadCampaigns(
+          inputs.campaigns,
+          schemas.campaign,
+          loaded.settings ? signatureLinkRule(loaded.settings) : undefined,
+        )
+      : { campaigns: [], problems: [] };
   const problems = [...loaded.problems, ...overrides.problems, ...templates.problems];
 
   const settings = loaded.settings;
@@ -77,13 +94,18 @@ export function buildDesiredConfig(
   // With signatures off nothing is rendered, so a missing template is only worth a warning.
   const severity: ConfigProblem['severity'] = settings?.signatures.enabled === false ? 'warning' : 'error';
   problems.push(...missing.map((p) => ({ ...p, severity })));
+  const blocked = !settings || problems.some((p) => p.severity === 'error');
+  problems.push(...campaigns.problems);
   problems.sort(byPlace);
-  if (!settings || problems.some((p) => p.severity === 'error')) return { problems };
+  if (blocked) return { problems };
 
   const config: Omit<DesiredConfig, 'revision'> = {
     settings,
     overrides: overrides.overrides,
     templates: templates.templates,
+    ...(campaigns.campaigns.length > 0 || campaigns.problems.length > 0
+      ? { campaigns: campaigns.campaigns, campaignProblems: campaigns.problems }
+      : {}),
   };
   return { config: { ...config, revision: revisionOf(config, inputs) }, problems };
 }
@@ -99,9 +121,15 @@ export function revisionOf(config: Omit<DesiredConfig, 'revision'>, inputs: Conf
       settings: config.settings,
       overrides: config.overrides,
       templates: [...config.templates.values()],
+      ...(config.campaigns ? { campaigns: config.campaigns } : {}),
     }),
   );
-  const files = [inputs.settings, ...inputs.overrides, ...inputs.templates].filter((f) => f !== undefined);
+  const files = [
+    inputs.settings,
+    ...inputs.overrides,
+    ...inputs.templates,
+    ...(inputs.campaigns ?? []),
+  ].filter((f) => f !== undefined);
   for (const f of files.sort((a, b) => (a.file < b.file ? -1 : 1))) {
     hash.update(`\u0000${f.file}\u0000${f.text}`);
   }
@@ -147,16 +175,18 @@ export async function readConfigInputs(dir: string): Promise<ConfigInputs> {
   }
   const overrides = await Promise.all((await list(OVERRIDES_DIR, /\.ya?ml$/)).map(read));
   const templates = await Promise.all((await list(TEMPLATES_DIR, /\.mustache$/)).map(read));
-  return { ...(settings ? { settings } : {}), overrides, templates };
+  const campaigns = await Promise.all((await list(CAMPAIGNS_DIR, /\.ya?ml$/)).map(read));
+  return { ...(settings ? { settings } : {}), overrides, templates, campaigns };
 }
 
 /** Reads the schemas shipped beside the code (`schemas/` is two levels up from both src/config and dist/config). */
 export async function readConfigSchemas(): Promise<ConfigSchemas> {
   const load = async (name: string): Promise<object> =>
     JSON.parse(await readFile(new URL(`../../schemas/${name}`, import.meta.url), 'utf8')) as object;
-  const [settings, overrides] = await Promise.all([
+  const [settings, overrides, campaign] = await Promise.all([
     load('settings.schema.json'),
     load('overrides.schema.json'),
+    load('campaign.schema.json'),
   ]);
-  return { settings, overrides };
+  return { settings, overrides, campaign };
 }

@@ -4,6 +4,8 @@
  */
 
 import type { ManagedField, SignatureFlags } from './field-catalog.js';
+import type { Campaign } from '../desired/campaign-model.js';
+import type { ConfigProblem } from '../errors/roster-error.js';
 
 export type { ManagedField } from './field-catalog.js';
 
@@ -135,6 +137,10 @@ export interface DesiredConfig {
   settings: Settings;
   overrides: Override[];
   templates: Map<string, SignatureTemplate>;
+  /** Signature campaigns that loaded (`desired-state/campaigns/`); absent or empty: none. */
+  campaigns?: Campaign[];
+  /** Errors of campaign files, each leaving its campaign out (shown in plans as warnings). */
+  campaignProblems?: ConfigProblem[];
   /** Hash of settings + overrides + templates: a plan is bound to the revision it was made from. */
   revision: string;
 }

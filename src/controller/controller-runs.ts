@@ -27,6 +27,8 @@ export const CONTROLLER_LOCK_TIMEOUT_MS = 60_000;
 /** What the controller's runs need beyond a run's ports, and what its preflight reads through. */
 export type ControllerRuntime = RunDeps & {
   preflight: Required<Pick<DoctorDeps, 'credential' | 'tenant'>>;
+  /** Exchange signature writes per second as learned: predicts how long a campaign switch takes. */
+  exchangeWriteRate?: () => number | undefined;
   close(): Promise<void>;
 };
 
@@ -36,6 +38,8 @@ export interface ControllerRunRequest {
   only?: string[];
   /** Record an apply even when there is nothing to write (an operator asked for one). */
   alwaysApply?: boolean;
+  /** The moment to plan the signatures of (a campaign switch started ahead of its boundary). */
+  at?: Date;
 }
 
 /**
@@ -126,6 +130,7 @@ export function createRunExecutor(options: {
         signal: options.signal,
         deepCheck: 'auto',
         ...(request.only ? { only: request.only } : {}),
+        ...(request.at ? { at: request.at } : {}),
         ...(request.kind === 'apply'
           ? {
               whenNothingToApply: request.alwaysApply

@@ -31,6 +31,7 @@ import { watchConfig, type ConfigSource, type LoadConfig } from './config-source
 import { deriveConditions } from './derive-conditions.js';
 import { holderOf, isLeader, trackLeadership, type LeadershipTracker } from './leadership.js';
 import { nextRunDelay } from './next-run-delay.js';
+import { createCampaignTimer, type TimerInputs } from './campaign-timer.js';
 import { createPreflight, type Preflight } from './preflight.js';
 import { runNotifications } from './run-notifications.js';
 import type { ControllerStatus, DriftCounts, RunSummary } from './status-model.js';
@@ -122,6 +123,9 @@ class ReconcileController implements Controller {
   #current: Promise<unknown> | undefined;
   #loop: LoopState = { state: 'stopped' };
   #lastTickStart: Date | undefined;
+  readonly #campaigns = createCampaignTimer();
+  /** The learned Exchange write rate as the last run left it (predicts campaign switches). */
+  #writesPerSecond: number | undefined;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -183,7 +187,18 @@ class ReconcileController implements Controller {
   }
 
   status(): ControllerStatus {
-    return statusOf(this.#view);
+    const campaigns = this.#campaigns.status(this.#timerInputs());
+    return { ...statusOf(this.#view), ...(campaigns ? { campaigns } : {}) };
+  }
+
+  #timerInputs(): TimerInputs {
+    return {
+      campaigns: this.#config.current()?.campaigns,
+      now: this.#now(),
+      since: new Date(this.#view.instance.startedAt),
+      latest: this.#latest.plan,
+      writesPerSecond: this.#writesPerSecond,
+    };
   }
 
   async readiness(): Promise<Readiness> {
@@ -348,10 +363,21 @@ class ReconcileController implements Controller {
     await this.#runPreflight(prepared.config);
     if (this.#shutdown.signal.aborted) return undefined;
     const mode = prepared.config.settings.schedule.mode;
+    const runKind = kind ?? (mode === 'apply' ? 'apply' : 'plan');
+    // Each campaign switch due now is made by this run, once (catching up after downtime too).
+    const switching = this.#campaigns.begin(this.#timerInputs());
     const report = await this.#execute(
-      { kind: kind ?? (mode === 'apply' ? 'apply' : 'plan') },
+      { kind: runKind, ...(switching.at ? { at: switching.at } : {}) },
       prepared.config,
     );
+    this.#campaigns.finish(switching.due, report.summary, runKind === 'apply' ? 'apply' : 'observe');
+    if (switching.due.length > 0) {
+      this.#logger.info({ campaignSwitch: this.status().campaigns?.lastSwitch }, 'campaign switch run');
+    }
+    this.#writesPerSecond = await this.#executor
+      .runtime(prepared.config)
+      .then((runtime) => runtime.exchangeWriteRate?.())
+      .catch(() => this.#writesPerSecond);
     return report.summary;
   }
 
@@ -388,7 +414,9 @@ class ReconcileController implements Controller {
     const loop = this.#loop;
     if (loop.state !== 'scheduled') return;
     const schedule = this.#config.current()?.settings.schedule;
-    const delay = nextRunDelay(schedule, this.#lastTickStart, this.#now(), this.#options.random);
+    const regular = nextRunDelay(schedule, this.#lastTickStart, this.#now(), this.#options.random);
+    // A campaign switch is on time: its run comes at its moment, whatever the interval says.
+    const delay = Math.min(regular, this.#campaigns.delay(this.#timerInputs()) ?? regular);
     loop.timer = setTimeout(() => void this.#scheduledTick().then(() => this.#scheduleNext()), delay);
   }
 

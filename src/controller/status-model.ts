@@ -40,6 +40,40 @@ export interface PreflightStatus {
   findings: Finding[];
 }
 
+/** A campaign start or end the controller will run for (`GET /status`). */
+export interface UpcomingSwitch {
+  campaign: string;
+  kind: 'start' | 'end';
+  /** The boundary (ISO-8601). */
+  at: string;
+  rollout: 'notBefore' | 'finishBy';
+  /** When its run starts: the boundary, or earlier by the prediction for `finishBy`. */
+  runAt: string;
+  /** Employees it switches, as the latest plan counted them. */
+  audience?: number;
+  /** How long the switch should take at the learned Exchange write rate. */
+  predictedSeconds?: number;
+}
+
+/** The run made for the last switch: what was predicted and what happened. */
+export interface SwitchReport {
+  switches: { campaign: string; kind: 'start' | 'end'; at: string }[];
+  mode: 'observe' | 'apply';
+  runId: string;
+  startedAt: string;
+  predictedSeconds?: number;
+  tookSeconds?: number;
+  outcome: RunSummary['outcome'];
+  /** Signatures written (apply mode) or pending (observe mode). */
+  signatures: number;
+}
+
+/** Campaign switches: coming, and the last one's prediction and outcome. */
+export interface CampaignStatus {
+  upcoming: UpcomingSwitch[];
+  lastSwitch?: SwitchReport;
+}
+
 /** Everything `GET /status` shows. Built by the controller, rendered by the server. */
 export interface ControllerStatus {
   instance: { id: string; hostname: string; startedAt: string };
@@ -52,6 +86,8 @@ export interface ControllerStatus {
   config: { revision: string; valid: boolean; errors: string[] };
   /** Absent until the leader's first cycle has run the checks. */
   preflight?: PreflightStatus;
+  /** Present when campaigns are configured: the switches to come and the last one. */
+  campaigns?: CampaignStatus;
 }
 
 /** The condition fields a caller decides; the transition time is derived. */

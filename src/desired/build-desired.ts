@@ -14,6 +14,14 @@ import type { SignatureMemo } from './signature-memo.js';
 import { createSignatureRenderer, type SignatureRenderer } from './signature-renderer.js';
 import { officeSignatureView, signatureView } from './signature-view.js';
 import { checkSourceUrl, photoUrlRule, signatureUrlPolicy, type UrlRule } from './url-policy.js';
+import {
+  createCampaignAudience,
+  signatureCampaignOf,
+  type CampaignAudience,
+  type CampaignOutlook,
+} from './campaign-audience.js';
+import type { SignatureCampaign } from './render-signature.js';
+import type { CampaignSubject } from './campaign-model.js';
 
 /** The employees of some keys, built: a slice of the desired state. */
 export interface DesiredSlice {
@@ -35,6 +43,8 @@ export interface DesiredBuilder {
   add(row: SourceRow): void;
   takeSlice(): DesiredSlice;
   finish(): DesiredState;
+  /** The campaigns at the build's moment and their audiences so far (none without campaigns). */
+  campaigns(): CampaignOutlook | undefined;
 }
 
 export interface DesiredBuilderOptions {
@@ -42,6 +52,13 @@ export interface DesiredBuilderOptions {
   memo?: SignatureMemo;
   /** Renders the signatures (default: one made for this builder from the configuration's templates). */
   renderer?: SignatureRenderer;
+  /**
+   * The moment (epoch ms) the signatures are of: the campaigns running then are in them. Unset:
+   * no campaign is (the builder reads no clock).
+   */
+  at?: number;
+  /** The member addresses (lower-case) of the groups campaigns target, by group id (lower-case). */
+  groupMembers?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const DEFAULT_PHOTO_FROM = '{{employee.profile_image_url}}';
@@ -150,6 +167,36 @@ interface BuildContext {
   memo: SignatureMemo | undefined;
   renderer: SignatureRenderer;
   sharedValues: SharedValues;
+  audience: CampaignAudience | undefined;
+  banners: Map<string, SignatureCampaign>;
+  groupMembers: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+}
+
+/** What campaigns look at of an employee (the title the directory will show, else the HR one). */
+function subjectOf(
+  key: string,
+  fields: DesiredEmployee['fields'],
+  row: SourceRow,
+  groupMembers: BuildContext['groupMembers'],
+): CampaignSubject {
+  const title = fields.jobTitle;
+  const groups = [...(groupMembers ?? [])].filter(([, members]) => members.has(key)).map(([id]) => id);
+  return {
+    key,
+    title: typeof title === 'string' ? title : (row.employee['title'] ?? ''),
+    officeName: row.office['name'] ?? null,
+    officeId: row.office['id'] ?? null,
+    ...(groups.length > 0 ? { groups: new Set(groups) } : {}),
+  };
+}
+
+/** The banner this employee's signature shows at the build's moment, if any. */
+function bannerOf(subject: CampaignSubject, context: BuildContext): SignatureCampaign | undefined {
+  const campaign = context.audience?.pick(subject);
+  if (!campaign) return undefined;
+  let banner = context.banners.get(campaign.id);
+  if (!banner) context.banners.set(campaign.id, (banner = signatureCampaignOf(campaign)));
+  return banner;
 }
 
 function buildEmployee(
@@ -158,6 +205,7 @@ function buildEmployee(
   overrides: ResolvedOverrides,
   report: Report,
   context: BuildContext,
+  subject: (s: CampaignSubject) => void,
 ): DesiredEmployee | undefined {
   const { config, sharedValues } = context;
   const { settings } = config;
@@ -202,12 +250,16 @@ function buildEmployee(
     });
     return undefined;
   }
+  const campaignSubject = context.audience ? subjectOf(key, fields, row, context.groupMembers) : undefined;
+  if (campaignSubject) subject(campaignSubject);
+  const campaign = campaignSubject && bannerOf(campaignSubject, context);
   const signatureSource = {
     email,
     fields,
     office: sharedValues.officeView(office, report),
     variables,
     urls: signatureUrlPolicy(settings),
+    ...(campaign ? { campaign } : {}),
   };
   const shown = signatureView(
     photoUrl?.startsWith('https:') ? { ...signatureSource, photoUrl } : signatureSource,
@@ -238,6 +290,8 @@ interface KeyEntry {
   /** Every row with this email is excluded by an override. */
   excludeAll: boolean;
   built?: DesiredEmployee;
+  /** What campaigns saw of it: counted in their audiences once the employee is taken whole. */
+  subject?: CampaignSubject;
   issues: EmployeeIssue[];
 }
 
@@ -256,6 +310,12 @@ export function createDesiredBuilder(
     memo: options.memo,
     renderer: options.renderer ?? createSignatureRenderer(config.templates),
     sharedValues: createSharedValues(config.settings),
+    audience:
+      config.campaigns?.length && options.at !== undefined
+        ? createCampaignAudience(config.campaigns, options.at)
+        : undefined,
+    banners: new Map(),
+    groupMembers: options.groupMembers,
   };
   const targets = createOverrideTargetTracker(config.overrides);
   /**
@@ -299,7 +359,7 @@ export function createDesiredBuilder(
     byKey.set(key, fresh);
     if (overrides.exclude) return;
     const report: Report = (issue) => fresh.issues.push({ employee: key, ...issue });
-    fresh.built = buildEmployee(key, row, overrides, report, context);
+    fresh.built = buildEmployee(key, row, overrides, report, context, (s) => (fresh.subject = s));
   }
 
   function takeSlice(): DesiredSlice {
@@ -325,7 +385,9 @@ export function createDesiredBuilder(
         continue;
       }
       issues.push(...entry.issues);
-      if (entry.built) employees.push(entry.built);
+      if (!entry.built) continue;
+      employees.push(entry.built);
+      if (entry.subject && entry.built.signature) context.audience?.count(entry.subject);
     }
     byKey = new Map();
     loose = [];
@@ -344,7 +406,7 @@ export function createDesiredBuilder(
     return { employees, excluded, issues, sourceCount };
   }
 
-  return { add, takeSlice, finish };
+  return { add, takeSlice, finish, campaigns: () => context.audience?.outlook() };
 }
 
 export function buildDesired(

@@ -10,6 +10,15 @@ function titleMatcher(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`, 'i');
 }
 
+/** Each campaign's title patterns, compiled once (a run asks for every employee, at several moments). */
+const compiledTitles = new WeakMap<Campaign['target'], RegExp[]>();
+
+function titleMatchers(target: Campaign['target']): RegExp[] {
+  let matchers = compiledTitles.get(target);
+  if (!matchers) compiledTitles.set(target, (matchers = target.titles.map(titleMatcher)));
+  return matchers;
+}
+
 /** Whether the campaign's target takes this employee in (exclusions win). */
 export function isTargeted(campaign: Campaign, subject: CampaignSubject): boolean {
   const { target } = campaign;
@@ -19,7 +28,7 @@ export function isTargeted(campaign: Campaign, subject: CampaignSubject): boolea
     .filter((o): o is string => !!o)
     .map((o) => o.toLowerCase());
   if (office.some((o) => target.offices.includes(o))) return true;
-  if (subject.title && target.titles.some((p) => titleMatcher(p).test(subject.title))) return true;
+  if (subject.title && titleMatchers(target).some((m) => m.test(subject.title))) return true;
   return target.group !== undefined && subject.groups?.has(target.group.toLowerCase()) === true;
 }
 

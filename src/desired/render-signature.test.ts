@@ -331,3 +331,48 @@ describe('renderSignature: refusals', () => {
     ]);
   });
 });
+
+describe.each(['default', 'compact'] as const)('the campaign section of the %s template', (name) => {
+  const template = templates[name];
+  const banner = {
+    id: 'winter-sale',
+    name: 'Winter sale',
+    image: 'https://cdn.contoso.no/winter.png',
+    width: 480,
+    alt: 'Winter sale, 20 % off',
+    link: 'https://contoso.no/sale?utm_source=email-signature&utm_campaign=winter-sale',
+  };
+
+  it('shows the banner, linked with its utm parameters, in HTML and text', () => {
+    const result = ok(renderSignature(template, { ...view(), campaign: banner }));
+    expect(result.html).toMatch(
+      /<a href="https:\/\/contoso\.no\/sale\?utm_source=email-signature&amp;utm_campaign=winter-sale"[^>]*><img class="banner" src="https:\/\/cdn\.contoso\.no\/winter\.png" width="480" alt="Winter sale, 20 % off"/,
+    );
+    expect(result.text).toContain(
+      'Winter sale, 20 % off: https://contoso.no/sale?utm_source=email-signature&utm_campaign=winter-sale',
+    );
+    expect(ok(renderSignature(template, { ...view(), campaign: { ...banner, height: 60 } })).html).toMatch(
+      /height="60" alt="Winter sale, 20 % off"/,
+    );
+  });
+
+  it('without a campaign renders byte for byte what the template rendered before it had the section', () => {
+    const without = (source: string) =>
+      source.replace(/\n *\{\{#campaign\}\}[\s\S]*?\{\{\/campaign\}\}/g, '');
+    const before = { ...template, html: without(template.html), text: without(template.text) };
+    expect(before.html).not.toContain('{{#campaign}}');
+    const now = ok(renderSignature(template, view()));
+    const then = ok(renderSignature(before, view()));
+    expect(now.html).toBe(then.html);
+    expect(now.text).toBe(then.text);
+  });
+
+  it('leaves out a banner whose URL is off the link policy, with a warning', () => {
+    const result = ok(
+      renderSignature(template, { ...view(), campaign: { ...banner, link: 'https://evil.example/sale' } }),
+    );
+    expect(result.html).not.toContain('evil');
+    expect(result.html).not.toContain('winter.png');
+    expect(result.warnings.map((w) => w.variable)).toEqual(['campaign.link']);
+  });
+});

@@ -38,6 +38,21 @@ export interface SignatureOffice {
 }
 
 /**
+ * A campaign's banner as a template shows it inside `{{#campaign}}…{{/campaign}}`: `image` (https
+ * URL), `width`, `height` (empty: the image's proportions), `alt`, `link` (with its utm_*
+ * parameters), `name` and `id`.
+ */
+export interface SignatureCampaign {
+  id: string;
+  name: string;
+  image: string;
+  width: number;
+  height?: number;
+  alt: string;
+  link: string;
+}
+
+/**
  * Everything one signature is rendered from. `variables` are the company variables from
  * `settings.signatures.variables` with office and employee override variables laid over them.
  */
@@ -47,6 +62,11 @@ export interface SignatureView {
   variables: Record<string, string>;
   /** The hosts and schemes its URLs must keep to (`signatureUrlPolicy` of the settings). */
   urls: SignatureUrlPolicy;
+  /**
+   * The banner of the campaign the employee is in at the plan's moment. Absent, never undefined:
+   * without a campaign the view (and so the signature, byte for byte) is what it was before one.
+   */
+  campaign?: SignatureCampaign;
 }
 
 /** A view value that was refused and rendered as empty (its section vanishes). */
@@ -179,7 +199,20 @@ function buildContext(view: SignatureView, warnings: SignatureWarning[]): Record
     phoneTel: telHref(view.office.phone),
     emailHref: mailHref(view.office.email),
   };
-  return { ...variables, employee, office };
+  const campaign = view.campaign ? campaignContext(view.campaign, view.urls.link, warnings) : undefined;
+  return { ...variables, employee, office, ...(campaign ? { campaign } : {}) };
+}
+
+/** The banner with its URLs checked again (loading checked them already): refused, no banner. */
+function campaignContext(
+  campaign: SignatureCampaign,
+  rule: UrlRule,
+  warnings: SignatureWarning[],
+): Record<string, unknown> | undefined {
+  const image = safeUrl(campaign.image, 'campaign.image', warnings, rule);
+  const link = safeUrl(campaign.link, 'campaign.link', warnings, rule);
+  if (!image || !link) return undefined;
+  return { ...campaign, image, link, height: campaign.height ?? '' };
 }
 
 /**

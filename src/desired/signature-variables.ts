@@ -9,8 +9,8 @@ export const URL_VARIABLE = /(url|href|website|homepage)$/i;
 /** Variables that end up in width/height attributes (or CSS): whole numbers of pixels only. */
 export const SIZE_VARIABLE = /(width|height)$/i;
 
-/** Variables the renderer itself checks against the URL policy. */
-const HTTPS_VARIABLES = new Set(['employee.photoUrl', 'office.homepage']);
+/** Variables the renderer itself checks against the URL policy (a campaign's banner and link too). */
+const HTTPS_VARIABLES = new Set(['employee.photoUrl', 'office.homepage', 'campaign.image', 'campaign.link']);
 
 /** `mailto:` and `tel:` links the renderer builds from email addresses and phone numbers. */
 export const BUILT_LINKS: ReadonlySet<string> = new Set([

@@ -2,7 +2,7 @@ import type { Settings } from '../config/settings.js';
 import { formatPhone } from './format-phone.js';
 import type { DesiredEmployee } from './model.js';
 import type { Report } from './render-fields.js';
-import type { SignatureOffice, SignatureView } from './render-signature.js';
+import type { SignatureCampaign, SignatureOffice, SignatureView } from './render-signature.js';
 import type { SignatureUrlPolicy } from './url-policy.js';
 import { isValidEmail } from './validate-url.js';
 
@@ -16,6 +16,8 @@ export interface SignatureSource {
   variables: Record<string, string>;
   /** `signatureUrlPolicy(settings)`: one shared object, so views stay small. */
   urls: SignatureUrlPolicy;
+  /** The banner of the employee's campaign at the plan's moment; absent: none. */
+  campaign?: SignatureCampaign;
 }
 
 function text(value: string | string[] | null | undefined): string {
@@ -90,5 +92,6 @@ export function signatureView(source: SignatureSource): SignatureView {
     office: source.office,
     variables: source.variables,
     urls: source.urls,
+    ...(source.campaign ? { campaign: source.campaign } : {}),
   };
 }

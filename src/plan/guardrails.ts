@@ -5,6 +5,11 @@ import type { GuardrailResult } from './plan-model.js';
 export interface GuardrailInput {
   /** Distinct users the plan's actions change. */
   changedUsers: number;
+  /**
+   * Of those, users whose one change is a campaign's banner switching: the campaign's file and the
+   * audience its plans show were reviewed, so they do not count against maxChanges.
+   */
+  campaignSwitchedUsers?: number;
   /** Whether the plan sets any signature. */
   signatureActions: boolean;
   managedUsers: number;
@@ -67,14 +72,17 @@ export function guardrailText(
 export function evaluateGuardrails(input: GuardrailInput): GuardrailResult[] {
   const results: GuardrailResult[] = [];
   const limit = maxChangesAllowed(input.settings, input.managedUsers);
-  const n = input.changedUsers;
+  const switched = input.campaignSwitchedUsers ?? 0;
+  const n = input.changedUsers - switched;
+  const exempt =
+    switched > 0 ? ` (and ${count(switched, NOUNS.user)} switching a campaign banner, not counted)` : '';
   results.push({
     name: 'max-changes',
     tripped: n > limit,
     message:
       n > limit
-        ? `the plan changes ${count(n, NOUNS.user)}, more than the limit of ${limit} per run (guardrails.maxChanges)`
-        : `${count(n, NOUNS.user)} changed, within the limit of ${Number.isFinite(limit) ? limit : 'unlimited'}`,
+        ? `the plan changes ${count(n, NOUNS.user)}${exempt}, more than the limit of ${limit} per run (guardrails.maxChanges)`
+        : `${count(n, NOUNS.user)} changed${exempt}, within the limit of ${Number.isFinite(limit) ? limit : 'unlimited'}`,
   });
   const prev = input.previousSourceCount;
   if (prev !== undefined && prev > 0) {

@@ -22,6 +22,7 @@ import {
   type PlanHead,
   type PlanWarning,
   type SetPhotoAction,
+  type PlanCampaigns,
   type SetSignatureAction,
 } from './plan-model.js';
 
@@ -47,6 +48,11 @@ export interface PlanOptions {
    * signature that is in sync.
    */
   renderSignature: (signature: DesiredSignature) => SignatureText;
+  /**
+   * The campaign whose banner alone makes a changed signature differ from the last-applied one
+   * (`createCampaignSwitchCheck`); absent: no campaigns, every change is an ordinary one.
+   */
+  campaignSwitch?: (signature: DesiredSignature, appliedHash: string) => string | undefined;
 }
 
 /** What Roster last applied, by `lastAppliedKey(userId, aspect)`. */
@@ -235,6 +241,14 @@ function planSignature(
     return action('never-applied', 'Roster has not set this signature yet');
   }
   if (record.desiredHash !== desiredHash) {
+    const campaign = options.campaignSwitch?.(desired, record.desiredHash);
+    if (campaign !== undefined) {
+      const on = desired.view.campaign?.id === campaign;
+      return {
+        ...action('campaign-switch', `campaign ${campaign}: the banner ${on ? 'comes on' : 'goes off'}`),
+        campaign,
+      };
+    }
     return action('content-changed', `the rendered signature (${desired.template}) changed`);
   }
   if (current && fingerprint !== undefined && record.observedFingerprint === null) {
@@ -265,6 +279,8 @@ export interface PlanTally {
   inSync: number;
   /** Distinct users with at least one action (the max-changes guardrail counts users). */
   changedUsers: number;
+  /** Of those, users whose one action is a campaign switch (see `PlanCampaigns.switchedUsers`). */
+  switchedUsers: number;
   actions: Record<ActionKind, number>;
 }
 
@@ -274,6 +290,7 @@ export function emptyTally(): PlanTally {
     matched: 0,
     inSync: 0,
     changedUsers: 0,
+    switchedUsers: 0,
     actions: { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 },
   };
 }
@@ -323,6 +340,8 @@ export function planMatches(
     tally.matched++;
     if (found.length === 0) tally.inSync++;
     else tally.changedUsers++;
+    if (found.length === 1 && found[0]?.kind === 'set-signature' && found[0].campaign !== undefined)
+      tally.switchedUsers++;
     for (const action of found) tally.actions[action.kind]++;
     actions.push(...found);
   }
@@ -338,6 +357,8 @@ export interface PlanHeadInput {
   warnings: PlanWarning[];
   deepChecked: ObservedState['deepChecked'];
   roamingSignaturesPostponed: boolean | undefined;
+  /** The run's campaign outlook (`planCampaigns`), when campaigns are configured. */
+  campaigns?: Omit<PlanCampaigns, 'switchedUsers'>;
 }
 
 /** The rest of a plan: guardrails (they count the whole plan), warnings in order, the summary. */
@@ -346,6 +367,7 @@ export function planHead(input: PlanHeadInput, options: PlanOptions): PlanHead {
   const warnings = [...input.warnings];
   const guardrails = evaluateGuardrails({
     changedUsers: tally.changedUsers,
+    ...(input.campaigns ? { campaignSwitchedUsers: tally.switchedUsers } : {}),
     signatureActions: tally.actions['set-signature'] > 0,
     managedUsers: tally.matched,
     sourceCount: input.sourceCount,
@@ -397,6 +419,7 @@ export function planHead(input: PlanHeadInput, options: PlanOptions): PlanHead {
       setSignature: tally.actions['set-signature'],
       warnings: warnings.length,
     },
+    ...(input.campaigns ? { campaigns: { ...input.campaigns, switchedUsers: tally.switchedUsers } } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import type { SignatureFlags } from '../config/field-catalog.js';
 export type { SignatureFlags } from '../config/field-catalog.js';
 
 /** Major.minor. A reader refuses a plan of another major version. */
-export const PLAN_FORMAT_VERSION = '1.2';
+export const PLAN_FORMAT_VERSION = '1.3';
 
 export interface FieldChange {
   field: ManagedField;
@@ -38,7 +38,13 @@ export interface SetPhotoAction extends ActionBase {
   lastAppliedAt?: string | null;
 }
 
-export type SignatureReason = 'never-applied' | 'content-changed' | 'changed-out-of-band' | 'flags-differ';
+export type SignatureReason =
+  | 'never-applied'
+  | 'content-changed'
+  | 'changed-out-of-band'
+  | 'flags-differ'
+  /** Only a campaign's banner comes on or goes off (since format 1.3; see `SetSignatureAction.campaign`). */
+  | 'campaign-switch';
 
 export interface SetSignatureAction extends ActionBase {
   kind: 'set-signature';
@@ -57,6 +63,8 @@ export interface SetSignatureAction extends ActionBase {
    * applies of it one after the other, write once (since format 1.2).
    */
   lastAppliedAt?: string | null;
+  /** The campaign whose banner a `campaign-switch` puts on or takes off (since format 1.3). */
+  campaign?: string;
   /** Current signature text when it was read this run (for diffs in the plan). */
   currentText?: string;
   currentHtml?: string;
@@ -77,7 +85,9 @@ export type WarningKind =
   | 'employee-error'
   | 'observation'
   | 'rollback'
-  | 'guardrail';
+  | 'guardrail'
+  /** A campaign file with an error (left out), or a campaign target Roster cannot read (since 1.3). */
+  | 'campaign';
 
 export interface PlanWarning {
   kind: WarningKind;
@@ -101,6 +111,41 @@ export interface PlanSummary {
   warnings: number;
 }
 
+/** A campaign starting or ending after the plan's moment (since format 1.3). */
+export interface PlanTransition {
+  campaign: string;
+  name: string;
+  kind: 'start' | 'end';
+  /** The boundary, ISO 8601 in UTC. */
+  at: string;
+  /** As written: the local date-time and its time zone. */
+  local: string;
+  rollout: 'notBefore' | 'finishBy';
+  /** Planned employees whose banner it switches (a start: who will show it; an end: who showed it). */
+  audience: number;
+  /** The banner image and its link, utm_* parameters included: whole, for review. */
+  image: string;
+  link: string;
+}
+
+/** The campaigns of a plan made with campaigns configured (since format 1.3). */
+export interface PlanCampaigns {
+  /** The moment the desired signatures are of (ISO 8601, UTC): when the run started, or `plan --at`. */
+  at: string;
+  /** Campaigns running at `at`, each with the planned employees whose signature shows it. */
+  active: { campaign: string; name: string; audience: number; image: string; link: string }[];
+  /** The next starts and ends, in time order. */
+  upcoming: PlanTransition[];
+  /**
+   * The signatures hold from the last boundary at or before `at` until the next one after it: a
+   * saved plan applied outside that span is refused as stale.
+   */
+  validFrom?: string;
+  validUntil?: string;
+  /** Planned users whose only change is a campaign's banner switching (on or off). */
+  switchedUsers: number;
+}
+
 /** A plan is data: versioned, serialisable, deterministic. */
 export interface Plan {
   formatVersion: string;
@@ -113,6 +158,8 @@ export interface Plan {
   warnings: PlanWarning[];
   guardrails: GuardrailResult[];
   summary: PlanSummary;
+  /** Present when campaigns are configured (since format 1.3). */
+  campaigns?: PlanCampaigns;
 }
 
 /** Everything of a plan but its actions: what a streamed plan knows once its actions are out. */

@@ -5,6 +5,7 @@ import { guardrailText } from './guardrails.js';
 import { count, planCountsOf } from './plan-counts.js';
 import type { FieldChange, Plan, PlanAction } from './plan-model.js';
 import { summaryLine, warningText } from './render-text.js';
+import { campaignLines } from './plan-campaigns.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clear of it. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -103,6 +104,15 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     `| Warnings | ${c.warnings} |`,
     '',
   ];
+  if (plan.campaigns) {
+    // Links whole, utm_* included, as code: the reviewer sees exactly where banners point.
+    head.push(
+      `**Campaigns** (signatures as of ${markdownCode(plan.campaigns.at)})`,
+      '',
+      ...campaignLines(plan).map((line) => `- ${markdownCode(line)}`),
+      '',
+    );
+  }
   const tripped = plan.guardrails.filter((g) => g.tripped);
   if (tripped.length > 0) {
     head.push(

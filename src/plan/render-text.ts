@@ -1,6 +1,7 @@
 import { displayUrl } from '../secrets/display-url.js';
 import { guardrailText } from './guardrails.js';
 import { summarySentence } from './plan-counts.js';
+import { campaignLines } from './plan-campaigns.js';
 import type { FieldChange, Plan, PlanAction, PlanHead, PlanWarning } from './plan-model.js';
 
 export interface TextOptions {
@@ -73,6 +74,9 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
     `Roster plan for tenant ${plan.tenantId} (configuration ${plan.configRevision.slice(0, 12)})`,
     '',
   ];
+  if (plan.campaigns) {
+    out.push(`Signatures as of ${plan.campaigns.at}:`, ...campaignLines(plan).map((l) => `  ${l}`), '');
+  }
   const byEmployee = new Map<string, PlanAction[]>();
   for (const a of plan.actions) byEmployee.set(a.employee, [...(byEmployee.get(a.employee) ?? []), a]);
   for (const [employee, actions] of byEmployee) {

@@ -18,10 +18,15 @@ import type { ObservationCache, SnapshotMatcher } from '../ports/observation-cac
 import type { OrgSettingsPort } from '../ports/org-settings.js';
 import type { PhotoFetcher } from '../ports/photo-fetcher.js';
 import type { PhotosPort } from '../ports/photos.js';
+import type { GroupMembersPort } from '../ports/group-members.js';
+import { readCampaignGroups } from './campaign-groups.js';
 import type { SignaturesPort } from '../ports/signatures.js';
 import type { StateStore } from '../ports/state-store.js';
 import { prepareSlice, type PreparedSlice, type SliceContext } from './prepare-slice.js';
 import { readAhead } from './read-ahead.js';
+import { campaignWarnings } from './campaign-warnings.js';
+import { createCampaignSwitchCheck } from '../desired/campaign-switch.js';
+import { planCampaigns } from '../plan/plan-campaigns.js';
 import { findClaims, sliceRows, takeCensus } from './source-passes.js';
 
 /** Everything a plan run reads from. */
@@ -34,6 +39,8 @@ export interface PlanDeps {
   photos: PhotosPort;
   signatures: SignaturesPort;
   orgSettings: OrgSettingsPort;
+  /** Members of the groups campaigns target (read only when a campaign targets a group). */
+  groupMembers?: GroupMembersPort;
   /** Used to hash source photos during a deep photo check (source changed at the same URL). */
   photoFetcher?: PhotoFetcher;
   /**
@@ -58,6 +65,11 @@ export interface PlanRunOptions {
   storedOnly?: boolean;
   /** Rows per slice (default 1,000): what a run holds of the source, its users and their readback. */
   sliceRows?: number;
+  /**
+   * The moment the desired signatures are of (which campaigns run): default `deps.now()` when the
+   * run starts. A plan made for another moment shows what that moment will need.
+   */
+  at?: Date;
 }
 
 /** Receives a plan's actions in plan order (a plan file writer, for one). */
@@ -181,24 +193,28 @@ export async function streamPlan(
   const only = options.only ? new Set(options.only.map((e) => e.toLowerCase())) : undefined;
   if (options.storedOnly && !only)
     throw new Error('storedOnly plans only some employees (a bug in the caller)');
+  // Read once, before anything else: the one moment the whole run's signatures are of.
+  const at = (options.at ?? deps.now()).getTime();
 
   const snapshotOpening = deps.hrSource.openSnapshot(only ? [...only] : undefined);
   snapshotOpening.catch(() => undefined);
   let snapshot: HrSnapshot | undefined;
   let matcher: SnapshotMatcher | undefined;
   try {
-    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue] = await Promise.all([
-      observe(deps, options),
-      signaturesOn && !options.storedOnly
-        ? readRoamingSetting(deps.orgSettings)
-        : Promise.resolve<{ postponed: undefined; warning?: string }>({ postponed: undefined }),
-      photosOn && !options.storedOnly
-        ? readPhotoUpdateBlock(deps.orgSettings, settings.photos.appRoles ?? [])
-        : Promise.resolve<{ blocked?: string; warning?: string }>({}),
-      deps.store.lastSuccessfulSourceCount(tenantId),
-      photosOn ? deepCheckDue(deps, 'photo', options) : false,
-      signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
-    ]);
+    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue, groups] =
+      await Promise.all([
+        observe(deps, options),
+        signaturesOn && !options.storedOnly
+          ? readRoamingSetting(deps.orgSettings)
+          : Promise.resolve<{ postponed: undefined; warning?: string }>({ postponed: undefined }),
+        photosOn && !options.storedOnly
+          ? readPhotoUpdateBlock(deps.orgSettings, settings.photos.appRoles ?? [])
+          : Promise.resolve<{ blocked?: string; warning?: string }>({}),
+        deps.store.lastSuccessfulSourceCount(tenantId),
+        photosOn ? deepCheckDue(deps, 'photo', options) : false,
+        signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
+        signaturesOn ? readCampaignGroups(config, deps.groupMembers) : { members: new Map(), warnings: [] },
+      ]);
     snapshot = await snapshotOpening;
     const source = snapshot;
     matcher = await deps.cache.openMatcher(tenantId, users.scopeHash);
@@ -222,10 +238,15 @@ export async function streamPlan(
       whenRoamingEnabled: settings.signatures.whenRoamingEnabled,
       ...(photoBlock.blocked !== undefined ? { photoUpdatesBlocked: photoBlock.blocked } : {}),
       renderSignature: renderer.renderDesired,
+      ...(config.campaigns?.length
+        ? { campaignSwitch: createCampaignSwitchCheck(config.campaigns, renderer) }
+        : {}),
     };
     const context: SliceContext = {
       builder: createDesiredBuilder(config, {
         renderer,
+        at,
+        groupMembers: groups.members,
         ...(deps.signatureMemo ? { memo: deps.signatureMemo } : {}),
       }),
       matcher,
@@ -292,6 +313,7 @@ export async function streamPlan(
       progress?.({ ...done });
     }
     const totals = census.totals();
+    const outlook = context.builder.campaigns();
     const head = planHead(
       {
         sourceCount: totals.sourceCount,
@@ -299,6 +321,8 @@ export async function streamPlan(
         warnings: [
           ...warnings,
           ...totals.unknownTargets.map(issueWarning),
+          ...campaignWarnings(config),
+          ...groups.warnings,
           ...[
             ...(roaming.warning ? [roaming.warning] : []),
             ...(photoBlock.warning ? [photoBlock.warning] : []),
@@ -309,6 +333,7 @@ export async function streamPlan(
         ],
         deepChecked: { photos: photoDue, signatures: signatureDue },
         roamingSignaturesPostponed: roaming.postponed,
+        ...(outlook ? { campaigns: planCampaigns(outlook) } : {}),
       },
       planOptions,
     );

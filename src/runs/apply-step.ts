@@ -2,7 +2,7 @@ import { applyPlan, type ApplyDeps } from '../apply/apply-plan.js';
 import { closeOrphanedRuns } from '../apply/orphaned-runs.js';
 import { ApplyLockedError, GuardrailError } from '../errors/roster-error.js';
 import { guardrailText } from '../plan/guardrails.js';
-import { checkPlanTarget, trippedGuardrails } from '../plan/plan-checks.js';
+import { checkPlanMoment, checkPlanTarget, trippedGuardrails } from '../plan/plan-checks.js';
 import type { PlanSource } from '../plan/plan-source.js';
 import type { ApplyLock, ApplyLockHolder } from '../ports/apply-lock.js';
 import type { RunResult, RunEvents, WhenNothingToApply } from './run-request.js';
@@ -25,6 +25,11 @@ export interface ApplyStepOptions {
   concurrency?: Parameters<typeof applyPlan>[2]['concurrency'];
   /** How long to wait for another apply of the tenant to finish (default 0: refuse at once). */
   lockTimeoutMs?: number;
+  /**
+   * A saved plan: refused when a campaign boundary it does not cover has passed (`checkPlanMoment`).
+   * A plan made by this run is of its own moment (or, in the controller, of a boundary it is timed for).
+   */
+  saved?: boolean;
 }
 
 /**
@@ -44,8 +49,9 @@ export async function applyStep(
   const { head } = source;
   try {
     checkPlanTarget(head, deps.target);
+    if (options.saved) checkPlanMoment(head, ctx.now());
   } catch (error) {
-    // Another tenant's or revision's plan is refused before anything is recorded.
+    // Another tenant's, revision's or moment's plan is refused before anything is recorded.
     return resultOf(ctx, options.kind, 'failed', head, {
       failure: error,
       stage: 'applying',

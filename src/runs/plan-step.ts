@@ -32,6 +32,7 @@ export async function makePlanStep(
       ...(options.only ? { only: options.only } : {}),
       deepCheck: options.deepCheck ?? 'auto',
       fullResync: options.fullResync ?? false,
+      ...(options.at ? { at: options.at } : {}),
     },
     {
       async action(action) {

@@ -38,6 +38,11 @@ export interface ObserveOptions {
   deepCheck?: 'auto' | 'force';
   /** List every user instead of continuing from the last delta. */
   fullResync?: boolean;
+  /**
+   * The moment the desired signatures are of (which campaigns run); default: when planning
+   * starts. The controller plans a `finishBy` boundary ahead of time with it.
+   */
+  at?: Date;
 }
 
 /** Plan only: nothing is written to the tenant. The plan reaches the caller through `events.action`. */

@@ -124,6 +124,7 @@ async function applyRun(
     {
       kind: 'apply',
       whenNothingToApply: request.whenNothingToApply ?? 'discard',
+      ...(request.plan ? { saved: true } : {}),
       ...(request.allowLargeChange ? { allowLargeChange: true } : {}),
       ...(request.confirm ? { confirm: request.confirm } : {}),
       ...(request.signal ? { signal: request.signal } : {}),

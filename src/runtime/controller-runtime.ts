@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { createDatabasePing } from '../adapters/postgres/database-ping.js';
 import { stateDatabaseConfig } from '../adapters/postgres/connect.js';
 import { createLeaderLock } from '../adapters/postgres/leader-lock.js';
@@ -16,6 +16,8 @@ import {
 } from '../server/create-status-server.js';
 import { createControllerDashboardSource } from '../server/dashboard/controller-dashboard-source.js';
 import { createDashboardRouter } from '../server/dashboard/create-dashboard-router.js';
+import { createControllerCampaignSource } from '../server/dashboard/campaign-source.js';
+import { createCampaignsRouter } from '../server/dashboard/create-campaigns-router.js';
 import { createMetrics, type RosterMetrics } from '../server/metrics.js';
 import { requireBearer } from '../server/require-bearer.js';
 import { openRuntime, type Env } from './open-runtime.js';
@@ -104,12 +106,7 @@ export async function startControllerServer(options: ControllerServerOptions): P
     secrets: environmentSecrets(env),
     allowedHosts: fromEnv.allowedHosts,
     ...(fromEnv.apiToken ? { apiToken: fromEnv.apiToken } : {}),
-    dashboard:
-      options.dashboard ??
-      createDashboardRouter({
-        source: createControllerDashboardSource(controller),
-        apiTokenCheck: requireBearer(fromEnv.apiToken),
-      }),
+    dashboard: options.dashboard ?? dashboardRouter(controller, fromEnv.apiToken),
   });
   const server = await startStatusServer({
     app,
@@ -134,4 +131,17 @@ export async function startControllerServer(options: ControllerServerOptions): P
       return closing;
     },
   };
+}
+
+/** The dashboard: its campaign pages (read-only) beside the employee pages and actions. */
+function dashboardRouter(controller: Controller, apiToken: string | undefined): Router {
+  const router = Router();
+  router.use(createCampaignsRouter(createControllerCampaignSource(controller)));
+  router.use(
+    createDashboardRouter({
+      source: createControllerDashboardSource(controller),
+      apiTokenCheck: requireBearer(apiToken),
+    }),
+  );
+  return router;
 }

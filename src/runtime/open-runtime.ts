@@ -14,6 +14,7 @@ import type { SignatureMemo } from '../desired/signature-memo.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
 import { keepLearnedPacing, loadLearnedPacing } from '../http/pacing-memory.js';
+import { REQUESTS } from '../http/api-limiters.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
 import type { StateStore } from '../ports/state-store.js';
@@ -36,9 +37,12 @@ export async function loadConfigOrThrow(
   if (!config) throw new ConfigError(problems);
   return {
     config,
+    // A campaign file's errors leave that campaign out; the run goes on, and says so.
     warnings: problems
-      .filter((p) => p.severity === 'warning')
-      .map((p) => `${p.file}:${p.line ?? ''} ${p.message}`),
+      .filter((p) => p.severity === 'warning' || config.campaignProblems?.includes(p))
+      .map(
+        (p) => `${p.file}:${p.line ?? ''} ${p.severity === 'error' ? 'campaign left out: ' : ''}${p.message}`,
+      ),
   };
 }
 
@@ -83,6 +87,8 @@ export interface Runtime extends PlanDeps {
   tenantDomains: () => Promise<readonly TenantDomain[]>;
   /** What the controller's preflight reads through besides the run's ports. */
   preflight: Required<Pick<DoctorDeps, 'credential' | 'tenant'>>;
+  /** Exchange signature writes per second as learned so far (`docs/pacing.md`); unknown on a fresh database. */
+  exchangeWriteRate(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -107,11 +113,12 @@ export async function openRuntime(options: {
   const tenantId = config.settings.tenant.id;
   // What earlier runs learned of each API's pace, kept in the state database (docs/pacing.md).
   const pacing = createPostgresPacingStore(stateDatabaseConfig(options.env, config.settings.source.ssl));
+  const learnedPacing = await loadLearnedPacing(pacing, tenantId, options.logger);
   const microsoft = createMicrosoftAdapters({
     env: options.env,
     tenant: config.settings.tenant,
     rateLimits: config.settings.rateLimits,
-    learnedPacing: await loadLearnedPacing(pacing, tenantId, options.logger),
+    learnedPacing,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
@@ -127,6 +134,7 @@ export async function openRuntime(options: {
     store,
     cache,
     directory: microsoft.directory,
+    groupMembers: microsoft.groupMembers,
     photos: microsoft.photos,
     signatures: microsoft.signatures,
     orgSettings: microsoft.orgSettings,
@@ -138,6 +146,11 @@ export async function openRuntime(options: {
     ...(options.logger ? { logger: options.logger } : {}),
     preflight: preflightPorts(options.env, microsoft),
     tenantDomains: () => microsoft.tenantAccess.listDomains(),
+    // One Exchange request per signature: this run's learned pace, else the one it started from.
+    exchangeWriteRate: () =>
+      (microsoft.limiters.exchange.learned() ?? learnedPacing.find((p) => p.api === 'exchange'))?.lanes[
+        REQUESTS
+      ]?.rate,
     ...(options.signatureMemo ? { signatureMemo: options.signatureMemo } : {}),
     now: () => new Date(),
     async close() {

@@ -9,6 +9,7 @@ import { encodePhoto, generatePhoto } from './photo-encode.js';
 import type {
   SimApp,
   SimBehaviourSettings,
+  SimGroup,
   SimFaultSettings,
   SimMailboxMessageConfiguration,
   SimState,
@@ -35,6 +36,8 @@ export interface SimSeed {
   tokenLifetimeSeconds?: number;
   apps?: SimSeedApp[];
   users?: SimSeedUser[];
+  /** Groups: members are userPrincipalNames of seeded users or ids of other seeded groups. */
+  groups?: { id: string; displayName: string; members?: string[] }[];
   organizationConfig?: { Name?: string; PostponeRoamingSignaturesUntilLater?: boolean };
   throttle?: Partial<SimThrottleSettings>;
   faults?: Partial<SimFaultSettings>;
@@ -244,6 +247,7 @@ export function buildState(seed: SimSeed): SimState {
     ...(a.exchangeRole !== undefined && { exchangeRole: a.exchangeRole }),
     ...(a.directoryRoles !== undefined && { directoryRoles: a.directoryRoles }),
   }));
+  const groups = buildGroups(seed, users);
   return {
     tenantId,
     tenantDomain: seed.tenant.domain,
@@ -253,6 +257,7 @@ export function buildState(seed: SimSeed): SimState {
     users,
     photos: new Map(),
     mailboxConfig,
+    ...(groups.size > 0 ? { groups } : {}),
     organizationConfig: {
       Name: seed.organizationConfig?.Name ?? seed.tenant.domain.split('.')[0] ?? seed.tenant.domain,
       PostponeRoamingSignaturesUntilLater:
@@ -274,6 +279,17 @@ export function buildState(seed: SimSeed): SimState {
       subLimitThrottled: 0,
     },
   };
+}
+
+/** The seed's groups, members resolved: a userPrincipalName to its user's id, else a group id. */
+function buildGroups(seed: SimSeed, users: Map<string, SimUser>): Map<string, SimGroup> {
+  const byUpn = new Map([...users.values()].map((u) => [u.userPrincipalName.toLowerCase(), u.id]));
+  const groups = new Map<string, SimGroup>();
+  for (const g of seed.groups ?? []) {
+    const members = (g.members ?? []).map((m) => byUpn.get(m.toLowerCase()) ?? m.toLowerCase());
+    groups.set(g.id.toLowerCase(), { id: g.id.toLowerCase(), displayName: g.displayName, members });
+  }
+  return groups;
 }
 
 /** `buildState` plus the seed's photos, encoded as the service stores them. */

@@ -9,6 +9,7 @@ import { FaultInjector } from './faults.js';
 import { graphBatchRoutes } from './graph-batch.js';
 import { graphDeltaRoutes } from './graph-delta.js';
 import { graphDomainRoutes } from './graph-domains.js';
+import { graphGroupRoutes } from './graph-groups.js';
 import { graphPeopleSettingsRoutes } from './graph-people-settings.js';
 import { graphPhotoRoutes } from './graph-photos.js';
 import { graphUserRoutes } from './graph-users.js';
@@ -143,6 +144,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       ...graphPeopleSettingsRoutes,
       ...graphDomainRoutes,
       ...graphUserRoutes,
+      ...graphGroupRoutes,
       ...exchangeBatchRoutes,
       ...exchangeRoutes,
     ],

@@ -280,6 +280,8 @@ export interface SimState {
   users: Map<string, SimUser>;
   photos: Map<string, SimPhoto>;
   mailboxConfig: Map<string, SimMailboxMessageConfiguration>;
+  /** Entra ID security groups by (lower-case) id; absent in a state built by hand without any. */
+  groups?: Map<string, SimGroup>;
   organizationConfig: SimOrganizationConfig;
   changes: SimChange[];
   nextSeq: number;
@@ -292,6 +294,13 @@ export interface SimState {
   behaviour?: SimBehaviourSettings;
   /** Counters for the inspection endpoint. */
   stats: SimStats;
+}
+
+/** A group: its members are user ids or the ids of nested groups. */
+export interface SimGroup {
+  id: string;
+  displayName: string;
+  members: string[];
 }
 
 export interface SimStats {

@@ -270,7 +270,7 @@ describe('the shipped example configuration against a tenant it was not made for
       const json = JSON.parse(
         (await run('node', [BIN, '-C', dir, 'plan', '--format', 'json'], { env })).stdout,
       ) as { formatVersion: string; warnings: { kind: string }[] };
-      expect(json.formatVersion).toBe('1.2');
+      expect(json.formatVersion).toBe('1.3');
       expect(json.warnings[0]?.kind).toBe('no-match');
 
       const failed = await run('node', [BIN, '-C', dir, 'doctor'], { env }).then(() => undefined, failing);

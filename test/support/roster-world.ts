@@ -53,6 +53,8 @@ export interface WorldOptions {
   behaviour?: SimSeed['behaviour'];
   /** The app's Graph permissions (default: what docs/azure-setup.md asks for). */
   graphPermissions?: string[];
+  /** Entra ID groups of the tenant (members: userPrincipalNames or nested group ids). */
+  groups?: SimSeed['groups'];
   /**
    * The state database as a tenant Roster paced before leaves it (default), or fresh: Roster then
    * starts from its cautious pace and slow start (`docs/pacing.md`).
@@ -144,6 +146,7 @@ export async function createTestWorld(options: WorldOptions = {}): Promise<TestW
       },
     ],
     users,
+    ...(options.groups ? { groups: options.groups } : {}),
     organizationConfig: { PostponeRoamingSignaturesUntilLater: options.roamingPostponed ?? true },
     throttle: options.throttle ?? { enabled: false },
     ...(options.behaviour ? { behaviour: options.behaviour } : {}),

@@ -17,7 +17,8 @@ export function renderLayout(page: { title: string; tenantId?: string; body: Saf
         <header>
           <p class="brand">
             <a href="/">Roster</a
-            >${page.tenantId ? html` <span class="muted">· tenant ${page.tenantId}</span>` : ''}
+            >${page.tenantId ? html` <span class="muted">· tenant ${page.tenantId}</span>` : ''} ·
+            <a href="/campaigns">Campaigns</a>
           </p>
           <form id="token-form" class="js-only" hidden>
             <div>

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { Campaign } from '../desired/campaign-model.js';
+import { campaignSwitches, dueSwitches, nextSwitchAt, switchKey } from './campaign-schedule.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 11, 14, 8);
+
+function campaign(
+  id: string,
+  start: number,
+  end: number,
+  endRollout: 'notBefore' | 'finishBy' = 'notBefore',
+): Campaign {
+  return {
+    id,
+    name: id,
+    priority: 0,
+    file: `desired-state/campaigns/${id}.yaml`,
+    banner: { imageUrl: 'https://cdn/x.png', width: 400, alt: id, link: 'https://x/', href: 'https://x/' },
+    start: { instant: start, at: '', timeZone: 'UTC', rollout: 'notBefore' },
+    end: { instant: end, at: '', timeZone: 'UTC', rollout: endRollout },
+    target: { offices: [], titles: [], employees: [], exclude: [] },
+  };
+}
+
+const upcoming = (id: string, kind: 'start' | 'end', at: number, audience: number) => ({
+  campaign: id,
+  name: id,
+  kind,
+  at: new Date(at).toISOString(),
+  local: '',
+  rollout: 'notBefore' as const,
+  audience,
+  image: '',
+  link: '',
+});
+
+describe('campaign switches', () => {
+  const winter = campaign('winter', T0, T0 + 48 * HOUR, 'finishBy');
+  const autumn = campaign('autumn', T0, T0 + 2 * HOUR);
+
+  it('come in a deterministic order, with the prediction from the audience and the learned write rate', () => {
+    const latest = { upcoming: [upcoming('winter', 'end', T0 + 48 * HOUR, 7200)] };
+    const switches = campaignSwitches([winter, autumn], T0 - HOUR, latest, 4);
+    expect(switches.map((s) => [s.campaign, s.kind, s.instant - T0, s.runAt - T0, s.predictedMs])).toEqual([
+      ['autumn', 'start', 0, 0, undefined],
+      ['winter', 'start', 0, 0, undefined],
+      ['autumn', 'end', 2 * HOUR, 2 * HOUR, undefined],
+      // 7,200 signatures at 4 a second: 30 minutes, so the run starts half an hour early.
+      ['winter', 'end', 48 * HOUR, 48 * HOUR - 30 * 60_000, 30 * 60_000],
+    ]);
+    // Without a learned rate there is no prediction: a finishBy switch starts at its boundary.
+    expect(campaignSwitches([winter], T0 - HOUR, latest, undefined).at(-1)?.runAt).toBe(T0 + 48 * HOUR);
+  });
+
+  it('are each run once; a finishBy switch plans for its boundary; missed ones are caught up at once', () => {
+    const latest = { upcoming: [upcoming('winter', 'end', T0 + 48 * HOUR, 7200)] };
+    const done = new Set<string>();
+    const at = (t: number) => campaignSwitches([winter, autumn], t, latest, 4);
+    expect(nextSwitchAt(at(T0 - HOUR), T0 - HOUR, done)).toBe(T0);
+    expect(dueSwitches(at(T0 - 1), T0 - 1, done)).toEqual({ due: [] });
+
+    // The timer fired late (a busy machine): the start and autumn's end are made by one run, once.
+    const late = T0 + 3 * HOUR;
+    const since = T0 - HOUR;
+    const caught = dueSwitches(campaignSwitches([winter, autumn], since, latest, 4), late, done);
+    expect(caught.due.map(switchKey)).toEqual([
+      `autumn:start:${T0}`,
+      `winter:start:${T0}`,
+      `autumn:end:${T0 + 2 * HOUR}`,
+    ]);
+    expect(caught.at).toBeUndefined();
+    for (const s of caught.due) done.add(switchKey(s));
+    // A controller started after a boundary has no switch for it: its first run plans at its own moment.
+    expect(campaignSwitches([winter, autumn], late, latest, 4).map(switchKey)).toEqual([
+      `winter:end:${T0 + 48 * HOUR}`,
+    ]);
+    expect(nextSwitchAt(at(late), late, done)).toBe(T0 + 48 * HOUR - 30 * 60_000);
+
+    const early = T0 + 48 * HOUR - 20 * 60_000;
+    const finishing = dueSwitches(at(early), early, done);
+    expect(finishing).toEqual({
+      due: [expect.objectContaining({ campaign: 'winter', kind: 'end' })],
+      at: T0 + 48 * HOUR,
+    });
+    for (const s of finishing.due) done.add(switchKey(s));
+    expect(dueSwitches(at(early + 1), early + 1, done)).toEqual({ due: [] });
+    expect(nextSwitchAt(at(early + 1), early + 1, done)).toBeUndefined();
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startControllerServer } from '../../src/runtime/controller-runtime.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { createTestWorld, usersFromDesired, type TestWorld } from '../support/roster-world.js';
+import { captureLogger, controllerSettings, waitFor } from './controller-harness.js';
+
+/** Every mailbox's signature html in the simulator, by user id. */
+function tenantSignatures(world: TestWorld): Record<string, string | undefined> {
+  return Object.fromEntries([...world.sim.state.mailboxConfig].map(([id, c]) => [id, c.SignatureHtml]));
+}
+
+const second = (instant: number) => new Date(instant).toISOString().slice(0, 19);
+
+describe('the controller and a campaign', () => {
+  it('runs at the start and at the end, whatever its interval, and reports prediction and outcome', async () => {
+    // Whole seconds, far enough ahead for the start run to be done first.
+    const start = Math.ceil((Date.now() + 10_000) / 1000) * 1000;
+    const end = start + 6_000;
+    await using world = await createTestWorld({
+      settings: {
+        ...controllerSettings('apply', '1h'),
+        signatures: { enabled: true, defaultTemplate: 'default' },
+      },
+      users: async ({ desired }) => usersFromDesired(await desired()),
+    });
+    await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
+    await writeFile(
+      join(world.dir, 'desired-state/campaigns/flash.yaml'),
+      [
+        'id: flash-sale',
+        'name: Flash sale',
+        'banner: { image: https://www.example.no/flash.png, width: 300, alt: Flash sale, link: https://www.example.no/flash }',
+        `start: { at: '${second(start)}', timeZone: UTC }`,
+        `end: { at: '${second(end)}', timeZone: UTC }`,
+        'target: { offices: [Bergen Bryggen] }',
+        '',
+      ].join('\n'),
+    );
+    const { logger } = captureLogger();
+    const server = await startControllerServer({
+      dir: world.dir,
+      env: world.env,
+      logger,
+      port: 0,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    try {
+      await waitFor(() => server.controller.status().lastRun, 20_000, 'the start run');
+      const before = tenantSignatures(world);
+      const status = (await (await fetch(`${server.url}/status`)).json()) as {
+        campaigns?: { upcoming: { campaign: string; kind: string; audience?: number; runAt: string }[] };
+      };
+      expect(status.campaigns?.upcoming.map((u) => [u.kind, u.audience, u.runAt])).toEqual([
+        ['start', 3, new Date(start).toISOString()],
+        ['end', 3, new Date(end).toISOString()],
+      ]);
+
+      // The dashboard lists it with its audience, and previews a signature with and without it.
+      const list = await (await fetch(`${server.url}/campaigns`)).text();
+      expect(list).toMatch(/Flash sale[\s\S]*Upcoming[\s\S]*<td>3<\/td>/);
+      const page = await (
+        await fetch(`${server.url}/campaigns/flash-sale?email=bjorn.okland@example.no`)
+      ).text();
+      expect(page).toContain('https://www.example.no/flash?utm_campaign=flash-sale');
+      const preview = (banner: string) =>
+        fetch(`${server.url}/campaigns/flash-sale/preview/bjorn.okland@example.no/${banner}`).then((r) =>
+          r.text(),
+        );
+      expect(await preview('with')).toContain('https://www.example.no/flash.png');
+      expect(await preview('without')).not.toContain('flash');
+      expect(await preview('without')).toContain('bjorn.okland@example.no');
+
+      const started = await waitFor(
+        () => server.controller.status().campaigns?.lastSwitch,
+        20_000,
+        'the start switch',
+      );
+      expect(started).toMatchObject({
+        switches: [{ campaign: 'flash-sale', kind: 'start' }],
+        mode: 'apply',
+        outcome: 'succeeded',
+        signatures: 3,
+      });
+      expect(Date.parse(started.startedAt)).toBeGreaterThanOrEqual(start);
+      // Predicted from the audience and the learned Exchange rate; the outcome beside it.
+      expect(started.predictedSeconds).toBeGreaterThan(0);
+      expect(started.tookSeconds).toBeGreaterThanOrEqual(0);
+      const during = tenantSignatures(world);
+      expect(Object.values(during).filter((html) => html?.includes('flash.png'))).toHaveLength(3);
+
+      await waitFor(
+        () => server.controller.status().campaigns?.lastSwitch?.switches[0]?.kind === 'end',
+        20_000,
+        'the end switch',
+      );
+      expect(Date.parse(server.controller.status().campaigns!.lastSwitch!.startedAt)).toBeGreaterThanOrEqual(
+        end,
+      );
+      expect(tenantSignatures(world)).toEqual(before);
+      // Two switch runs and the start run: the hourly interval made none of its own.
+      const runs = await server.controller.listRuns(10);
+      expect(runs).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
+  });
+});
