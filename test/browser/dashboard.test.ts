@@ -143,7 +143,13 @@ describe.skipIf(skip)('dashboard in a real Chromium', () => {
       await expect(narrow.evaluate<string>('document.activeElement.textContent.trim()')).resolves.toBe(
         'Skip to main content',
       );
-      await narrow.keyboard.press('Tab');
+      // The header's links (Roster, Campaigns), then the token field.
+      for (const link of ['Roster', 'Campaigns']) {
+        await narrow.keyboard.press('Tab');
+        await expect(narrow.evaluate<string>('document.activeElement.textContent.trim()')).resolves.toBe(
+          link,
+        );
+      }
       await narrow.keyboard.press('Tab');
       await expect(narrow.evaluate<string>('document.activeElement.id')).resolves.toBe('api-token');
       await narrow.screenshot({ path: `${ARTIFACTS}dashboard-375.png`, fullPage: true });
