@@ -49,7 +49,7 @@ describe('one writer per tenant', () => {
 
   it('a CLI apply during a controller apply cycle is refused or waits; every change written once', async () => {
     world = await createChaosWorld({
-      employees: 20,
+      employees: 60,
       seed: 47,
       settings: { schedule: { interval: '1h', jitter: '0s', mode: 'apply', deepCheckInterval: '24h' } },
     });
