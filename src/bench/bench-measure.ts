@@ -106,8 +106,10 @@ export async function measure(
     connections: 0,
   };
   const applied = { profiles: 0, photos: 0, signatures: 0 };
+  let pacing: ScenarioResult['pacing'];
   for (const request of spec.requests) {
     const { reply, client } = await worker.send(request);
+    pacing = reply.metrics.pacing;
     sum.wallMs += reply.wallMs;
     sum.wire += client.requests;
     sum.retries += client.retries;
@@ -121,7 +123,7 @@ export async function measure(
     applied.signatures += reply.appliedByKind['set-signature'];
   }
   const stats = diffStats(before, world.sim.statsSnapshot());
-  const result = scenarioResult(world, spec, stats, sum, applied);
+  const result = { ...scenarioResult(world, spec, stats, sum, applied), ...(pacing && { pacing }) };
   console.error(
     `  ${spec.id} ${spec.label}: ${(sum.wallMs / 1000).toFixed(2)} s, ${sum.wire} requests, ${sum.actions} actions, ${sum.failed} failed, ${(result.throttledShare * 100).toFixed(2)} % throttled, floor ${(result.floor.ms / 1000).toFixed(2)} s (${result.floor.binding}), wall/floor ${result.wallOverFloor?.toFixed(2) ?? '–'}, ${result.exchangeCalls} Exchange calls, peak RSS ${sum.peak.toFixed(0)} MB`,
   );

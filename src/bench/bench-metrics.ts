@@ -1,4 +1,4 @@
-import type { ApiMetricsSnapshot } from '../http/api-metrics.js';
+import type { ApiMetricsSnapshot, ApiName, PacingState } from '../http/api-metrics.js';
 import type { SimHiddenBudget } from '../sim/hidden-budget.js';
 import { budgetFloor, type ThrottleFloor, type ThrottleWorkload } from '../sim/throttle-floor.js';
 
@@ -42,6 +42,8 @@ export interface ScenarioResult {
   exchangeCallsPerSignature: number | undefined;
   /** The least work the scenario needs, which the floor is computed from. */
   minimumWork: MinimumWork;
+  /** Roster's pacing per API at the scenario's end (units per second of its scaled clock). */
+  pacing?: Partial<Record<ApiName, PacingState>>;
   /** HTTP requests that work takes at least. */
   minimumRequests: number;
   floor: ThrottleFloor;

@@ -135,6 +135,21 @@ function endpointTable(scenarios: ScenarioResult[]): string[] {
   return lines;
 }
 
+/** What Roster had found out about Exchange by the end of the first sync, against the budget. */
+export function paceLine(r: Pick<SeedResult, 'budget'>, first: ScenarioResult | undefined): string[] {
+  const p = first?.pacing?.exchange;
+  if (!p) return [];
+  const e = r.budget.exchange;
+  const rate = p.rates.requests;
+  return [
+    `Roster's Exchange pace at the end of the first sync: ${fmt(rate, 2)} calls/s, ${p.concurrency} in flight (the hidden budget: ${fmt(
+      e.requests / e.windowSeconds,
+      2,
+    )}/s, ${e.concurrency} at a time); ${int(p.throttled)} refusals heard, callers held ${sec(p.throttleWaitMs * r.budget.timeScale)} s of wall time by them.`,
+    '',
+  ];
+}
+
 function seedSection(r: SeedResult, timeScale: number): string[] {
   const b = r.baseline;
   const rows = [...r.scenarios, ...(r.ceiling ? [r.ceiling] : [])];
@@ -150,6 +165,7 @@ function seedSection(r: SeedResult, timeScale: number): string[] {
     ...SCENARIO_HEAD,
     ...rows.map(scenarioRow),
     '',
+    ...paceLine(r, first),
     '### Requests by endpoint (simulator side)',
     '',
     ...endpointTable(rows),

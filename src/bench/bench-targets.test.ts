@@ -3,7 +3,7 @@ import { hiddenBudget } from '../sim/hidden-budget.js';
 import { defaultThrottleSettings } from '../sim/seed.js';
 import { floorOf, type ScenarioResult } from './bench-metrics.js';
 import { combineScenarios } from './combine-scenarios.js';
-import { renderBenchMarkdown, scenarioRow, type SeedResult } from './bench-report.js';
+import { paceLine, renderBenchMarkdown, scenarioRow, type SeedResult } from './bench-report.js';
 import { memoryTargets, seedTargets } from './bench-targets.js';
 
 // Seed 2: 65 Exchange calls per 10 s; at time scale 0.2 a 10 s window is 2 s of wall time.
@@ -176,5 +176,18 @@ describe('bench targets', () => {
     expect(md).toContain('| First sync at 9,414 (seed 2) | ≤ 1.4 × floor | 2.00 ×');
     expect(md).toMatch(/≤ 1\.4 × floor \| [^|]+\| \*\*no\*\* \|/);
     expect(md).toContain('before the reset: 3, 9,414, 28,000');
+  });
+
+  it('shows the Exchange pace Roster found next to the hidden budget, in wall seconds held', () => {
+    const first = {
+      ...scenario('first sync', { signatures: 1, exchangeCalls: 1 }),
+      pacing: {
+        exchange: { rates: { requests: 6.1 }, concurrency: 3, throttled: 12, throttleWaitMs: 40_000 },
+      },
+    };
+    expect(paceLine({ budget }, first)[0]).toBe(
+      "Roster's Exchange pace at the end of the first sync: 6.10 calls/s, 3 in flight (the hidden budget: 6.50/s, 7 at a time); 12 refusals heard, callers held 8.00 s of wall time by them.",
+    );
+    expect(paceLine({ budget }, scenario('first sync', { signatures: 1, exchangeCalls: 1 }))).toEqual([]);
   });
 });

@@ -62,6 +62,7 @@ export function combineScenarios(
     exchangeCalls: calls,
     exchangeCallsPerSignature: exchangeCallsPerSignature(calls, applied.signatures),
     minimumWork: work,
+    ...(parts.at(-1)?.pacing && { pacing: parts.at(-1)!.pacing }),
     minimumRequests: minimumRequests(work),
     floor,
     wallOverFloor: ratio(wallMs),
