@@ -13,6 +13,7 @@ export function readBenchOptions(argv: string[]): BenchOptions & { out: string }
       'draw-graph-budget': { type: 'boolean', default: false },
       'baseline-slice': { type: 'string', default: '50' },
       'ceiling-factor': { type: 'string', default: '10' },
+      'no-deep-check': { type: 'boolean', default: false },
       'no-scaling': { type: 'boolean', default: false },
       'memory-employees': { type: 'string', default: '50000,100000' },
       'memory-time-scale': { type: 'string' },
@@ -43,6 +44,7 @@ export function readBenchOptions(argv: string[]): BenchOptions & { out: string }
     drawGraphBudget: values['draw-graph-budget'] ?? false,
     baselineSlice: Math.round(num('baseline-slice', values['baseline-slice'], 1, 10_000)),
     ceilingFactor: num('ceiling-factor', values['ceiling-factor'], 0, 1_000),
+    deepCheck: !values['no-deep-check'],
     scaling: !values['no-scaling'],
     memoryEmployees: list('memory-employees', values['memory-employees'], 1, 500_000).sort((a, b) => a - b),
     memoryTimeScale: num(
@@ -66,6 +68,7 @@ export function benchCommand(o: BenchOptions): string {
     `--seeds ${o.seeds.join(',')}`,
     `--ceiling-factor ${o.ceilingFactor}`,
     o.drawGraphBudget ? '--draw-graph-budget' : '',
+    o.deepCheck ? '' : '--no-deep-check',
     o.scaling
       ? `--memory-employees ${o.memoryEmployees.join(',') || "''"} --memory-time-scale ${o.memoryTimeScale}`
       : '--no-scaling',

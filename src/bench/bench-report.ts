@@ -15,6 +15,8 @@ export interface BenchOptions {
   baselineSlice: number;
   /** The ceiling scenario's Exchange ceiling, in multiples of the drawn rate (0: not run). */
   ceilingFactor: number;
+  /** The forced deep check (e), on the first seed only. */
+  deepCheck: boolean;
   scaling: boolean;
   /** Employee counts of the memory runs (first sync and no-op each), smallest first. */
   memoryEmployees: number[];

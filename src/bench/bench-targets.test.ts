@@ -161,6 +161,7 @@ describe('bench targets', () => {
         drawGraphBudget: false,
         baselineSlice: 50,
         ceilingFactor: 10,
+        deepCheck: true,
         scaling: false,
         memoryEmployees: [],
         memoryTimeScale: 0.02,
