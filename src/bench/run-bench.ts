@@ -52,7 +52,8 @@ async function runScaling(options: BenchOptions, ca: DemoCa): Promise<ScenarioRe
     );
     const w = await startBenchWorld({ ...options, employees, timeScale, budgetSeed: seed, ca });
     try {
-      out.push(...(await runScenarios(w, timeScale, ['c'])));
+      const runs = await runScenarios(w, timeScale, ['c']);
+      out.push(...runs.filter((s) => s.id === 'first sync' || s.id === 'c'));
     } finally {
       await w.close();
     }
