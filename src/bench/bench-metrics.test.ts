@@ -15,7 +15,7 @@ import {
   worstAndMedian,
 } from './bench-metrics.js';
 import { scalingNotes, summarizeBaseline } from './bench-report.js';
-import { ceilingAboveBudget, scaledRetryAfter } from './bench-world.js';
+import { budgetBlind, ceilingAboveBudget, scaledRetryAfter } from './bench-world.js';
 import { createScaledClock } from './scaled-clock.js';
 
 const before = { requests: { 'GET /v1.0/users/delta 200': 1 }, throttled: 0, resourceUnits: 2 };
@@ -125,6 +125,18 @@ describe('bench metrics', () => {
     }
     // Seed 2: 65 per 10 s is 390 a minute.
     expect(ceiling(2).exchangeRequestsPerMinute).toBe(3_900);
+  });
+
+  it("gives Roster no rate limits, or only the ceiling scenario's Exchange ceiling", () => {
+    const settings = {
+      tenant: { id: 't' },
+      rateLimits: { exchangeRequestsPerMinute: 1_020, graphConcurrency: 8 },
+    };
+    expect(budgetBlind(settings)).toEqual({ tenant: { id: 't' } });
+    expect(budgetBlind(settings, { exchangeRequestsPerMinute: 10_200 })).toEqual({
+      tenant: { id: 't' },
+      rateLimits: { exchangeRequestsPerMinute: 10_200 },
+    });
   });
 
   it('gives Retry-After and Rate-Limit-Reset in the seconds of the scaled clock', () => {

@@ -135,6 +135,18 @@ export function ceilingAboveBudget(budget: SimHiddenBudget, factor: number) {
   };
 }
 
+/**
+ * Roster's settings as the benchmark gives them: no `rateLimits` at all (Roster is told nothing
+ * of the budget), unless this is the ceiling scenario, which sets its one ceiling and no other.
+ */
+export function budgetBlind(
+  settings: Record<string, unknown>,
+  ceiling?: { exchangeRequestsPerMinute: number },
+): Record<string, unknown> {
+  const { rateLimits: _dropped, ...rest } = settings;
+  return ceiling ? { ...rest, rateLimits: { ...ceiling } } : rest;
+}
+
 export async function startBenchWorld(options: BenchWorldOptions): Promise<BenchWorld> {
   const cleanups: Array<() => Promise<void>> = [];
   const close = async () => {
@@ -199,10 +211,7 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
     const settingsFile = join(configDir, 'desired-state', 'roster.yaml');
     const settings = parse(await readFile(settingsFile, 'utf8')) as Record<string, unknown>;
     const budget = sim.hiddenBudget();
-    // Roster is told nothing of the budget: no rateLimits, unless this is the ceiling scenario.
-    delete settings.rateLimits;
-    if (options.ceiling) settings.rateLimits = { ...options.ceiling };
-    await writeFile(settingsFile, stringify(settings, { lineWidth: 0 }));
+    await writeFile(settingsFile, stringify(budgetBlind(settings, options.ceiling), { lineWidth: 0 }));
 
     const env: Record<string, string> = {
       DATABASE_URL: databaseUrl,
