@@ -4,15 +4,18 @@ import { defaultThrottleSettings } from '../sim/seed.js';
 import {
   byEndpoint,
   diffStats,
+  exchangeCalls,
   extrapolate,
   floorOf,
   growthFactor,
+  minimumRequests,
+  minimumWorkload,
   throttledByEndpoint,
   throttledShare,
-  workloadFromStats,
+  worstAndMedian,
 } from './bench-metrics.js';
 import { scalingNotes, summarizeBaseline } from './bench-report.js';
-import { matchingRateLimits, scaledRetryAfter } from './bench-world.js';
+import { budgetBlind, ceilingAboveBudget, scaledRetryAfter } from './bench-world.js';
 import { createScaledClock } from './scaled-clock.js';
 
 const before = { requests: { 'GET /v1.0/users/delta 200': 1 }, throttled: 0, resourceUnits: 2 };
@@ -42,27 +45,62 @@ describe('bench metrics', () => {
     expect(d.resourceUnits).toBe(407);
   });
 
-  it('turns the admitted request mix into a throttle workload (429s are not work)', () => {
-    const w = workloadFromStats(diffStats(before, after), 40);
-    expect(w).toEqual({
-      listRequests: 1,
-      getRequests: 200,
-      writeRequests: 200,
-      exchangeRequests: 900,
-      resourceUnits: 402,
-      photoRequestsPerMailbox: 2,
+  it('takes the minimum work, not the requests made: one Set per signature, PATCHes by 20, one PUT per photo', () => {
+    const work = { signatureWrites: 9_414, profileWrites: 9_414, photoWrites: 8_016 };
+    expect(minimumWorkload(work)).toEqual({
+      listRequests: 0,
+      getRequests: 0,
+      writeRequests: 9_414,
+      resourceUnits: 9_414,
+      exchangeRequests: 9_414,
+      // Outlook's limits are per mailbox: one PUT each.
+      photoRequestsPerMailbox: 1,
     });
+    expect(minimumRequests(work)).toBe(9_414 + 471 + 8_016);
+    expect(minimumRequests({ ...work, signatureWrites: 0, photoWrites: 0, photoReads: 41 })).toBe(471 + 3);
   });
 
-  it('computes the floor from the binding budget and the wall/floor ratio', () => {
-    const settings = { ...defaultThrottleSettings(), timeScale: 0.02, exchangeRequestsPerMinute: 300 };
-    const budget = hiddenBudget(settings, 10_000);
-    const { floor, ratio } = floorOf(diffStats(before, after), budget, 40);
-    // Exchange: 900 calls, 300 served at once, then 300 per 60 s · 0.02 → 600 · 1.2 s / 300 = 2.4 s.
+  it('floors a drawn budget at (work − initial allowance) ÷ rate, the largest over the APIs', () => {
+    // Seed 2 draws a fixed window of 65 Exchange calls per 10 s, 7 at a time.
+    const budget = hiddenBudget(
+      { ...defaultThrottleSettings(), budgetSeed: 2, timeScale: 0.2, callLatencyMs: 30 },
+      10_000,
+    );
+    expect(budget.exchange).toMatchObject({ requests: 65, windowSeconds: 10, concurrency: 7 });
+    const work = { signatureWrites: 9_414, profileWrites: 9_414, photoWrites: 8_016 };
+    const { floor, ratio } = floorOf(work, budget);
+    const exchange = ((9_414 - 65) * 10_000 * 0.2) / 65;
+    // Graph writes: 3,000 per 150 s → (9,414 − 3,000) · 150 s · 0.2 / 3,000, below Exchange's.
+    expect(floor.byLimit.writes).toBeCloseTo(((9_414 - 3_000) * 150_000 * 0.2) / 3_000, 6);
     expect(floor.binding).toBe('exchangeRequests');
-    expect(floor.ms).toBeCloseTo(2400, 6);
-    expect(ratio(2760)).toBeCloseTo(1.15, 6);
-    expect(floorOf({ requests: {}, throttled: 0, resourceUnits: 0 }, budget, 0).ratio(5)).toBeUndefined();
+    expect(floor.ms).toBeCloseTo(exchange, 6);
+    expect(ratio(exchange * 1.4)).toBeCloseTo(1.4, 9);
+    expect(
+      floorOf({ signatureWrites: 0, profileWrites: 0, photoWrites: 0 }, budget).ratio(5),
+    ).toBeUndefined();
+  });
+
+  it('never floors below work × latency ÷ the concurrency allowed', () => {
+    const budget = hiddenBudget(
+      { ...defaultThrottleSettings(), budgetSeed: 3, timeScale: 1, callLatencyMs: 1_000 },
+      10_000,
+    );
+    // Seed 3: 248 per 30 s (8.27/s), 3 at a time: at 1 s a call, three slots serve 3/s.
+    expect(budget.exchange).toMatchObject({ requests: 248, windowSeconds: 30, concurrency: 3 });
+    const { floor } = floorOf({ signatureWrites: 900, profileWrites: 0, photoWrites: 0 }, budget);
+    expect(floor.binding).toBe('exchangeConcurrency');
+    expect(floor.ms).toBe(300_000);
+    expect(floor.byLimit.exchangeRequests).toBeCloseTo(((900 - 248) * 30_000) / 248, 6);
+  });
+
+  it('counts every Exchange call, 429s and batch items included', () => {
+    expect(exchangeCalls(diffStats(before, after))).toBe(903);
+  });
+
+  it('gives the worst and the median of the defined ratios', () => {
+    expect(worstAndMedian([1.2, undefined, 3, 1.1])).toEqual({ worst: 3, median: 1.2 });
+    expect(worstAndMedian([1, 2, 4, 3])).toEqual({ worst: 4, median: 2.5 });
+    expect(worstAndMedian([undefined])).toBeUndefined();
   });
 
   it('groups endpoints across statuses and measures the throttled share without envelopes or tokens', () => {
@@ -76,19 +114,29 @@ describe('bench metrics', () => {
     });
   });
 
-  it('hands Roster the budget the simulator drew, whatever the seed (until it paces on its own)', () => {
-    const limits = (budgetSeed: number) =>
-      matchingRateLimits(hiddenBudget({ ...defaultThrottleSettings(), budgetSeed }, 10_000));
-    const drawn = (budgetSeed: number) => drawBudget(budgetSeed).exchange;
+  it('sets the ceiling scenario 10× above the drawn Exchange rate, and nothing else', () => {
+    const ceiling = (budgetSeed: number) =>
+      ceilingAboveBudget(hiddenBudget({ ...defaultThrottleSettings(), budgetSeed }, 10_000), 10);
     for (const seed of [1, 2, 3]) {
-      const e = drawn(seed);
-      expect(limits(seed)).toMatchObject({
-        exchangeRequestsPerMinute: Math.floor((e.requests * 60) / e.windowSeconds),
-        exchangeConcurrency: e.concurrency,
-        graphReadsPer10s: 8_000,
+      const e = drawBudget(seed).exchange;
+      expect(ceiling(seed)).toEqual({
+        exchangeRequestsPerMinute: Math.round((10 * e.requests * 60) / e.windowSeconds),
       });
     }
-    expect(limits(1)).not.toEqual(limits(2));
+    // Seed 2: 65 per 10 s is 390 a minute.
+    expect(ceiling(2).exchangeRequestsPerMinute).toBe(3_900);
+  });
+
+  it("gives Roster no rate limits, or only the ceiling scenario's Exchange ceiling", () => {
+    const settings = {
+      tenant: { id: 't' },
+      rateLimits: { exchangeRequestsPerMinute: 1_020, graphConcurrency: 8 },
+    };
+    expect(budgetBlind(settings)).toEqual({ tenant: { id: 't' } });
+    expect(budgetBlind(settings, { exchangeRequestsPerMinute: 10_200 })).toEqual({
+      tenant: { id: 't' },
+      rateLimits: { exchangeRequestsPerMinute: 10_200 },
+    });
   });
 
   it('gives Retry-After and Rate-Limit-Reset in the seconds of the scaled clock', () => {
@@ -145,9 +193,11 @@ describe('bench metrics', () => {
     const run = (id: string, employees: number, wallMs: number, wireRequests: number) =>
       ({ id, employees, wallMs, wireRequests }) as never;
     expect(
-      scalingNotes({ scaling: [run('b', 10_000, 200_000, 30_000), run('b', 1_000, 10_000, 3_000)] }),
+      scalingNotes({
+        scaling: [run('first sync', 10_000, 200_000, 30_000), run('first sync', 1_000, 10_000, 3_000)],
+      }),
     ).toEqual([
-      '- (b) 1,000 → 10,000: wall grows 2.00× linear, requests 1.00× linear (1 = linear, below 1 = sublinear).',
+      '- (first sync) 1,000 → 10,000: wall grows 2.00× linear, requests 1.00× linear (1 = linear, below 1 = sublinear).',
     ]);
   });
 

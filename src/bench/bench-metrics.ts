@@ -1,4 +1,4 @@
-import type { ApiMetricsSnapshot } from '../http/api-metrics.js';
+import type { ApiMetricsSnapshot, ApiName, PacingState } from '../http/api-metrics.js';
 import type { SimHiddenBudget } from '../sim/hidden-budget.js';
 import { budgetFloor, type ThrottleFloor, type ThrottleWorkload } from '../sim/throttle-floor.js';
 
@@ -28,10 +28,24 @@ export interface ScenarioResult {
   throttled: { simulator: number; client: number };
   /** Share of the simulator-side requests (envelopes excluded) that were answered 429. */
   throttledShare: number;
+  /** The calls that share is taken over, and the 429s among them (`throttleCounts`). */
+  throttleCounts: { calls: number; throttled: number };
   retries: number;
   actions: number;
   failed: number;
   peakRssMb: number;
+  /** Actions applied, by kind (empty for a plan). */
+  applied: { profiles: number; photos: number; signatures: number };
+  /** Exchange InvokeCommand calls the simulator counted (429s and `$batch` items included). */
+  exchangeCalls: number;
+  /** `exchangeCalls ÷ applied.signatures`; undefined when no signature was written. */
+  exchangeCallsPerSignature: number | undefined;
+  /** The least work the scenario needs, which the floor is computed from. */
+  minimumWork: MinimumWork;
+  /** Roster's pacing per API at the scenario's end (units per second of its scaled clock). */
+  pacing?: Partial<Record<ApiName, PacingState>>;
+  /** HTTP requests that work takes at least. */
+  minimumRequests: number;
   floor: ThrottleFloor;
   /** `wallMs / floor.ms`, or undefined when the floor is 0 (nothing the budgets constrain). */
   wallOverFloor: number | undefined;
@@ -61,44 +75,12 @@ export function diffClientMetrics(before: ApiMetricsSnapshot, after: ApiMetricsS
   };
 }
 
-const LIST_ROUTES = new Set(['/v1.0/users', '/v1.0/users/delta']);
-const PHOTO_ROUTE = /^\/v1\.0\/users\/\{id\}\/photo/;
 const EXCHANGE_ROUTE = /InvokeCommand$/;
 
 function parseKey(key: string): { method: string; route: string; status: number } | undefined {
   const match = /^(\S+) (.+) (\d{3})$/.exec(key);
   if (!match) return undefined;
   return { method: match[1]!, route: match[2]!, status: Number(match[3]) };
-}
-
-/**
- * The request mix of a scenario, as `throttleFloor` wants it: what was admitted (429s are not
- * the work, they are the cost of doing it badly). Exact RUs come from the simulator's counter
- * less the one unit it charges each throttled identity request.
- */
-export function workloadFromStats(stats: SimStatsLike, photoMailboxes: number): ThrottleWorkload {
-  const w: ThrottleWorkload = { listRequests: 0, getRequests: 0, writeRequests: 0, exchangeRequests: 0 };
-  let photoRequests = 0;
-  let identityThrottled = 0;
-  for (const [key, n] of Object.entries(stats.requests)) {
-    const k = parseKey(key);
-    if (!k) continue;
-    const identity = k.route.startsWith('/v1.0/users') && !PHOTO_ROUTE.test(k.route);
-    if (k.status === 429) {
-      if (identity) identityThrottled += n;
-      continue;
-    }
-    if (EXCHANGE_ROUTE.test(k.route)) w.exchangeRequests += n;
-    else if (PHOTO_ROUTE.test(k.route)) photoRequests += n;
-    else if (!identity) continue;
-    else if (k.method !== 'GET') w.writeRequests += n;
-    else if (LIST_ROUTES.has(k.route)) w.listRequests += n;
-    else w.getRequests += n;
-  }
-  w.resourceUnits = Math.max(0, stats.resourceUnits - identityThrottled);
-  // Outlook's photo limits are per mailbox: the busiest one sees this run's share of one user.
-  w.photoRequestsPerMailbox = photoMailboxes > 0 ? Math.ceil(photoRequests / photoMailboxes) : 0;
-  return w;
 }
 
 /** Requests by `METHOD route` (statuses summed), `$batch` envelopes kept as their own line. */
@@ -124,28 +106,109 @@ export function throttledByEndpoint(stats: SimStatsLike): Record<string, number>
   return out;
 }
 
-/** Share of graph/exchange calls answered 429 (Graph and Exchange `$batch` envelopes and identity excluded). */
-export function throttledShare(stats: SimStatsLike): number {
-  let all = 0;
+/** Graph/Exchange calls and the 429s among them (`$batch` envelopes, tokens and identity excluded). */
+export function throttleCounts(stats: SimStatsLike): { calls: number; throttled: number } {
+  let calls = 0;
   let throttled = 0;
   for (const [key, n] of Object.entries(stats.requests)) {
     const k = parseKey(key);
     if (!k || k.route.endsWith('/$batch') || k.route.includes('oauth2') || k.route.startsWith('/{tenant}'))
       continue;
-    all += n;
+    calls += n;
     if (k.status === 429) throttled += n;
   }
-  return all === 0 ? 0 : throttled / all;
+  return { calls, throttled };
 }
 
-/** Floor and ratio of a scenario from its simulator stats and the budget the simulator drew. */
+/** Share of graph/exchange calls answered 429 (see `throttleCounts`). */
+export function throttledShare(stats: SimStatsLike): number {
+  const { calls, throttled } = throttleCounts(stats);
+  return calls === 0 ? 0 : throttled / calls;
+}
+
+/**
+ * The least work a scenario needs, whoever does it: the floor is computed from this, never from
+ * the requests Roster happened to make (retries, read-backs and extra reads would raise it).
+ */
+export interface MinimumWork {
+  /** Set-MailboxMessageConfiguration: one Exchange call per signature written. */
+  signatureWrites: number;
+  /** Profile PATCHes: one Graph write (and one resource unit) each, sent in `$batch`es of 20. */
+  profileWrites: number;
+  /** Photo PUTs: one per photo, one per mailbox. */
+  photoWrites: number;
+  /** A forced deep check reads each mailbox's signature once (one Exchange call each). */
+  signatureReads?: number;
+  /** … and each user's photo once (one Outlook-backed call per mailbox). */
+  photoReads?: number;
+}
+
+/** Graph `$batch` holds at most 20 requests. */
+export const GRAPH_BATCH_SIZE = 20;
+
+/** The work as `budgetFloor` wants it. */
+export function minimumWorkload(work: MinimumWork): ThrottleWorkload {
+  const exchange = work.signatureWrites + (work.signatureReads ?? 0);
+  const photoCalls = (work.photoWrites > 0 ? 1 : 0) + ((work.photoReads ?? 0) > 0 ? 1 : 0);
+  return {
+    listRequests: 0,
+    getRequests: 0,
+    writeRequests: work.profileWrites,
+    resourceUnits: work.profileWrites,
+    exchangeRequests: exchange,
+    photoRequestsPerMailbox: photoCalls,
+  };
+}
+
+/**
+ * HTTP requests the minimum work takes on the wire: PATCHes and photo reads in `$batch`es of 20,
+ * the rest one each (a photo upload is a binary body, which `$batch` does not carry).
+ */
+export function minimumRequests(work: MinimumWork): number {
+  return (
+    work.signatureWrites +
+    Math.ceil(work.profileWrites / GRAPH_BATCH_SIZE) +
+    work.photoWrites +
+    (work.signatureReads ?? 0) +
+    Math.ceil((work.photoReads ?? 0) / GRAPH_BATCH_SIZE)
+  );
+}
+
+/** Floor of a scenario's minimum work under the budget the simulator drew, and wall ÷ floor. */
 export function floorOf(
-  stats: SimStatsLike,
+  work: MinimumWork,
   budget: SimHiddenBudget,
-  photoMailboxes: number,
 ): { floor: ThrottleFloor; ratio: (wallMs: number) => number | undefined } {
-  const floor = budgetFloor(workloadFromStats(stats, photoMailboxes), budget);
+  const floor = budgetFloor(minimumWorkload(work), budget);
   return { floor, ratio: (wallMs) => (floor.ms > 0 ? wallMs / floor.ms : undefined) };
+}
+
+/** Exchange InvokeCommand calls (every status, `$batch` items one by one) in the simulator's counts. */
+export function exchangeCalls(stats: SimStatsLike): number {
+  let n = 0;
+  for (const [key, count] of Object.entries(stats.requests)) {
+    const k = parseKey(key);
+    if (k && EXCHANGE_ROUTE.test(k.route)) n += count;
+  }
+  return n;
+}
+
+/** Exchange calls per signature written; undefined when none was written. */
+export function exchangeCallsPerSignature(calls: number, signaturesWritten: number): number | undefined {
+  return signaturesWritten > 0 ? calls / signaturesWritten : undefined;
+}
+
+/** Worst (largest) and median of the defined values; undefined when there are none. */
+export function worstAndMedian(
+  values: Array<number | undefined>,
+): { worst: number; median: number } | undefined {
+  const sorted = values
+    .filter((v): v is number => v !== undefined && Number.isFinite(v))
+    .sort((x, y) => x - y);
+  if (sorted.length === 0) return undefined;
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { worst: sorted[sorted.length - 1]!, median };
 }
 
 /** A slice's measurement extrapolated linearly to `total` employees. */

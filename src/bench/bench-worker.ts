@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
-import { appliedTotal } from '../apply/apply-result.js';
+import { appliedTotal, noneApplied, type AppliedCounts } from '../apply/apply-result.js';
 import { createSignatureMemo } from '../desired/signature-memo.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-metrics.js';
@@ -30,6 +30,8 @@ export interface WorkerReply {
   metrics: ApiMetricsSnapshot;
   actions: number;
   applied: number;
+  /** Applied actions by kind. */
+  appliedByKind: AppliedCounts;
   failed: number;
   /** Highest RSS sampled every 50 ms during the step, and the process's lifetime maximum. */
   peakRssMb: number;
@@ -76,7 +78,7 @@ export function runWorker(): void {
     return planned;
   }
 
-  async function doApply(): Promise<{ applied: number; failed: number }> {
+  async function doApply(): Promise<{ applied: number; appliedByKind: AppliedCounts; failed: number }> {
     const file = await openPlanFile(planned!.path);
     try {
       const result = await run(deps!, { kind: 'apply', actor: 'bench', plan: file });
@@ -84,6 +86,7 @@ export function runWorker(): void {
       const apply = result.apply;
       return {
         applied: apply ? appliedTotal(apply.applied) : 0,
+        appliedByKind: apply ? { ...apply.applied } : noneApplied(),
         failed: (apply?.failed.length ?? 0) + (apply?.notStarted.length ?? 0),
       };
     } finally {
@@ -111,11 +114,11 @@ export function runWorker(): void {
           metrics,
         });
         deps = { ...runtime, ...microsoft };
-        return { ok: true, actions: 0, applied: 0, failed: 0 };
+        return { ok: true, actions: 0, applied: 0, appliedByKind: noneApplied(), failed: 0 };
       }
       case 'plan': {
         const p = await doPlan(request.deepCheck ?? 'auto');
-        return { ok: true, actions: p.actions, applied: 0, failed: 0 };
+        return { ok: true, actions: p.actions, applied: 0, appliedByKind: noneApplied(), failed: 0 };
       }
       case 'apply': {
         const r = await doApply();
@@ -129,7 +132,7 @@ export function runWorker(): void {
       case 'close':
         await runtime?.close();
         if (planDir) await rm(planDir, { recursive: true, force: true });
-        return { ok: true, actions: 0, applied: 0, failed: 0 };
+        return { ok: true, actions: 0, applied: 0, appliedByKind: noneApplied(), failed: 0 };
     }
   }
 
@@ -161,6 +164,7 @@ export function runWorker(): void {
         error: error instanceof Error ? error.message : String(error),
         actions: 0,
         applied: 0,
+        appliedByKind: noneApplied(),
         failed: 0,
       }),
     );

@@ -34,7 +34,12 @@ export interface BenchWorldOptions {
   /** Also draw the Graph identity budgets below the published ones. */
   drawGraphBudget?: boolean;
   ca: { certPem: string; keyPem: string; certFile: string };
-  /** Reuse a database, HR data and photo server (the baseline's twin simulator). */
+  /**
+   * Roster's only rate-limit setting, for the ceiling scenario (`ceilingAboveBudget`); absent,
+   * Roster is given no `rateLimits` at all.
+   */
+  ceiling?: { exchangeRequestsPerMinute: number };
+  /** Reuse a database, HR data and photo server (other seeds, the baseline's twin simulator). */
   shared?: Pick<BenchWorld, 'databaseUrl' | 'hr' | 'photoServer'>;
 }
 
@@ -115,25 +120,31 @@ async function seedDatabase(url: string, hr: HrData): Promise<void> {
 }
 
 /**
- * Roster's rate limits set to the budget the simulator drew, read from its control plane.
- *
- * TODO(issue "Budget-blind adaptive pacing"): a benchmark that gives the client the answer
- * measures nothing. Until Roster paces itself from what the service tells it (429s, Retry-After,
- * Rate-Limit-*), it is handed the hidden budget here; remove this once it no longer needs it.
- * Roster's Exchange budget is per minute, so a drawn window is passed as its rate per 60 s: for
- * windows under a minute Roster's first burst exceeds the drawn allowance, and it is throttled.
+ * The ceiling of the "ceiling 10× above the budget" scenario: Roster's Exchange ceiling set to
+ * `factor` times the drawn Exchange rate, per minute as Roster's setting counts it. This is the
+ * only place the benchmark turns the hidden budget into a Roster setting: every other world runs
+ * with no `rateLimits` at all, and Roster finds its pace from what the service answers.
  */
-export function matchingRateLimits(budget: SimHiddenBudget) {
-  const { graph, exchange } = budget;
+export function ceilingAboveBudget(budget: SimHiddenBudget, factor: number) {
+  const { exchange } = budget;
   return {
-    graphReadsPer10s: graph.resourceUnitsPer10s,
-    graphWritesPer150s: graph.writesPer150s,
-    graphConcurrency: 8,
-    photoConcurrencyPerMailbox: graph.photoConcurrencyPerMailbox,
-    photoRequestsPer10min: graph.photoRequestsPer10min,
-    exchangeRequestsPerMinute: Math.max(1, Math.floor((exchange.requests * 60) / exchange.windowSeconds)),
-    exchangeConcurrency: exchange.concurrency,
+    exchangeRequestsPerMinute: Math.max(
+      1,
+      Math.round((factor * exchange.requests * 60) / exchange.windowSeconds),
+    ),
   };
+}
+
+/**
+ * Roster's settings as the benchmark gives them: no `rateLimits` at all (Roster is told nothing
+ * of the budget), unless this is the ceiling scenario, which sets its one ceiling and no other.
+ */
+export function budgetBlind(
+  settings: Record<string, unknown>,
+  ceiling?: { exchangeRequestsPerMinute: number },
+): Record<string, unknown> {
+  const { rateLimits: _dropped, ...rest } = settings;
+  return ceiling ? { ...rest, rateLimits: { ...ceiling } } : rest;
 }
 
 export async function startBenchWorld(options: BenchWorldOptions): Promise<BenchWorld> {
@@ -200,8 +211,7 @@ export async function startBenchWorld(options: BenchWorldOptions): Promise<Bench
     const settingsFile = join(configDir, 'desired-state', 'roster.yaml');
     const settings = parse(await readFile(settingsFile, 'utf8')) as Record<string, unknown>;
     const budget = sim.hiddenBudget();
-    settings.rateLimits = matchingRateLimits(budget);
-    await writeFile(settingsFile, stringify(settings, { lineWidth: 0 }));
+    await writeFile(settingsFile, stringify(budgetBlind(settings, options.ceiling), { lineWidth: 0 }));
 
     const env: Record<string, string> = {
       DATABASE_URL: databaseUrl,
