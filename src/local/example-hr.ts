@@ -1,4 +1,4 @@
-import type { HrData, HrEmployee, HrOffice } from './seed-hr.js';
+import { fixtureEmployees, fixtureOffices, type FixtureRow, type HrData } from './seed-hr.js';
 
 /**
  * The HR database that goes with the shipped example: the configuration in `desired-state/`
@@ -14,23 +14,9 @@ import type { HrData, HrEmployee, HrOffice } from './seed-hr.js';
  */
 export function exampleHrData(): HrData {
   const d = 'example.no';
-  const offices: HrOffice[] = [
-    office(1, 'Oslo Sentrum', 'Oslo', 'Karl Johans gate 12', '0154', '+47 22 12 34 56'),
-    office(2, 'Bergen Bryggen', 'Bergen', 'Bryggen 15', '5003', '+47 55 21 43 65'),
-    office(3, 'Tromsø Sentrum', 'Tromsø', 'Storgata 98', '9008', '+47 77 60 50 40'),
-  ];
-  type Row = [
-    number,
-    number | null,
-    string,
-    string,
-    string,
-    string | null,
-    string | null,
-    HrEmployee['status'],
-  ];
+  const offices = fixtureOffices(d);
   // prettier-ignore
-  const rows: Row[] = [
+  const rows: FixtureRow[] = [
     [1, 1, 'Søren', 'Ærø', `soren.aero@${d}`, 'Seniorrådgiver', '+47 912 34 567', 'active'],
     [2, 1, 'Åse', 'Mæland', `ase.maeland@${d}`, 'Prosjektleder', '987 65 432', 'active'],
     [3, 2, 'Bjørn', 'Økland', `bjorn.okland@${d}`, 'Systemutvikler', '41234567', 'active'],
@@ -42,37 +28,5 @@ export function exampleHrData(): HrData {
     [9, 2, 'Frøydis', 'Ødegård', `froydis.odegard@${d}`, 'Markedsfører', '+47 917 00 000', 'active'],
     [10, 3, 'Ola', 'Nordmann', `ola.nordmann@${d}`, 'Lærling', '915 55 123', 'active'],
   ];
-  const employees = rows.map(([id, officeId, firstName, lastName, email, title, phone, status]) => ({
-    id,
-    officeId,
-    firstName,
-    lastName,
-    email,
-    title,
-    phone,
-    profileImageUrl: null,
-    status,
-  }));
-  return { offices, employees };
-
-  function office(
-    id: number,
-    name: string,
-    city: string,
-    street: string,
-    postal: string,
-    phone: string,
-  ): HrOffice {
-    const slug = city.toLowerCase().replace('ø', 'o');
-    return {
-      id,
-      name,
-      city,
-      streetAddress: street,
-      postalCode: postal,
-      phone,
-      email: `${slug}@${d}`,
-      homepageUrl: `https://www.${d}/kontorer/${slug}`,
-    };
-  }
+  return { offices, employees: fixtureEmployees(rows, () => null) };
 }

@@ -238,33 +238,9 @@ export async function loadHrData(
 export function smallHrFixture(options: { domain?: string; photoBaseUrl?: string } = {}): HrData {
   const d = options.domain ?? DEFAULT_HR_DOMAIN;
   const photoBase = options.photoBaseUrl?.replace(/\/+$/, '');
-  const office = (id: number, name: string, city: string, street: string, postal: string, phone: string) => ({
-    id,
-    name,
-    city,
-    streetAddress: street,
-    postalCode: postal,
-    phone,
-    email: `${asciiName(city)}@${d}`,
-    homepageUrl: `https://www.${d}/kontorer/${asciiName(city)}`,
-  });
-  const offices: HrOffice[] = [
-    office(1, 'Oslo Sentrum', 'Oslo', 'Karl Johans gate 12', '0154', '+47 22 12 34 56'),
-    office(2, 'Bergen Bryggen', 'Bergen', 'Bryggen 15', '5003', '+47 55 21 43 65'),
-    office(3, 'Tromsø Sentrum', 'Tromsø', 'Storgata 98', '9008', '+47 77 60 50 40'),
-  ];
-  type Row = [
-    number,
-    number | null,
-    string,
-    string,
-    string,
-    string | null,
-    string | null,
-    HrEmployee['status'],
-  ];
+  const offices = fixtureOffices(d);
   // prettier-ignore
-  const rows: Row[] = [
+  const rows: FixtureRow[] = [
     [1, 1, 'Søren', 'Ærø', `soren.aero@${d}`, 'Seniorrådgiver', '+47 912 34 567', 'active'],
     [2, 1, 'Åse', 'Mæland', `ase.maeland@${d}`, 'Prosjektleder', '987 65 432', 'active'],
     [3, 2, 'Bjørn', 'Økland', `bjorn.okland@${d}`, null, '41234567', 'active'],
@@ -278,7 +254,44 @@ export function smallHrFixture(options: { domain?: string; photoBaseUrl?: string
     [11, null, 'Ståle', 'Kråkenes', `stale.krakenes@${d}`, 'Driftstekniker', '+47 466 77 889', 'active'],
     [12, 2, 'Frøydis', 'Ødegård', `froydis.odegard@${d}`, 'Markedsfører', '+47 917 00 000', 'active'],
   ];
-  const employees = rows.map(([id, officeId, firstName, lastName, email, title, phone, status]) => ({
+  const employees = fixtureEmployees(rows, (id) => (photoBase && id !== 5 ? `${photoBase}/${id}.jpg` : null));
+  return { offices, employees };
+}
+
+/** An employee of a hand-written fixture: id, office, first and last name, email, title, phone, status. */
+export type FixtureRow = [
+  number,
+  number | null,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  HrEmployee['status'],
+];
+
+/** The three offices of the hand-written fixtures (Oslo, Bergen, Tromsø) in domain `d`. */
+export function fixtureOffices(d: string): HrOffice[] {
+  const office = (id: number, name: string, city: string, street: string, postal: string, phone: string) => ({
+    id,
+    name,
+    city,
+    streetAddress: street,
+    postalCode: postal,
+    phone,
+    email: `${asciiName(city)}@${d}`,
+    homepageUrl: `https://www.${d}/kontorer/${asciiName(city)}`,
+  });
+  return [
+    office(1, 'Oslo Sentrum', 'Oslo', 'Karl Johans gate 12', '0154', '+47 22 12 34 56'),
+    office(2, 'Bergen Bryggen', 'Bergen', 'Bryggen 15', '5003', '+47 55 21 43 65'),
+    office(3, 'Tromsø Sentrum', 'Tromsø', 'Storgata 98', '9008', '+47 77 60 50 40'),
+  ];
+}
+
+/** Fixture rows as employees, each with the photo URL `photoUrl` gives it. */
+export function fixtureEmployees(rows: FixtureRow[], photoUrl: (id: number) => string | null): HrEmployee[] {
+  return rows.map(([id, officeId, firstName, lastName, email, title, phone, status]) => ({
     id,
     officeId,
     firstName,
@@ -286,8 +299,7 @@ export function smallHrFixture(options: { domain?: string; photoBaseUrl?: string
     email,
     title,
     phone,
-    profileImageUrl: photoBase && id !== 5 ? `${photoBase}/${id}.jpg` : null,
+    profileImageUrl: photoUrl(id),
     status,
   }));
-  return { offices, employees };
 }
