@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../desired/campaign-model.js';
+import { boundary, testCampaign } from '../desired/test-campaign.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { countSwitches, reviewedBounds, shownAudiences } from './reviewed-audiences.js';
 
@@ -8,16 +9,7 @@ const T0 = Date.UTC(2026, 11, 14, 8);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function campaign(id: string, start = T0, end = T0 + 24 * HOUR): Campaign {
-  return {
-    id,
-    name: id,
-    priority: 0,
-    file: `desired-state/campaigns/${id}.yaml`,
-    banner: { imageUrl: 'https://cdn/x.png', width: 400, alt: id, link: 'https://x/', href: 'https://x/' },
-    start: { instant: start, at: '', timeZone: 'UTC', rollout: 'notBefore' },
-    end: { instant: end, at: '', timeZone: 'UTC', rollout: 'finishBy' },
-    target: { offices: [], titles: [], employees: [], exclude: [] },
-  };
+  return testCampaign(id, { start: boundary(start), end: boundary(end, 'finishBy') });
 }
 
 const shown = [

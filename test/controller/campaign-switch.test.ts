@@ -1,12 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startControllerServer } from '../../src/runtime/controller-runtime.js';
 import { openRuntime } from '../../src/runtime/open-runtime.js';
 import { run } from '../../src/runs/run.js';
-import { createMetrics } from '../../src/server/metrics.js';
 import { createTestWorld, usersFromDesired, type TestWorld } from '../support/roster-world.js';
-import { captureLogger, controllerSettings, waitFor } from './controller-harness.js';
+import { captureLogger, startTestController, controllerSettings, waitFor } from './controller-harness.js';
 
 /** Every mailbox's signature html in the simulator, by user id. */
 function tenantSignatures(world: TestWorld): Record<string, string | undefined> {
@@ -46,13 +44,7 @@ describe('the controller and a campaign', () => {
     });
     await writeCampaign(world.dir, start, end);
     const { logger } = captureLogger();
-    const server = await startControllerServer({
-      dir: world.dir,
-      env: world.env,
-      logger,
-      port: 0,
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
+    const server = await startTestController(world, logger);
     try {
       await waitFor(() => server.controller.status().lastRun, 20_000, 'the start run');
       const before = tenantSignatures(world);
@@ -136,13 +128,7 @@ describe('the controller and a campaign', () => {
     // Merged without a plan that showed it: its three users have no reviewed audience.
     await writeCampaign(world.dir, start, start + 3_600_000);
     const { logger } = captureLogger();
-    const server = await startControllerServer({
-      dir: world.dir,
-      env: world.env,
-      logger,
-      port: 0,
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
+    const server = await startTestController(world, logger);
     try {
       const switched = await waitFor(
         () => server.controller.status().campaigns?.lastSwitch,

@@ -1,6 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { CampaignAudienceStore, ShownAudience } from '../../ports/campaign-audiences.js';
-import { connectionError, queryFailure } from './connect.js';
+import { createSmallPool } from './small-pool.js';
 
 interface Row {
   campaign: string;
@@ -17,25 +17,7 @@ const KEEP_DAYS = 90;
  * applied by the state store's `migrate()`). One small pool of its own, like the pacing store's.
  */
 export function createPostgresCampaignAudienceStore(connection: pg.PoolConfig): CampaignAudienceStore {
-  const pool = new pg.Pool({ application_name: 'roster-campaigns', ...connection, max: 1 });
-  // Idle clients whose server went away emit 'error' on the pool; the next query reports it.
-  pool.on('error', () => undefined);
-
-  async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw connectionError(error, connection, 'state');
-    }
-    try {
-      return (await client.query<R>(sql, params)).rows;
-    } catch (error) {
-      throw queryFailure(error, connection, 'state');
-    } finally {
-      client.release();
-    }
-  }
+  const { query, close } = createSmallPool(connection, 'roster-campaigns');
 
   return {
     async shownAudiences(tenantId) {
@@ -66,6 +48,6 @@ export function createPostgresCampaignAudienceStore(connection: pg.PoolConfig): 
         [tenantId, JSON.stringify(shown), shownAt, KEEP_DAYS],
       );
     },
-    close: () => pool.end(),
+    close,
   };
 }
