@@ -4,27 +4,40 @@ import { referencedColumns } from '../config/referenced-columns.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
 import { formatProblem, RosterError } from '../errors/roster-error.js';
 import { cliContext, type CliContext } from './cli-context.js';
+import { createBannerImages } from '../adapters/photo-fetch/banner-images.js';
+import { checkCampaignBanners } from '../config/check-campaign-banners.js';
+import type { Settings } from '../config/settings.js';
+import type { BannerImages } from '../ports/banner-images.js';
 import { openHrSource } from '../runtime/open-runtime.js';
 
 /**
  * `roster validate`: configuration, overrides and templates, then the source query against the
  * database and every employee through the merge rules. Lists every problem; exits 1 when any
  * `error:` line was printed — an HR data error (duplicate email, over-long title) or a broken
- * campaign file (left out of runs; everything else goes on) included — and
+ * campaign file (left out of runs; everything else goes on) or a banner image over
+ * `signatures.maxBannerBytes` or not an image included — and
  * when the source could not be checked because DATABASE_URL is not set. `--no-source` checks the
  * configuration only, and says so.
  */
-export async function runValidate(ctx: CliContext, opts: { source: boolean }): Promise<number> {
+export async function runValidate(
+  ctx: CliContext,
+  opts: { source: boolean },
+  deps: { bannerImages?: (settings: Settings) => BannerImages } = {},
+): Promise<number> {
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
-  const { config, problems } = await loadDesiredConfig(ctx.dir, ctx.env);
-  for (const p of problems) out(formatProblem(p));
-  if (!config) {
-    out(`configuration: ${problems.filter((p) => p.severity === 'error').length} error(s)`);
+  const loaded = await loadDesiredConfig(ctx.dir, ctx.env);
+  for (const p of loaded.problems) out(formatProblem(p));
+  if (!loaded.config) {
+    out(`configuration: ${loaded.problems.filter((p) => p.severity === 'error').length} error(s)`);
     return 1;
   }
   out(
-    `configuration: valid (revision ${config.revision.slice(0, 12)}, ${config.overrides.length} override(s), ${config.templates.size} template(s))`,
+    `configuration: valid (revision ${loaded.config.revision.slice(0, 12)}, ${loaded.config.overrides.length} override(s), ${loaded.config.templates.size} template(s))`,
   );
+  // Every banner is downloaded and judged as a run would (size, type); ended campaigns are not.
+  const banners = (deps.bannerImages ?? createBannerImages)(loaded.config.settings);
+  const { config, problems } = await checkCampaignBanners(loaded.config, banners, Date.now());
+  for (const p of problems) out(formatProblem(p));
   const campaignErrors = (config.campaignProblems ?? []).filter((p) => p.severity === 'error').length;
   if (config.campaigns || campaignErrors > 0) {
     out(

@@ -20,6 +20,8 @@ import type { PhotoFetcher } from '../ports/photo-fetcher.js';
 import type { PhotosPort } from '../ports/photos.js';
 import type { GroupMembersPort } from '../ports/group-members.js';
 import { readCampaignGroups } from './campaign-groups.js';
+import { checkCampaignBanners } from '../config/check-campaign-banners.js';
+import type { BannerImages } from '../ports/banner-images.js';
 import type { SignaturesPort } from '../ports/signatures.js';
 import type { StateStore } from '../ports/state-store.js';
 import { prepareSlice, type PreparedSlice, type SliceContext } from './prepare-slice.js';
@@ -43,6 +45,8 @@ export interface PlanDeps {
   groupMembers?: GroupMembersPort;
   /** Used to hash source photos during a deep photo check (source changed at the same URL). */
   photoFetcher?: PhotoFetcher;
+  /** Downloads campaign banners to check their size and type (`checkCampaignBanners`); absent: not checked. */
+  bannerImages?: BannerImages;
   /**
    * Signatures made by earlier runs (see `SignatureMemo`): whoever runs plans again and again (the
    * controller) keeps one and passes it each time; without one every signature is rendered.
@@ -185,8 +189,7 @@ export async function streamPlan(
     look,
     progress,
   } = typeof sinks === 'function' ? { action: sinks } : sinks;
-  const { config } = deps;
-  const { settings } = config;
+  const { settings } = deps.config;
   const tenantId = settings.tenant.id;
   const photosOn = settings.photos.enabled;
   const signaturesOn = settings.signatures.enabled;
@@ -195,6 +198,11 @@ export async function streamPlan(
     throw new Error('storedOnly plans only some employees (a bug in the caller)');
   // Read once, before anything else: the one moment the whole run's signatures are of.
   const at = (options.at ?? deps.now()).getTime();
+  // Each banner downloaded once per run; a broken one leaves its campaign out of this plan.
+  const { config } =
+    deps.bannerImages && deps.config.campaigns?.length
+      ? await checkCampaignBanners(deps.config, deps.bannerImages, at)
+      : { config: deps.config };
 
   const snapshotOpening = deps.hrSource.openSnapshot(only ? [...only] : undefined);
   snapshotOpening.catch(() => undefined);
