@@ -198,18 +198,26 @@ export async function streamPlan(
     throw new Error('storedOnly plans only some employees (a bug in the caller)');
   // Read once, before anything else: the one moment the whole run's signatures are of.
   const at = (options.at ?? deps.now()).getTime();
-  // Each banner downloaded once per run; a broken one leaves its campaign out of this plan.
-  const { config } =
-    deps.bannerImages && deps.config.campaigns?.length
-      ? await checkCampaignBanners(deps.config, deps.bannerImages, at)
-      : { config: deps.config };
+  // Each banner downloaded once per run, alongside the other reads; a broken one leaves its
+  // campaign out of this plan (and its group unread).
+  const campaignsRead = (async () => {
+    const { config: checked } =
+      signaturesOn && deps.bannerImages && deps.config.campaigns?.length
+        ? await checkCampaignBanners(deps.config, deps.bannerImages, at)
+        : { config: deps.config };
+    const groups = signaturesOn
+      ? await readCampaignGroups(checked, deps.groupMembers)
+      : { members: new Map<string, ReadonlySet<string>>(), warnings: [] };
+    return { checked, groups };
+  })();
+  campaignsRead.catch(() => undefined);
 
   const snapshotOpening = deps.hrSource.openSnapshot(only ? [...only] : undefined);
   snapshotOpening.catch(() => undefined);
   let snapshot: HrSnapshot | undefined;
   let matcher: SnapshotMatcher | undefined;
   try {
-    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue, groups] =
+    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue, { checked, groups }] =
       await Promise.all([
         observe(deps, options),
         signaturesOn && !options.storedOnly
@@ -221,8 +229,9 @@ export async function streamPlan(
         deps.store.lastSuccessfulSourceCount(tenantId),
         photosOn ? deepCheckDue(deps, 'photo', options) : false,
         signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
-        signaturesOn ? readCampaignGroups(config, deps.groupMembers) : { members: new Map(), warnings: [] },
+        campaignsRead,
       ]);
+    const config = checked;
     snapshot = await snapshotOpening;
     const source = snapshot;
     matcher = await deps.cache.openMatcher(tenantId, users.scopeHash);

@@ -77,4 +77,37 @@ describe('a campaign whose banner image is too large', () => {
       await runtime.close();
     }
   });
+
+  it('a banner server answering 503 keeps its running campaign on, with a warning', async () => {
+    await using banners = await startBannerServer();
+    await using world = await createTestWorld({
+      users: async ({ desired }) => usersFromDesired(await desired()),
+      settings: {
+        photos: { enabled: false, allowPrivateAddresses: true },
+        signatures: { enabled: true, allowedHosts: ['example.no', '*.example.no', '127.0.0.1'] },
+      },
+    });
+    await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
+    await writeFile(
+      join(world.dir, 'desired-state/campaigns/oslo.yaml'),
+      campaign('oslo', banners.url('/unavailable.png'), 'Oslo Sentrum'),
+    );
+    const runtime = await openRuntime({ dir: world.dir, env: world.env });
+    try {
+      const collected = collectPlan();
+      const bannerImages = createBannerImages(runtime.config.settings, { ca: banners.ca });
+      await run({ ...runtime, bannerImages }, { kind: 'plan', actor: 'test' }, collected);
+      const plan = collected.plan()!;
+      expect(plan.warnings.filter((w) => w.kind === 'campaign').map((w) => w.message)).toEqual([
+        `desired-state/campaigns/oslo.yaml:4:10 /banner/image: warning: campaign oslo: the banner image ${banners.url('/unavailable.png')} could not be checked this run (the banner image server answered HTTP 503); the campaign stays as it is`,
+      ]);
+      expect(plan.campaigns?.active).toMatchObject([{ campaign: 'oslo' }]);
+      const withBanner = plan.actions.filter(
+        (a): a is SetSignatureAction => a.kind === 'set-signature' && a.html.includes('/unavailable.png'),
+      );
+      expect(withBanner.length).toBeGreaterThan(0);
+    } finally {
+      await runtime.close();
+    }
+  });
 });
