@@ -23,7 +23,10 @@ async function readConfigAndDesired(
   let { config } = await loadConfigOrThrow(ctx.dir, ctx.env);
   if (at && config.campaigns?.length) {
     // The banner a run at that moment would show: a broken one is left out, as in plans.
-    const checked = await checkCampaignBanners(config, createBannerImages(config.settings), at.getTime());
+    const checked = await checkCampaignBanners(config, createBannerImages(config.settings), {
+      at: at.getTime(),
+      campaigns: 'running',
+    });
     for (const problem of checked.problems) ctx.stderr.write(`${formatProblem(problem)}\n`);
     config = checked.config;
   }

@@ -21,7 +21,7 @@ import { openHrSource } from '../runtime/open-runtime.js';
  */
 export async function runValidate(
   ctx: CliContext,
-  opts: { source: boolean },
+  opts: { source: boolean; banners?: boolean },
   deps: { bannerImages?: (settings: Settings) => BannerImages } = {},
 ): Promise<number> {
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
@@ -34,14 +34,17 @@ export async function runValidate(
   out(
     `configuration: valid (revision ${loaded.config.revision.slice(0, 12)}, ${loaded.config.overrides.length} override(s), ${loaded.config.templates.size} template(s))`,
   );
-  // Every banner is downloaded and judged as a run would (size, type); ended campaigns are not.
+  // Every banner of a campaign not yet ended is downloaded and judged as a run would (size, type).
   const banners = (deps.bannerImages ?? createBannerImages)(loaded.config.settings);
-  const { config, problems } = await checkCampaignBanners(loaded.config, banners, Date.now());
+  const { config, problems } =
+    opts.banners === false
+      ? { config: loaded.config, problems: [] }
+      : await checkCampaignBanners(loaded.config, banners, { at: Date.now(), campaigns: 'not-ended' });
   for (const p of problems) out(formatProblem(p));
   const campaignErrors = (config.campaignProblems ?? []).filter((p) => p.severity === 'error').length;
   if (config.campaigns || campaignErrors > 0) {
     out(
-      `campaigns: ${config.campaigns?.length ?? 0} loaded${campaignErrors > 0 ? `; campaign files with errors are left out (${campaignErrors} error(s) above), every other update goes on` : ''}`,
+      `campaigns: ${config.campaigns?.length ?? 0} loaded${opts.banners === false ? ' (banner images not downloaded: --no-banners)' : ''}${campaignErrors > 0 ? `; campaign files with errors are left out (${campaignErrors} error(s) above), every other update goes on` : ''}`,
     );
   }
   if (!opts.source) {
@@ -86,7 +89,8 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check configuration, overrides, templates and the source query; list every problem')
     .option('--no-source', 'do not connect to the HR database')
-    .action(async (opts: { source: boolean }, command: Command) => {
+    .option('--no-banners', 'do not download campaign banner images (their size and type are not checked)')
+    .action(async (opts: { source: boolean; banners: boolean }, command: Command) => {
       process.exitCode = await runValidate(cliContext(command), opts);
     });
 }

@@ -26,7 +26,12 @@ signatures: { allowedHosts: ['127.0.0.1', www.example.no], maxBannerBytes: ${LIM
 }
 
 /** A campaign file whose `banner.image` is on line 4, column 10. */
-function campaign(id: string, image: string, end = '2099-01-01T00:00'): { file: string; text: string } {
+function campaign(
+  id: string,
+  image: string,
+  end = '2099-01-01T00:00',
+  start = '2026-01-01T00:00',
+): { file: string; text: string } {
   return {
     file: `desired-state/campaigns/${id}.yaml`,
     text: `id: ${id}
@@ -36,7 +41,7 @@ banner:
   width: 480
   alt: ${id}
   link: https://www.example.no/${id}
-start: { at: '2026-01-01T00:00', timeZone: UTC }
+start: { at: '${start}', timeZone: UTC }
 end: { at: '${end}', timeZone: UTC }
 target: { offices: [Oslo] }
 `,
@@ -73,8 +78,9 @@ describe('checkCampaignBanners against an https server on 127.0.0.1', () => {
   afterAll(async () => {
     await banners[Symbol.asyncDispose]();
   });
-  const check = (config: DesiredConfig, at?: number) =>
-    checkCampaignBanners(config, createBannerImages(config.settings, { ca: banners.ca }), at);
+  const JUNE = Date.parse('2026-06-01T00:00Z');
+  const check = (config: DesiredConfig, campaigns: 'running' | 'not-ended' = 'running', at = JUNE) =>
+    checkCampaignBanners(config, createBannerImages(config.settings, { ca: banners.ca }), { at, campaigns });
 
   it('keeps campaigns whose banner is a PNG or GIF under signatures.maxBannerBytes', async () => {
     const config = configWith([
@@ -136,15 +142,29 @@ describe('checkCampaignBanners against an https server on 127.0.0.1', () => {
     expect(checked.config.campaigns?.map((c) => c.id)).toEqual(['busy', 'down']);
   });
 
-  it('downloads an image once however many campaigns use it, and not at all for ended campaigns', async () => {
-    const before = banners.server.requests.length;
+  it('downloads an image once however many campaigns use it; a run only the running ones, validate all not ended', async () => {
     const config = configWith([
       campaign('one', banners.url('/small.png?same')),
       campaign('two', banners.url('/small.png?same')),
       campaign('over', banners.url('/large.png?ended'), '2026-02-01T00:00'),
+      campaign('later', banners.url('/large.png?later'), '2099-01-01T00:00', '2027-01-01T00:00'),
     ]);
-    const checked = await check(config, Date.parse('2026-06-01T00:00Z'));
-    expect(checked.problems).toEqual([]);
-    expect(banners.server.requests.slice(before).map((r) => r.path)).toEqual(['/small.png?same']);
+    const paths = async (which: 'running' | 'not-ended') => {
+      const before = banners.server.requests.length;
+      const checked = await check(config, which);
+      return {
+        paths: banners.server.requests
+          .slice(before)
+          .map((r) => r.path)
+          .sort(),
+        checked,
+      };
+    };
+    const run = await paths('running');
+    expect(run.paths).toEqual(['/small.png?same']);
+    expect(run.checked.problems).toEqual([]);
+    const validate = await paths('not-ended');
+    expect(validate.paths).toEqual(['/large.png?later', '/small.png?same']);
+    expect(validate.checked.config.campaigns?.map((c) => c.id).sort()).toEqual(['one', 'over', 'two']);
   });
 });

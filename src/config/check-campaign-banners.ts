@@ -1,5 +1,6 @@
 import type { ConfigProblem } from '../errors/roster-error.js';
 import type { Campaign } from '../desired/campaign-model.js';
+import { isActive } from '../desired/campaigns.js';
 import type { BannerImages, BannerVerdict } from '../ports/banner-images.js';
 import type { DesiredConfig } from './settings.js';
 
@@ -16,16 +17,19 @@ export interface CheckedBanners {
  * and judges it: over `signatures.maxBannerBytes`, not an image, refused by the URL or address
  * policy or answered with a 4xx → the campaign is left out with an error at its `banner.image`
  * line, like any other broken campaign file; a network error, timeout or 5xx → a warning and the
- * campaign stays (a failed check never takes a banner off, nor puts one on). Campaigns that have
- * ended by `at` show nothing and are not downloaded. Called once per run: the result is not kept.
+ * campaign stays (a failed check never takes a banner off, nor puts one on). Which banners are
+ * downloaded: `running` (a run) those of the campaigns running at `at`, the only ones it writes;
+ * `not-ended` (`roster validate`) those of every campaign that has not ended by `at`, so a broken
+ * banner is found before its campaign starts. Called once per run: the result is not kept.
  */
 export async function checkCampaignBanners(
   config: DesiredConfig,
   images: BannerImages,
-  at?: number,
+  which: { at: number; campaigns: 'running' | 'not-ended' },
 ): Promise<CheckedBanners> {
   const campaigns = config.campaigns ?? [];
-  const due = campaigns.filter((c) => at === undefined || c.end.instant > at);
+  const { at } = which;
+  const due = campaigns.filter((c) => (which.campaigns === 'running' ? isActive(c, at) : c.end.instant > at));
   if (due.length === 0) return { config, problems: [] };
   const downloads = new Map<string, Promise<BannerVerdict>>();
   const verdicts = await Promise.all(

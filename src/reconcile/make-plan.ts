@@ -203,7 +203,7 @@ export async function streamPlan(
   const campaignsRead = (async () => {
     const { config: checked } =
       signaturesOn && deps.bannerImages && deps.config.campaigns?.length
-        ? await checkCampaignBanners(deps.config, deps.bannerImages, at)
+        ? await checkCampaignBanners(deps.config, deps.bannerImages, { at, campaigns: 'running' })
         : { config: deps.config };
     const groups = signaturesOn
       ? await readCampaignGroups(checked, deps.groupMembers)

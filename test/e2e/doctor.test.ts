@@ -346,7 +346,7 @@ describe('the shipped example configuration against a tenant it was not made for
           'whose domains are contoso.onmicrosoft.com (initial), contoso.com (default); set scope.domains in roster.yaml to the mail domains your employees use in this tenant',
       );
       expect(plan.stdout).toContain(
-        'No employee matched a tenant user: 8 employees, 0 matched, 0 in sync; 10 warnings (see no-match).',
+        'No employee matched a tenant user: 8 employees, 0 matched, 0 in sync; 9 warnings (see no-match).',
       );
       const markdown = await run('node', [BIN, '-C', dir, 'plan', '--format', 'markdown'], { env });
       expect(markdown.stdout).toContain('- **no-match**: 0 of 8 employees matched a tenant user');
