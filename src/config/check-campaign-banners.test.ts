@@ -113,7 +113,7 @@ describe('checkCampaignBanners against an https server on 127.0.0.1', () => {
     );
     expect(checked.problems.map(formatProblem)).toEqual([
       `desired-state/campaigns/gone.yaml:4:10 /banner/image: error: campaign gone: the banner image ${banners.url('/gone.png')} is refused: the banner image server answered HTTP 404`,
-      `desired-state/campaigns/html.yaml:4:10 /banner/image: error: campaign html: the banner image ${banners.url('/page.html')} is refused: the banner image is not an image: the bytes are not a recognizable file type (JPEG or PNG or GIF expected)`,
+      `desired-state/campaigns/html.yaml:4:10 /banner/image: error: campaign html: the banner image ${banners.url('/page.html')} is refused: the banner image is not an image: the bytes are not a recognizable file type (JPEG, PNG or GIF expected)`,
     ]);
     expect(checked.config.campaigns).toEqual([]);
   });

@@ -43,7 +43,8 @@ export async function sniffImage(
   accepted: readonly ImageContentType[] = PHOTO_TYPES,
 ): Promise<SniffedImage<ImageContentType>> {
   const { fileTypeFromBuffer, sharp } = await decoders();
-  const names = accepted.map((t) => t.slice('image/'.length).toUpperCase()).join(' or ');
+  const upper = accepted.map((t) => t.slice('image/'.length).toUpperCase());
+  const names = upper.length > 1 ? `${upper.slice(0, -1).join(', ')} or ${upper.at(-1)}` : upper.join('');
   const type = await fileTypeFromBuffer(bytes);
   if (!type) return { ok: false, message: `the bytes are not a recognizable file type (${names} expected)` };
   const contentType = accepted.find((t) => t === type.mime);
