@@ -4,7 +4,9 @@ import type { DesiredConfig } from '../config/settings.js';
 import { createDesiredBuilder } from '../desired/build-desired.js';
 import type { DesiredState } from '../desired/model.js';
 import { createSignatureRenderer } from '../desired/signature-renderer.js';
-import { UsageError } from '../errors/roster-error.js';
+import { formatProblem, UsageError } from '../errors/roster-error.js';
+import { checkCampaignBanners } from '../config/check-campaign-banners.js';
+import { createBannerImages } from '../adapters/photo-fetch/banner-images.js';
 import { cliContext, type CliContext } from './cli-context.js';
 import { loadConfigOrThrow, openHrSource } from '../runtime/open-runtime.js';
 import { parseMoment } from './parse-moment.js';
@@ -18,7 +20,16 @@ async function readConfigAndDesired(
   ctx: CliContext,
   at?: Date,
 ): Promise<{ config: DesiredConfig; desired: DesiredState }> {
-  const { config } = await loadConfigOrThrow(ctx.dir, ctx.env);
+  let { config } = await loadConfigOrThrow(ctx.dir, ctx.env);
+  if (at && config.campaigns?.length) {
+    // The banner a run at that moment would show: a broken one is left out, as in plans.
+    const checked = await checkCampaignBanners(config, createBannerImages(config.settings), {
+      at: at.getTime(),
+      campaigns: 'running',
+    });
+    for (const problem of checked.problems) ctx.stderr.write(`${formatProblem(problem)}\n`);
+    config = checked.config;
+  }
   const source = openHrSource(config, ctx.env);
   try {
     const builder = createDesiredBuilder(config, at ? { at: at.getTime() } : {});

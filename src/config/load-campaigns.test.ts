@@ -70,6 +70,7 @@ describe('loadCampaigns', () => {
         file: 'desired-state/campaigns/winter.yaml',
         banner: {
           imageUrl: 'https://cdn.example.no/winter.png',
+          imageAt: { line: 4, column: 10 },
           width: 480,
           alt: 'Winter sale, 20 % off',
           link: 'https://www.example.no/sale?ref=sig',

@@ -178,6 +178,7 @@ function checked(
     file: parsed.file,
     banner: {
       imageUrl: banner.image,
+      imageAt: parsed.locate(['banner', 'image']),
       width: banner.width,
       ...(banner.height !== undefined ? { height: banner.height } : {}),
       alt: banner.alt,

@@ -51,6 +51,8 @@ export interface SignatureSettings extends SignatureFlags {
   defaultTemplate: string;
   /** What to do when roaming signatures are enabled (Roster's signatures would not show). */
   whenRoamingEnabled: 'refuse' | 'warn';
+  /** Largest campaign banner image, in bytes: checked by downloading it at each run (`docs/campaigns.md`). */
+  maxBannerBytes: number;
   /** Company-wide template variables (logo URL, company name, …). */
   variables: Record<string, string>;
   /**

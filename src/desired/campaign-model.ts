@@ -18,6 +18,8 @@ export interface Campaign {
   file: string;
   banner: {
     imageUrl: string;
+    /** Where `banner.image` is written in `file` (for problems found when the image is downloaded). */
+    imageAt?: { line: number; column: number };
     width: number;
     height?: number;
     alt: string;

@@ -12,6 +12,7 @@ export const CHECKS = [
   'sample-user',
   'domains',
   'photo-settings',
+  'campaign-groups',
   'exchange-token',
   'exchange-permission',
   'exchange-role',

@@ -4,13 +4,15 @@ import type { DirectoryPort } from '../ports/directory.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { OrgSettingsPort } from '../ports/org-settings.js';
 import type { TenantAccessPort, TenantDomain } from '../ports/tenant-access.js';
+import type { GroupMembersPort } from '../ports/group-members.js';
+import { checkCampaignGroups, targetsGroups } from './check-campaign-groups.js';
 import { checkDomains, checkPhotoSettings, checkSampleUser } from './check-graph.js';
 import { exchangeChecks } from './check-exchange.js';
 import { checkHrSource, hrEmployeesFinding, matchShareFinding } from './check-hr.js';
 import { checkToken, credentialFinding, type CredentialInfo } from './check-tokens.js';
 import { matchTenantUsers, readEmployees } from './employee-match.js';
 import { errorText } from './error-text.js';
-import { finding, inReportOrder, skipped, type Finding } from './finding.js';
+import { finding, inReportOrder, skipped, type CheckId, type Finding } from './finding.js';
 import { rolesFinding } from './required-roles.js';
 
 /** The ports that reach the tenant. */
@@ -18,6 +20,8 @@ export interface DoctorTenant {
   access: TenantAccessPort;
   directory: DirectoryPort;
   orgSettings: OrgSettingsPort;
+  /** Read only when a campaign targets a group (`campaign-groups`). */
+  groupMembers?: GroupMembersPort;
 }
 
 /** What the preflight reads from. Nothing here is written to, and nothing is saved. */
@@ -77,10 +81,15 @@ interface TenantResult {
 async function tenantChecks(deps: DoctorDeps): Promise<TenantResult> {
   const { tenant, config, credential } = deps;
   const settings = config.settings;
+  // campaign-groups is only reported where a campaign targets a group: otherwise it does not apply.
+  const graphChecks: CheckId[] = [
+    ...GRAPH_CHECKS,
+    ...(targetsGroups(config.campaigns ?? []) ? ['campaign-groups' as const] : []),
+  ];
   if (!tenant) {
     const why = 'no credential (see credential)';
     return {
-      findings: ['graph-token' as const, ...GRAPH_CHECKS, ...EXCHANGE_CHECKS].map((c) => skipped(c, why)),
+      findings: ['graph-token' as const, ...graphChecks, ...EXCHANGE_CHECKS].map((c) => skipped(c, why)),
       graph: false,
     };
   }
@@ -89,21 +98,30 @@ async function tenantChecks(deps: DoctorDeps): Promise<TenantResult> {
     return {
       findings: [
         graphToken.finding,
-        ...GRAPH_CHECKS.map((c) => skipped(c, 'no Graph token')),
+        ...graphChecks.map((c) => skipped(c, 'no Graph token')),
         ...(await exchange(deps, tenant, undefined)),
       ],
       graph: false,
     };
   }
-  const [sample, domains, photos] = await Promise.all([
+  const [sample, domains, photos, groups] = await Promise.all([
     checkSampleUser(tenant.access),
     checkDomains(tenant.access, settings),
     checkPhotoSettings(tenant.orgSettings, settings),
+    checkCampaignGroups(config.campaigns ?? [], graphToken.claims, tenant.groupMembers),
   ]);
   const permissions = rolesFinding(settings, 'graph', graphToken.claims);
   const rest = await exchange(deps, tenant, domains.domains);
   return {
-    findings: [graphToken.finding, permissions, sample, domains.finding, photos, ...rest],
+    findings: [
+      graphToken.finding,
+      permissions,
+      sample,
+      domains.finding,
+      photos,
+      ...(groups ? [groups] : []),
+      ...rest,
+    ],
     ...(domains.domains ? { domains: domains.domains } : {}),
     graph: true,
   };

@@ -20,6 +20,8 @@ import type { PhotoFetcher } from '../ports/photo-fetcher.js';
 import type { PhotosPort } from '../ports/photos.js';
 import type { GroupMembersPort } from '../ports/group-members.js';
 import { readCampaignGroups } from './campaign-groups.js';
+import { checkCampaignBanners } from '../config/check-campaign-banners.js';
+import type { BannerImages } from '../ports/banner-images.js';
 import type { SignaturesPort } from '../ports/signatures.js';
 import type { StateStore } from '../ports/state-store.js';
 import { prepareSlice, type PreparedSlice, type SliceContext } from './prepare-slice.js';
@@ -51,6 +53,8 @@ export interface PlanDeps {
   groupMembers?: GroupMembersPort;
   /** Used to hash source photos during a deep photo check (source changed at the same URL). */
   photoFetcher?: PhotoFetcher;
+  /** Downloads campaign banners to check their size and type (`checkCampaignBanners`); absent: not checked. */
+  bannerImages?: BannerImages;
   /**
    * Signatures made by earlier runs (see `SignatureMemo`): whoever runs plans again and again (the
    * controller) keeps one and passes it each time; without one every signature is rendered.
@@ -201,8 +205,7 @@ export async function streamPlan(
     look,
     progress,
   } = typeof sinks === 'function' ? { action: sinks } : sinks;
-  const { config } = deps;
-  const { settings } = config;
+  const { settings } = deps.config;
   const tenantId = settings.tenant.id;
   const photosOn = settings.photos.enabled;
   const signaturesOn = settings.signatures.enabled;
@@ -211,29 +214,51 @@ export async function streamPlan(
     throw new Error('storedOnly plans only some employees (a bug in the caller)');
   // Read once, before anything else: the one moment the whole run's signatures are of.
   const at = (options.at ?? deps.now()).getTime();
+  // Each banner downloaded once per run, alongside the other reads; a broken one leaves its
+  // campaign out of this plan (and its group unread).
+  const campaignsRead = (async () => {
+    const { config: checked } =
+      signaturesOn && deps.bannerImages && deps.config.campaigns?.length
+        ? await checkCampaignBanners(deps.config, deps.bannerImages, { at, campaigns: 'running' })
+        : { config: deps.config };
+    const groups = signaturesOn
+      ? await readCampaignGroups(checked, deps.groupMembers)
+      : { members: new Map<string, ReadonlySet<string>>(), warnings: [] };
+    return { checked, groups };
+  })();
+  campaignsRead.catch(() => undefined);
 
   const snapshotOpening = deps.hrSource.openSnapshot(only ? [...only] : undefined);
   snapshotOpening.catch(() => undefined);
   let snapshot: HrSnapshot | undefined;
   let matcher: SnapshotMatcher | undefined;
   try {
-    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue, groups, reviewed] =
-      await Promise.all([
-        observe(deps, options),
-        signaturesOn && !options.storedOnly
-          ? readRoamingSetting(deps.orgSettings)
-          : Promise.resolve<{ postponed: undefined; warning?: string }>({ postponed: undefined }),
-        photosOn && !options.storedOnly
-          ? readPhotoUpdateBlock(deps.orgSettings, settings.photos.appRoles ?? [])
-          : Promise.resolve<{ blocked?: string; warning?: string }>({}),
-        deps.store.lastSuccessfulSourceCount(tenantId),
-        photosOn ? deepCheckDue(deps, 'photo', options) : false,
-        signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
-        signaturesOn ? readCampaignGroups(config, deps.groupMembers) : { members: new Map(), warnings: [] },
-        options.review === 'recorded' && config.campaigns?.length
-          ? reviewedAudiences(deps, config.campaigns, at)
-          : undefined,
-      ]);
+    const [
+      users,
+      roaming,
+      photoBlock,
+      previousSourceCount,
+      photoDue,
+      signatureDue,
+      { checked, groups },
+      reviewed,
+    ] = await Promise.all([
+      observe(deps, options),
+      signaturesOn && !options.storedOnly
+        ? readRoamingSetting(deps.orgSettings)
+        : Promise.resolve<{ postponed: undefined; warning?: string }>({ postponed: undefined }),
+      photosOn && !options.storedOnly
+        ? readPhotoUpdateBlock(deps.orgSettings, settings.photos.appRoles ?? [])
+        : Promise.resolve<{ blocked?: string; warning?: string }>({}),
+      deps.store.lastSuccessfulSourceCount(tenantId),
+      photosOn ? deepCheckDue(deps, 'photo', options) : false,
+      signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
+      campaignsRead,
+      options.review === 'recorded' && deps.config.campaigns?.length
+        ? reviewedAudiences(deps, deps.config.campaigns, at)
+        : undefined,
+    ]);
+    const config = checked;
     snapshot = await snapshotOpening;
     const source = snapshot;
     matcher = await deps.cache.openMatcher(tenantId, users.scopeHash);

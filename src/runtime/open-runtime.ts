@@ -11,6 +11,7 @@ import { createPostgresCampaignAudienceStore } from '../adapters/postgres/campai
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
+import { createBannerImages } from '../adapters/photo-fetch/banner-images.js';
 import type { SignatureMemo } from '../desired/signature-memo.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
@@ -144,6 +145,7 @@ export async function openRuntime(options: {
     signatures: microsoft.signatures,
     orgSettings: microsoft.orgSettings,
     photoFetcher: createSafePhotoFetcher(config.settings.photos),
+    bannerImages: createBannerImages(config.settings),
     microsoft,
     scrubber,
     applyLock: createApplyLock(stateDatabaseConfig(options.env, config.settings.source.ssl)),

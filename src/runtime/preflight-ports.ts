@@ -19,6 +19,7 @@ export function preflightPorts(
       access: microsoft.tenantAccess,
       directory: microsoft.directory,
       orgSettings: microsoft.orgSettings,
+      groupMembers: microsoft.groupMembers,
     },
   };
 }

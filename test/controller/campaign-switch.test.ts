@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime } from '../../src/runtime/open-runtime.js';
 import { run } from '../../src/runs/run.js';
+import { localBannerSettings, startBannerServer, type BannerServer } from '../support/banner-server.js';
 import { createTestWorld, usersFromDesired, type TestWorld } from '../support/roster-world.js';
 import { captureLogger, startTestController, controllerSettings, waitFor } from './controller-harness.js';
 
@@ -13,15 +14,15 @@ function tenantSignatures(world: TestWorld): Record<string, string | undefined> 
 
 const second = (instant: number) => new Date(instant).toISOString().slice(0, 19);
 
-/** A campaign file for the Bergen office (three employees), from `start` to `end`. */
-async function writeCampaign(dir: string, start: number, end: number): Promise<void> {
+/** A campaign file for the Bergen office (three employees), from `start` to `end`, its banner at `image`. */
+async function writeCampaign(dir: string, image: string, start: number, end: number): Promise<void> {
   await mkdir(join(dir, 'desired-state/campaigns'), { recursive: true });
   await writeFile(
     join(dir, 'desired-state/campaigns/flash.yaml'),
     [
       'id: flash-sale',
       'name: Flash sale',
-      'banner: { image: https://www.example.no/flash.png, width: 300, alt: Flash sale, link: https://www.example.no/flash }',
+      `banner: { image: '${image}', width: 300, alt: Flash sale, link: https://www.example.no/flash }`,
       `start: { at: '${second(start)}', timeZone: UTC }`,
       `end: { at: '${second(end)}', timeZone: UTC }`,
       'target: { offices: [Bergen Bryggen] }',
@@ -29,6 +30,15 @@ async function writeCampaign(dir: string, start: number, end: number): Promise<v
     ].join('\n'),
   );
 }
+
+// Each run downloads the banner from here (as from a CDN): nothing leaves the machine.
+let banners: BannerServer;
+let FLASH: string;
+beforeAll(async () => {
+  banners = await startBannerServer();
+  FLASH = banners.url('/small.gif');
+});
+afterAll(() => banners[Symbol.asyncDispose]());
 
 describe('the controller and a campaign', () => {
   it('runs at the start and at the end, whatever its interval, and reports prediction and outcome', async () => {
@@ -38,11 +48,11 @@ describe('the controller and a campaign', () => {
     await using world = await createTestWorld({
       settings: {
         ...controllerSettings('apply', '1h'),
-        signatures: { enabled: true, defaultTemplate: 'default' },
+        ...localBannerSettings(),
       },
       users: async ({ desired }) => usersFromDesired(await desired()),
     });
-    await writeCampaign(world.dir, start, end);
+    await writeCampaign(world.dir, FLASH, start, end);
     const { logger } = captureLogger();
     const server = await startTestController(world, logger);
     try {
@@ -67,7 +77,7 @@ describe('the controller and a campaign', () => {
         fetch(`${server.url}/campaigns/flash-sale/preview/bjorn.okland@example.no/${banner}`).then((r) =>
           r.text(),
         );
-      expect(await preview('with')).toContain('https://www.example.no/flash.png');
+      expect(await preview('with')).toContain(FLASH);
       expect(await preview('without')).not.toContain('flash');
       expect(await preview('without')).toContain('bjorn.okland@example.no');
 
@@ -87,7 +97,7 @@ describe('the controller and a campaign', () => {
       expect(started.predictedSeconds).toBeGreaterThan(0);
       expect(started.tookSeconds).toBeGreaterThanOrEqual(0);
       const during = tenantSignatures(world);
-      expect(Object.values(during).filter((html) => html?.includes('flash.png'))).toHaveLength(3);
+      expect(Object.values(during).filter((html) => html?.includes(FLASH))).toHaveLength(3);
 
       await waitFor(
         () => server.controller.status().campaigns?.lastSwitch?.switches[0]?.kind === 'end',
@@ -111,7 +121,7 @@ describe('the controller and a campaign', () => {
     await using world = await createTestWorld({
       settings: {
         ...controllerSettings('apply', '1h'),
-        signatures: { enabled: true, defaultTemplate: 'default' },
+        ...localBannerSettings(),
         guardrails: { maxChanges: 2, maxSourceShrinkPercent: 20 },
       },
       users: async ({ desired }) => usersFromDesired(await desired()),
@@ -126,7 +136,7 @@ describe('the controller and a campaign', () => {
     }
     const before = tenantSignatures(world);
     // Merged without a plan that showed it: its three users have no reviewed audience.
-    await writeCampaign(world.dir, start, start + 3_600_000);
+    await writeCampaign(world.dir, FLASH, start, start + 3_600_000);
     const { logger } = captureLogger();
     const server = await startTestController(world, logger);
     try {

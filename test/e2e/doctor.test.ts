@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -60,6 +60,8 @@ describe('roster doctor against the simulator', () => {
     const { code, report } = await doctor(world);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
+    // No campaign targets a group: the check does not apply, and is not shown.
+    expect(report.findings.map((f) => f.check)).not.toContain('campaign-groups');
     const requests = Object.keys(world.sim.statsSnapshot().requests as Record<string, number>);
     expect(
       requests.filter((r) => !/^(GET|POST) /.test(r) || /^POST (?!.*(InvokeCommand|token))/.test(r)),
@@ -213,6 +215,87 @@ describe('roster doctor against the simulator', () => {
     expect(of('credential')).toMatchObject({ status: 'error' });
     expect(of('credential').message).toContain('AZURE_TENANT_ID is required with AZURE_CLIENT_SECRET');
     expect(of('graph-token').status).toBe('skipped');
+  });
+});
+
+describe('roster doctor with a campaign that targets an Entra ID group', () => {
+  const SALES = '11111111-2222-4333-8444-555555555555';
+  const NORTH = '66666666-7777-4888-8999-000000000000';
+  const MISSING = '99999999-2222-4333-8444-555555555555';
+  let world: TestWorld;
+  const app = () => world.sim.state.apps[0]!;
+
+  const campaignFile = (group: string) =>
+    writeFile(
+      join(world.dir, 'desired-state/campaigns/sales.yaml'),
+      `id: sales\nname: Sales\nbanner:\n  image: https://www.example.no/sales.png\n  width: 480\n  alt: Sales\n` +
+        `  link: https://www.example.no/sales\nstart: { at: '2020-01-01T00:00', timeZone: UTC }\n` +
+        `end: { at: '2099-01-01T00:00', timeZone: UTC }\ntarget: { group: ${group} }\n`,
+    );
+
+  beforeAll(async () => {
+    world = await createTestWorld({
+      pacing: 'fresh',
+      users: async ({ desired }) => usersFromDesired(await desired()),
+      graphPermissions: [
+        'User.ReadWrite.All',
+        'ProfilePhoto.ReadWrite.All',
+        'PeopleSettings.Read.All',
+        'Domain.Read.All',
+        'GroupMember.Read.All',
+      ],
+      groups: [
+        { id: SALES, displayName: 'Sales', members: ['ase.maeland@example.no', NORTH] },
+        { id: NORTH, displayName: 'Sales north', members: ['kare.saether@example.no'] },
+      ],
+    });
+    await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
+  });
+  afterAll(() => world?.[Symbol.asyncDispose]());
+
+  it('with GroupMember.Read.All: the group is read through Graph, nested members included', async () => {
+    await campaignFile(SALES);
+    const { code, of } = await doctor(world);
+    expect(of('campaign-groups')).toMatchObject({
+      status: 'ok',
+      link: 'docs/azure-setup.md#doctor-campaign-groups',
+    });
+    const read = of('campaign-groups').message.match(
+      /^every targeted group is readable \(11111111-2222-4333-8444-555555555555: (\d+) member address\(es\)\)$/,
+    );
+    // Åse directly, Kåre through the nested group: at least one address each.
+    expect(Number(read?.[1])).toBeGreaterThanOrEqual(2);
+    expect(code).toBe(0);
+  });
+
+  it('without GroupMember.Read.All: an error naming the group and the campaign, with the grant as the fix', async () => {
+    await campaignFile(SALES);
+    const before = [...app().graphPermissions];
+    app().graphPermissions = before.filter((p) => p !== 'GroupMember.Read.All');
+    try {
+      const { code, of, errors } = await doctor(world);
+      expect(code).toBe(1);
+      expect(errors).toEqual(['campaign-groups']);
+      expect(of('campaign-groups').message).toBe(
+        `campaigns target the Entra ID groups ${SALES} (campaign sales), but the graph token lacks GroupMember.Read.All: those groups select nobody`,
+      );
+      expect(of('campaign-groups').fix).toMatch(
+        /^grant the Microsoft Graph application permission GroupMember\.Read\.All .* grant admin consent \(docs\/azure-setup\.md, step 2\)$/,
+      );
+    } finally {
+      app().graphPermissions = before;
+    }
+  });
+
+  it('a group id that is not in the tenant is an error', async () => {
+    await campaignFile(MISSING);
+    const { code, of } = await doctor(world);
+    expect(code).toBe(1);
+    expect(of('campaign-groups')).toMatchObject({ status: 'error' });
+    expect(of('campaign-groups').message).toBe(
+      `group ${MISSING} (campaign sales) could not be read: no such group in this tenant; such a group selects nobody`,
+    );
+    expect(of('campaign-groups').fix).toMatch(/object id of an Entra ID group/);
   });
 });
 

@@ -1,5 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createBannerImages } from '../../src/adapters/photo-fetch/banner-images.js';
 import { runValidate } from '../../src/cli/validate.js';
+import { startBannerServer } from '../support/banner-server.js';
 import { smallHrFixture } from '../../src/local/seed-hr.js';
 import { createTestWorld, type TestWorld } from '../support/roster-world.js';
 
@@ -53,5 +57,53 @@ describe('roster validate exit codes', () => {
     const configOnly = await validate(world, { source: false, env });
     expect(configOnly.code).toBe(0);
     expect(configOnly.lines.at(-1)).toBe('source: not checked (--no-source)');
+  });
+
+  it('downloads each running campaign banner: too large or not an image exits 1, a 503 only warns', async () => {
+    await using banners = await startBannerServer();
+    await using world = await createTestWorld({
+      settings: {
+        photos: { enabled: false, allowPrivateAddresses: true },
+        signatures: { allowedHosts: ['example.no', '*.example.no', '127.0.0.1'], maxBannerBytes: 10_000 },
+      },
+    });
+    const campaign = (id: string, path: string) =>
+      writeFile(
+        join(world.dir, `desired-state/campaigns/${id}.yaml`),
+        `id: ${id}\nname: ${id}\nbanner:\n  image: ${banners.url(path)}\n  width: 480\n  alt: ${id}\n` +
+          `  link: https://www.example.no/${id}\nstart: { at: '2020-01-01T00:00', timeZone: UTC }\n` +
+          `end: { at: '2099-01-01T00:00', timeZone: UTC }\ntarget: { offices: [Oslo Sentrum] }\n`,
+      );
+    await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
+    await campaign('busy', '/unavailable.png');
+    await campaign('fine', '/small.png');
+    const ctx = world.context();
+    const check = (settings: Parameters<typeof createBannerImages>[0]) =>
+      createBannerImages(settings, { ca: banners.ca });
+    const warned = await runValidate(ctx, { source: false }, { bannerImages: check });
+    expect(ctx.output()).toContain(
+      `desired-state/campaigns/busy.yaml:4:10 /banner/image: warning: campaign busy: the banner image ${banners.url('/unavailable.png')} could not be checked this run (the banner image server answered HTTP 503); the campaign stays as it is`,
+    );
+    expect(ctx.output()).toContain('campaigns: 2 loaded\n');
+    expect(warned).toBe(0);
+
+    await campaign('huge', '/large.png');
+    await campaign('page', '/page.html');
+    const again = world.context();
+    const failed = await runValidate(again, { source: false }, { bannerImages: check });
+    const errors = again
+      .output()
+      .split('\n')
+      .filter((l) => l.includes(': error: '));
+    expect(errors).toEqual([
+      `desired-state/campaigns/huge.yaml:4:10 /banner/image: error: campaign huge: the banner image ${banners.url('/large.png')} is ${banners.sizes.large} bytes; the limit is 10000 bytes (signatures.maxBannerBytes)`,
+      expect.stringMatching(
+        /^desired-state\/campaigns\/page\.yaml:4:10 \/banner\/image: error: campaign page: .* is not an image: /,
+      ),
+    ]);
+    expect(again.output()).toContain(
+      'campaigns: 2 loaded; campaign files with errors are left out (2 error(s) above)',
+    );
+    expect(failed).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planHash } from '../../src/plan/plan-file.js';
 import type { Plan, SetSignatureAction } from '../../src/plan/plan-model.js';
 import { planSourceOf } from '../../src/plan/plan-source.js';
@@ -8,6 +8,7 @@ import { collectPlan } from '../../src/runs/collect-plan.js';
 import type { ApplyRequest, PlanRequest } from '../../src/runs/run-request.js';
 import { run } from '../../src/runs/run.js';
 import { openRuntime } from '../../src/runtime/open-runtime.js';
+import { localBannerSettings, startBannerServer, type BannerServer } from '../support/banner-server.js';
 import { createTestWorld, usersFromDesired, type TestWorld } from '../support/roster-world.js';
 
 const HOUR = 3_600_000;
@@ -16,10 +17,11 @@ const START = Math.floor(Date.now() / HOUR) * HOUR + 24 * HOUR;
 const END = START + 7 * 24 * HOUR;
 const local = (instant: number) => new Date(instant).toISOString().slice(0, 16);
 
-const CAMPAIGN = `id: winter-sale
+/** The winter campaign with its banner at `image`. */
+const campaignYaml = (image: string) => `id: winter-sale
 name: Winter sale
 banner:
-  image: https://www.example.no/banners/winter.png
+  image: ${image}
   width: 480
   alt: Winter sale
   link: https://www.example.no/sale
@@ -51,12 +53,23 @@ function tenantSignatures(world: TestWorld): Record<string, string | undefined> 
   return Object.fromEntries([...world.sim.state.mailboxConfig].map(([id, c]) => [id, c.SignatureHtml]));
 }
 
+// The banner is downloaded from here at every run (as from a CDN): nothing leaves the machine.
+let banners: BannerServer;
+let CAMPAIGN: string;
+let WINTER: string;
+beforeAll(async () => {
+  banners = await startBannerServer();
+  WINTER = banners.url('/small.png');
+  CAMPAIGN = campaignYaml(WINTER);
+});
+afterAll(() => banners[Symbol.asyncDispose]());
+
 describe('a signature campaign, end to end against the simulator', () => {
   it('plans a future moment, switches only its audience on time, refuses a stale plan, and removes the banner after downtime', async () => {
     await using world = await createTestWorld({
       users: async ({ desired }) => usersFromDesired(await desired()),
       // Strict: one user per run; campaign switches do not count, everything else does.
-      settings: { photos: { enabled: false }, guardrails: { maxChanges: 1, maxSourceShrinkPercent: 20 } },
+      settings: { ...localBannerSettings(), guardrails: { maxChanges: 1, maxSourceShrinkPercent: 20 } },
     });
     const apply = { kind: 'apply' as const, actor: 'test', allowLargeChange: true };
     // Before the campaign file exists: every signature set once (the baseline).
@@ -106,7 +119,7 @@ describe('a signature campaign, end to end against the simulator', () => {
     const tenantDuring = tenantSignatures(world);
     const switched = new Set(signatures(started.plan).map((a) => a.userId));
     for (const [id, html] of Object.entries(tenantBefore)) {
-      if (switched.has(id)) expect(tenantDuring[id]).toContain('winter.png');
+      if (switched.has(id)) expect(tenantDuring[id]).toContain(WINTER);
       else expect(tenantDuring[id]).toBe(html);
     }
 
@@ -133,7 +146,7 @@ describe('a signature campaign, end to end against the simulator', () => {
   it("exempts a run nobody reviews (the controller's) only within the audience a reviewed plan showed", async () => {
     await using world = await createTestWorld({
       users: async ({ desired }) => usersFromDesired(await desired()),
-      settings: { photos: { enabled: false }, guardrails: { maxChanges: 1, maxSourceShrinkPercent: 20 } },
+      settings: { ...localBannerSettings(), guardrails: { maxChanges: 1, maxSourceShrinkPercent: 20 } },
     });
     const baseline = await runAt(world, START - 2 * HOUR, {
       kind: 'apply',
@@ -207,7 +220,7 @@ describe('a signature campaign, end to end against the simulator', () => {
     const plan = async (graphPermissions: string[]) => {
       await using world = await createTestWorld({
         users: async ({ desired }) => usersFromDesired(await desired()),
-        settings: { photos: { enabled: false } },
+        settings: localBannerSettings(),
         graphPermissions,
         groups: [
           { id: SALES, displayName: 'Sales', members: ['ase.maeland@example.no', NORTH] },
@@ -223,19 +236,22 @@ describe('a signature campaign, end to end against the simulator', () => {
     };
     const read = await plan([...permissions, 'GroupMember.Read.All']);
     expect(read.campaigns?.active).toMatchObject([{ campaign: 'winter-sale', audience: 2 }]);
-    const banners = signatures(read).filter((a) => a.html.includes('winter.png'));
-    expect(banners.map((a) => a.employee).sort()).toEqual([
+    const shown = signatures(read).filter((a) => a.html.includes(WINTER));
+    expect(shown.map((a) => a.employee).sort()).toEqual([
       'ase.maeland@example.no',
       'kare.saether@example.no',
     ]);
+    // No warning: the group was read and the banner downloaded.
     expect(read.warnings.filter((w) => w.kind === 'campaign')).toEqual([]);
 
     // Without the permission the group selects nobody, the plan says why, and the rest goes on.
     const refused = await plan(permissions);
     expect(refused.campaigns?.active).toMatchObject([{ campaign: 'winter-sale', audience: 0 }]);
-    expect(signatures(refused).some((a) => a.html.includes('winter.png'))).toBe(false);
+    expect(signatures(refused).some((a) => a.html.includes(WINTER))).toBe(false);
     expect(signatures(refused).length).toBe(signatures(read).length);
-    expect(refused.warnings.find((w) => w.kind === 'campaign')?.message).toMatch(
+    expect(
+      refused.warnings.find((w) => w.kind === 'campaign' && w.message.includes('group'))?.message,
+    ).toMatch(
       /the members of group 11111111-2222-4333-8444-555555555555 could not be read \(.*403.*GroupMember\.Read\.All/,
     );
   });

@@ -36,6 +36,7 @@ export function buildSettings(partial: Partial<Settings> = {}): Settings {
       autoAddSignatureOnMobile: true,
       useDefaultSignatureOnMobile: false,
       whenRoamingEnabled: 'warn',
+      maxBannerBytes: 102_400,
       variables: {},
     },
     guardrails: { maxChanges: { percent: 10 }, maxSourceShrinkPercent: 20 },

@@ -20,13 +20,17 @@ export interface HopRequest {
   /** Aborts at the total deadline of the whole download, redirects included. */
   deadline: AbortSignal;
   totalTimeoutMs: number;
+  /** What is downloaded, for messages: `photo` (the default) or `banner image`. */
+  subject?: string;
+  /** The Accept header (default: JPEG, then PNG). */
+  accept?: string;
 }
 
 /** What one request produced. */
 export type HopResult =
   | { kind: 'body'; bytes: Buffer }
   | { kind: 'redirect'; status: number; location: string | undefined }
-  | { kind: 'rejected'; reason: PhotoRejection; message: string };
+  | { kind: 'rejected'; reason: PhotoRejection; message: string; status?: number; size?: number };
 
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
@@ -94,18 +98,24 @@ async function resolveChecked(host: string, hop: HopRequest): Promise<LookupAddr
     try {
       addresses = await hop.resolve(host);
     } catch (error) {
-      return rejected('network', `the photo host "${host}" could not be resolved (${errorCode(error)})`);
+      return rejected(
+        'network',
+        `the ${what(hop)} host "${host}" could not be resolved (${errorCode(error)})`,
+      );
     }
-    if (addresses.length === 0) return rejected('network', `the photo host "${host}" has no addresses`);
+    if (addresses.length === 0)
+      return rejected('network', `the ${what(hop)} host "${host}" has no addresses`);
   }
   for (const { address } of addresses) {
     const verdict = checkAddress(address, hop.allowPrivateAddresses);
     if (verdict.ok) continue;
     const subject =
-      literal !== 0 ? `the photo host ${host}` : `the photo host "${host}" resolves to ${address}, which`;
+      literal !== 0
+        ? `the ${what(hop)} host ${host}`
+        : `the ${what(hop)} host "${host}" resolves to ${address}, which`;
     return rejected(
       'address-not-allowed',
-      `${subject} ${describeRange(verdict.range)}; photos are only fetched from public addresses`,
+      `${subject} ${describeRange(verdict.range)}; ${what(hop)}s are only fetched from public addresses`,
     );
   }
   return addresses;
@@ -143,18 +153,21 @@ function send(
         port: hop.url.port || undefined,
         path: `${hop.url.pathname}${hop.url.search}`,
         method: 'GET',
-        headers: { accept: 'image/jpeg, image/png;q=0.9', 'user-agent': 'roster-photo-fetcher' },
+        headers: {
+          accept: hop.accept ?? 'image/jpeg, image/png;q=0.9',
+          'user-agent': 'roster-photo-fetcher',
+        },
         agent: false,
         lookup: pinnedLookup(addresses),
         ...(https && hop.ca !== undefined ? { ca: hop.ca } : {}),
       });
     } catch (error) {
-      finish(rejected('network', `the photo request could not be made (${errorCode(error)})`));
+      finish(rejected('network', `the ${what(hop)} request could not be made (${errorCode(error)})`));
       return;
     }
     req.on('socket', (socket) => socket.once(https ? 'secureConnect' : 'connect', connected));
     req.on('error', (error) =>
-      finish(rejected('network', `the photo download from "${host}" failed (${errorCode(error)})`)),
+      finish(rejected('network', `the ${what(hop)} download from "${host}" failed (${errorCode(error)})`)),
     );
     req.on('response', (res) => readResponse(res, hop, finish));
     req.end();
@@ -164,29 +177,40 @@ function send(
 function readResponse(res: IncomingMessage, hop: HopRequest, finish: (result: HopResult) => void): void {
   const status = res.statusCode ?? 0;
   if (REDIRECTS.has(status)) return finish({ kind: 'redirect', status, location: res.headers.location });
-  if (status !== 200) return finish(rejected('http-status', `the photo server answered HTTP ${status}`));
+  if (status !== 200) {
+    return finish({ ...rejected('http-status', `the ${what(hop)} server answered HTTP ${status}`), status });
+  }
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > hop.maxBytes) {
-    return finish(
-      rejected('too-large', `the photo is ${declared} bytes (Content-Length); the limit is ${hop.maxBytes}`),
-    );
+    return finish({
+      ...rejected(
+        'too-large',
+        `the ${what(hop)} is ${declared} bytes (Content-Length); the limit is ${hop.maxBytes}`,
+      ),
+      size: declared,
+    });
   }
   const chunks: Buffer[] = [];
   let received = 0;
   res.on('data', (chunk: Buffer) => {
     received += chunk.length;
     if (received > hop.maxBytes) {
-      finish(rejected('too-large', `the photo is larger than the limit of ${hop.maxBytes} bytes`));
+      finish(rejected('too-large', `the ${what(hop)} is larger than the limit of ${hop.maxBytes} bytes`));
       return;
     }
     chunks.push(chunk);
   });
   res.on('end', () => {
-    if (!res.complete) return finish(rejected('network', 'the photo server closed the connection mid-body'));
+    if (!res.complete)
+      return finish(rejected('network', `the ${what(hop)} server closed the connection mid-body`));
     finish({ kind: 'body', bytes: Buffer.concat(chunks, received) });
   });
-  res.on('error', (error) => finish(rejected('network', `the photo download failed (${errorCode(error)})`)));
-  res.on('aborted', () => finish(rejected('network', 'the photo server closed the connection mid-body')));
+  res.on('error', (error) =>
+    finish(rejected('network', `the ${what(hop)} download failed (${errorCode(error)})`)),
+  );
+  res.on('aborted', () =>
+    finish(rejected('network', `the ${what(hop)} server closed the connection mid-body`)),
+  );
 }
 
 /** A `lookup` for the socket that only ever answers with the addresses already checked. */
@@ -212,10 +236,14 @@ function connectTimeout(hop: HopRequest, host: string): HopResult {
 }
 
 function totalTimeout(hop: HopRequest): HopResult {
-  return rejected('timeout', `the photo download did not finish within ${hop.totalTimeoutMs} ms`);
+  return rejected('timeout', `the ${what(hop)} download did not finish within ${hop.totalTimeoutMs} ms`);
 }
 
-function rejected(reason: PhotoRejection, message: string): HopResult {
+function what(hop: Pick<HopRequest, 'subject'>): string {
+  return hop.subject ?? 'photo';
+}
+
+function rejected(reason: PhotoRejection, message: string): Extract<HopResult, { kind: 'rejected' }> {
   return { kind: 'rejected', reason, message };
 }
 

@@ -2,14 +2,12 @@ import { createHash } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { PhotoSettings } from '../../config/settings.js';
 import type { FetchedPhoto, PhotoFetcher } from '../../ports/photo-fetcher.js';
-import { downloadOnce, type ResolveHost } from './download-once.js';
-import { checkPhotoUrl, checkRedirect } from './photo-url.js';
+import type { ResolveHost } from './download-once.js';
+import { downloadChecked } from './download-checked.js';
 import { sniffImage } from './sniff-image.js';
 
 export type { ResolveHost } from './download-once.js';
-
-/** Redirects followed per photo; the next one is refused as `too-many-redirects`. */
-export const MAX_PHOTO_REDIRECTS = 3;
+export { MAX_PHOTO_REDIRECTS } from './download-checked.js';
 
 /** Options of `createSafePhotoFetcher`; production passes none. */
 export interface SafePhotoFetcherOptions {
@@ -45,43 +43,9 @@ async function fetchPhoto(
   resolve: ResolveHost,
   ca: string | Buffer | undefined,
 ): Promise<FetchedPhoto> {
-  const first = checkPhotoUrl(raw, settings.allowedHosts);
-  if (!first.ok) return first;
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), settings.totalTimeoutMs);
-  try {
-    let url = first.url;
-    for (let redirects = 0; ; redirects += 1) {
-      const hop = await downloadOnce({
-        url,
-        allowPrivateAddresses: settings.allowPrivateAddresses,
-        maxBytes: settings.maxBytes,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        totalTimeoutMs: settings.totalTimeoutMs,
-        resolve,
-        ca,
-        deadline: deadline.signal,
-      });
-      if (hop.kind === 'rejected') return { ok: false, reason: hop.reason, message: hop.message };
-      if (hop.kind === 'body') return await judge(hop.bytes);
-      if (redirects === MAX_PHOTO_REDIRECTS) {
-        return {
-          ok: false,
-          reason: 'too-many-redirects',
-          message: `the photo server redirected more than ${MAX_PHOTO_REDIRECTS} times`,
-        };
-      }
-      const next = checkRedirect(url, hop.location, settings.allowedHosts);
-      if (!next.ok) return next;
-      url = next.url;
-    }
-  } catch (error) {
-    // Outcomes are data: anything unforeseen is still this employee's problem alone.
-    const name = error instanceof Error ? error.name : 'unknown error';
-    return { ok: false, reason: 'network', message: `the photo download failed unexpectedly (${name})` };
-  } finally {
-    clearTimeout(timer);
-  }
+  const download = await downloadChecked(raw, settings, { resolve, ca });
+  if (!download.ok) return { ok: false, reason: download.reason, message: download.message };
+  return judge(download.bytes);
 }
 
 async function judge(bytes: Buffer): Promise<FetchedPhoto> {
@@ -99,6 +63,7 @@ async function judge(bytes: Buffer): Promise<FetchedPhoto> {
   };
 }
 
-function systemLookup(hostname: string) {
+/** `dns.lookup` with every address, in the order the resolver gave them. */
+export function systemLookup(hostname: string) {
   return dnsLookup(hostname, { all: true, verbatim: true });
 }

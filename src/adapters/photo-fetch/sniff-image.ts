@@ -18,28 +18,42 @@ function decoders() {
   return loaded;
 }
 
+/** The image types a download can be judged as: photos take JPEG and PNG, banners GIF too. */
+export type ImageContentType = PhotoContentType | 'image/gif';
+
+/** What Graph takes as a profile photo. */
+export const PHOTO_TYPES: readonly PhotoContentType[] = ['image/jpeg', 'image/png'];
+
 /** What the bytes of a download turned out to be. */
-export type SniffedImage =
-  | { ok: true; contentType: PhotoContentType; width?: number; height?: number }
-  | { ok: false; message: string };
+export type SniffedImage<T extends ImageContentType = PhotoContentType> =
+  { ok: true; contentType: T; width?: number; height?: number } | { ok: false; message: string };
 
 /**
  * Judges a download by its bytes alone: a Content-Type header is whatever the server claims,
  * and Graph only takes JPEG and PNG. The header is then decoded by sharp so a file that merely
  * starts with the right magic number, or is too many pixels to decode safely, is refused too.
  */
-export async function sniffImage(bytes: Uint8Array): Promise<SniffedImage> {
+export async function sniffImage(bytes: Uint8Array): Promise<SniffedImage>;
+export async function sniffImage<T extends ImageContentType>(
+  bytes: Uint8Array,
+  accepted: readonly T[],
+): Promise<SniffedImage<T>>;
+export async function sniffImage(
+  bytes: Uint8Array,
+  accepted: readonly ImageContentType[] = PHOTO_TYPES,
+): Promise<SniffedImage<ImageContentType>> {
   const { fileTypeFromBuffer, sharp } = await decoders();
+  const upper = accepted.map((t) => t.slice('image/'.length).toUpperCase());
+  const names = upper.length > 1 ? `${upper.slice(0, -1).join(', ')} or ${upper.at(-1)}` : upper.join('');
   const type = await fileTypeFromBuffer(bytes);
-  if (!type)
-    return { ok: false, message: 'the bytes are not a recognizable file type (JPEG or PNG expected)' };
-  const contentType = asPhotoContentType(type.mime);
+  if (!type) return { ok: false, message: `the bytes are not a recognizable file type (${names} expected)` };
+  const contentType = accepted.find((t) => t === type.mime);
   if (!contentType) {
-    return { ok: false, message: `the bytes are ${type.mime}; only image/jpeg and image/png are accepted` };
+    return { ok: false, message: `the bytes are ${type.mime}; only ${accepted.join(' and ')} are accepted` };
   }
   try {
     const meta = await sharp(bytes).metadata();
-    const decoded = meta.format === 'jpeg' ? 'image/jpeg' : meta.format === 'png' ? 'image/png' : meta.format;
+    const decoded = meta.format === 'jpeg' ? 'image/jpeg' : `image/${String(meta.format)}`;
     if (decoded !== contentType) {
       return {
         ok: false,
@@ -50,8 +64,4 @@ export async function sniffImage(bytes: Uint8Array): Promise<SniffedImage> {
   } catch {
     return { ok: false, message: `the bytes look like ${contentType} but do not decode as an image` };
   }
-}
-
-function asPhotoContentType(mime: string): PhotoContentType | undefined {
-  return mime === 'image/jpeg' || mime === 'image/png' ? mime : undefined;
 }
