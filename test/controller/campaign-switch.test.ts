@@ -1,9 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { postgresConfig } from '../../src/adapters/postgres/connect.js';
+import { createPostgresPacingStore } from '../../src/adapters/postgres/pacing-store.js';
 import { startControllerServer } from '../../src/runtime/controller-runtime.js';
+import { SIGNATURE_WRITES_PACE } from '../../src/runtime/signature-write-meter.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { createTestWorld, usersFromDesired, type TestWorld } from '../support/roster-world.js';
+import { createTestWorld, TENANT_ID, usersFromDesired, type TestWorld } from '../support/roster-world.js';
 import { captureLogger, controllerSettings, waitFor } from './controller-harness.js';
 
 /** Every mailbox's signature html in the simulator, by user id. */
@@ -25,6 +28,12 @@ describe('the controller and a campaign', () => {
       },
       users: async ({ desired }) => usersFromDesired(await desired()),
     });
+    // An earlier apply measured 2 signature writes a second; the controller predicts from that.
+    const pacing = createPostgresPacingStore(postgresConfig(world.db.url, undefined));
+    await pacing.savePacing(TENANT_ID, [
+      { api: SIGNATURE_WRITES_PACE, lanes: { achieved: { rate: 2 } }, concurrency: 1, learnedAt: new Date() },
+    ]);
+    await pacing.close();
     await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
     await writeFile(
       join(world.dir, 'desired-state/campaigns/flash.yaml'),
@@ -84,8 +93,9 @@ describe('the controller and a campaign', () => {
         signatures: 3,
       });
       expect(Date.parse(started.startedAt)).toBeGreaterThanOrEqual(start);
-      // Predicted from the audience and the learned Exchange rate; the outcome beside it.
-      expect(started.predictedSeconds).toBeGreaterThan(0);
+      // 3 signatures at the 2 a second measured (no run that wrote nothing came first to add its
+      // planning time: the first run wrote); the outcome beside it.
+      expect(started.predictedSeconds).toBe(1.5);
       expect(started.tookSeconds).toBeGreaterThanOrEqual(0);
       const during = tenantSignatures(world);
       expect(Object.values(during).filter((html) => html?.includes('flash.png'))).toHaveLength(3);
