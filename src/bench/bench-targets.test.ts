@@ -166,6 +166,8 @@ describe('bench targets', () => {
         memoryEmployees: [],
         memoryTimeScale: 0.02,
         memoryOnly: false,
+        campaign: false,
+        campaignOnly: false,
       },
       machine: { cpus: 2, node: '20', note: 'shared CPUs' },
       seeds: [s],
