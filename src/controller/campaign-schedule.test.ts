@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../desired/campaign-model.js';
+import { boundary, testCampaign } from '../desired/test-campaign.js';
 import { campaignSwitches, dueSwitches, nextSwitchAt, switchKey } from './campaign-schedule.js';
 
 const HOUR = 3_600_000;
@@ -11,16 +12,7 @@ function campaign(
   end: number,
   endRollout: 'notBefore' | 'finishBy' = 'notBefore',
 ): Campaign {
-  return {
-    id,
-    name: id,
-    priority: 0,
-    file: `desired-state/campaigns/${id}.yaml`,
-    banner: { imageUrl: 'https://cdn/x.png', width: 400, alt: id, link: 'https://x/', href: 'https://x/' },
-    start: { instant: start, at: '', timeZone: 'UTC', rollout: 'notBefore' },
-    end: { instant: end, at: '', timeZone: 'UTC', rollout: endRollout },
-    target: { offices: [], titles: [], employees: [], exclude: [] },
-  };
+  return testCampaign(id, { start: boundary(start), end: boundary(end, endRollout) });
 }
 
 const upcoming = (id: string, kind: 'start' | 'end', at: number, audience: number) => ({

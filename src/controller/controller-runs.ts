@@ -11,7 +11,13 @@ import type { EmployeeLook, StreamedPlanRun } from '../reconcile/make-plan.js';
 import { lookAtEmployee } from '../reconcile/look-at-employee.js';
 import { readBackEmployee, type EmployeeReadBack } from '../reconcile/read-back-employee.js';
 import { run } from '../runs/run.js';
-import { combineEvents, type RunDeps, type RunEvents, type RunResult } from '../runs/run-request.js';
+import {
+  combineEvents,
+  type RunDeps,
+  type RunEvents,
+  type RunRequest,
+  type RunResult,
+} from '../runs/run-request.js';
 import { runMetricsEvents } from '../runs/run-metrics.js';
 import { errorText } from '../runs/run-result.js';
 import { failedSummary, summarizeRun, type RunSummary } from '../runs/run-summary.js';
@@ -31,6 +37,31 @@ export type ControllerRuntime = RunDeps & {
   exchangeWriteRate?: () => number | undefined;
   close(): Promise<void>;
 };
+
+/** The run a controller request makes. */
+function runRequestOf(
+  request: ControllerRunRequest,
+  options: { actor: string; signal: AbortSignal },
+): RunRequest {
+  return {
+    kind: request.kind,
+    actor: options.actor,
+    signal: options.signal,
+    deepCheck: 'auto',
+    // Nobody reviews a controller's plan before it applies: its campaign switches are exempt from
+    // maxChanges only within the audiences reviewed plans showed (docs/campaigns.md, "Safety").
+    review: 'recorded',
+    ...(request.only ? { only: request.only } : {}),
+    ...(request.at ? { at: request.at } : {}),
+    ...(request.kind === 'apply'
+      ? {
+          whenNothingToApply: request.alwaysApply
+            ? ('record-as-apply' as const)
+            : ('record-as-plan' as const),
+        }
+      : {}),
+  };
+}
 
 /** What one controller run is asked to do. */
 export interface ControllerRunRequest {
@@ -124,21 +155,7 @@ export function createRunExecutor(options: {
       : undefined;
     const result = await run(
       { ...deps, signatureMemo, logger: options.logger, now: options.now },
-      {
-        kind: request.kind,
-        actor: options.actor,
-        signal: options.signal,
-        deepCheck: 'auto',
-        ...(request.only ? { only: request.only } : {}),
-        ...(request.at ? { at: request.at } : {}),
-        ...(request.kind === 'apply'
-          ? {
-              whenNothingToApply: request.alwaysApply
-                ? ('record-as-apply' as const)
-                : ('record-as-plan' as const),
-            }
-          : {}),
-      },
+      runRequestOf(request, options),
       combineEvents(
         logEvents(options.logger),
         collected,

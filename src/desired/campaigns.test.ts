@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign, CampaignSubject } from './campaign-model.js';
+import { boundary, testCampaign } from './test-campaign.js';
 import { campaignFor, isActive, isTargeted, transitionsAfter, withUtm } from './campaigns.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 11, 14, 8);
 
 function campaign(id: string, over: Partial<Campaign> = {}): Campaign {
-  return {
-    id,
-    name: id,
-    priority: 0,
-    file: `desired-state/campaigns/${id}.yaml`,
-    banner: { imageUrl: 'https://cdn/x.png', width: 400, alt: id, link: 'https://x/', href: 'https://x/' },
-    start: { instant: T0, at: '', timeZone: 'UTC', rollout: 'notBefore' },
-    end: { instant: T0 + 24 * HOUR, at: '', timeZone: 'UTC', rollout: 'notBefore' },
-    target: { offices: [], titles: [], employees: [], exclude: [] },
-    ...over,
-  };
+  return testCampaign(id, { start: boundary(T0), end: boundary(T0 + 24 * HOUR), ...over });
 }
 
 const kari: CampaignSubject = {

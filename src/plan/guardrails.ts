@@ -1,15 +1,16 @@
 import type { GuardrailSettings } from '../config/settings.js';
 import { count, NOUNS } from './plan-counts.js';
 import type { GuardrailResult } from './plan-model.js';
+import type { SwitchCount } from './reviewed-audiences.js';
 
 export interface GuardrailInput {
   /** Distinct users the plan's actions change. */
   changedUsers: number;
   /**
-   * Of those, users whose one change is a campaign's banner switching: the campaign's file and the
-   * audience its plans show were reviewed, so they do not count against maxChanges.
+   * Of those, users whose one change is a campaign's banner switching, by campaign: they do not
+   * count against maxChanges within the audience a reviewed plan showed (`countSwitches`).
    */
-  campaignSwitchedUsers?: number;
+  campaignSwitches?: SwitchCount;
   /** Whether the plan sets any signature. */
   signatureActions: boolean;
   managedUsers: number;
@@ -65,6 +66,20 @@ export function guardrailText(
   return advice ? `${guardrail.message}; ${advice}` : guardrail.message;
 }
 
+/** " (and 812 users switching a campaign banner within the reviewed audience, not counted; …)". */
+function exemptText({ exempt, beyond }: SwitchCount): string {
+  const parts = [
+    ...(exempt > 0
+      ? [`${count(exempt, NOUNS.user)} switching a campaign banner within the reviewed audience, not counted`]
+      : []),
+    ...beyond.map(
+      (b) =>
+        `${count(b.switched - b.reviewed, NOUNS.user)} beyond the ${b.reviewed} a reviewed plan showed for campaign ${b.campaign}, counted`,
+    ),
+  ];
+  return parts.length > 0 ? ` (${exempt > 0 ? 'and ' : ''}${parts.join('; ')})` : '';
+}
+
 /**
  * Evaluates every guardrail against a plan. Pure: `apply` refuses to start while any is tripped
  * (unless overridden), and the plan shows them so the reviewer sees the stop coming.
@@ -72,10 +87,9 @@ export function guardrailText(
 export function evaluateGuardrails(input: GuardrailInput): GuardrailResult[] {
   const results: GuardrailResult[] = [];
   const limit = maxChangesAllowed(input.settings, input.managedUsers);
-  const switched = input.campaignSwitchedUsers ?? 0;
-  const n = input.changedUsers - switched;
-  const exempt =
-    switched > 0 ? ` (and ${count(switched, NOUNS.user)} switching a campaign banner, not counted)` : '';
+  const switches = input.campaignSwitches ?? { exempt: 0, beyond: [] };
+  const n = input.changedUsers - switches.exempt;
+  const exempt = exemptText(switches);
   results.push({
     name: 'max-changes',
     tripped: n > limit,

@@ -10,6 +10,7 @@ import type {
 } from '../observe/model.js';
 import type { FingerprintAdoption } from '../ports/state-store.js';
 import { desiredSignatureHash, flagsOf, observedSignatureFingerprint, sameFlags } from './fingerprints.js';
+import { countSwitches } from './reviewed-audiences.js';
 import { evaluateGuardrails } from './guardrails.js';
 import { lastAppliedKey } from './last-applied-key.js';
 import { indexUsers, matchEmployees, type Match } from './match-employees.js';
@@ -53,6 +54,12 @@ export interface PlanOptions {
    * (`createCampaignSwitchCheck`); absent: no campaigns, every change is an ordinary one.
    */
   campaignSwitch?: (signature: DesiredSignature, appliedHash: string) => string | undefined;
+  /**
+   * Given for a run nobody reviews before it applies (the controller's): each campaign's switches
+   * are exempt from maxChanges only up to these (`reviewedBounds`). Absent, this plan is the one a
+   * person reviews, and its switches are exempt.
+   */
+  reviewedAudiences?: Readonly<Record<string, number>>;
 }
 
 /** What Roster last applied, by `lastAppliedKey(userId, aspect)`. */
@@ -281,6 +288,8 @@ export interface PlanTally {
   changedUsers: number;
   /** Of those, users whose one action is a campaign switch (see `PlanCampaigns.switchedUsers`). */
   switchedUsers: number;
+  /** The same users by campaign. */
+  switchedByCampaign: Record<string, number>;
   actions: Record<ActionKind, number>;
 }
 
@@ -291,6 +300,7 @@ export function emptyTally(): PlanTally {
     inSync: 0,
     changedUsers: 0,
     switchedUsers: 0,
+    switchedByCampaign: {},
     actions: { 'update-profile': 0, 'set-photo': 0, 'set-signature': 0 },
   };
 }
@@ -340,8 +350,11 @@ export function planMatches(
     tally.matched++;
     if (found.length === 0) tally.inSync++;
     else tally.changedUsers++;
-    if (found.length === 1 && found[0]?.kind === 'set-signature' && found[0].campaign !== undefined)
+    const only = found.length === 1 ? found[0] : undefined;
+    if (only?.kind === 'set-signature' && only.campaign !== undefined) {
       tally.switchedUsers++;
+      tally.switchedByCampaign[only.campaign] = (tally.switchedByCampaign[only.campaign] ?? 0) + 1;
+    }
     for (const action of found) tally.actions[action.kind]++;
     actions.push(...found);
   }
@@ -365,9 +378,10 @@ export interface PlanHeadInput {
 export function planHead(input: PlanHeadInput, options: PlanOptions): PlanHead {
   const { tally } = input;
   const warnings = [...input.warnings];
+  const switches = countSwitches(tally.switchedByCampaign, options.reviewedAudiences);
   const guardrails = evaluateGuardrails({
     changedUsers: tally.changedUsers,
-    ...(input.campaigns ? { campaignSwitchedUsers: tally.switchedUsers } : {}),
+    ...(input.campaigns ? { campaignSwitches: switches } : {}),
     signatureActions: tally.actions['set-signature'] > 0,
     managedUsers: tally.matched,
     sourceCount: input.sourceCount,
@@ -419,7 +433,15 @@ export function planHead(input: PlanHeadInput, options: PlanOptions): PlanHead {
       setSignature: tally.actions['set-signature'],
       warnings: warnings.length,
     },
-    ...(input.campaigns ? { campaigns: { ...input.campaigns, switchedUsers: tally.switchedUsers } } : {}),
+    ...(input.campaigns
+      ? {
+          campaigns: {
+            ...input.campaigns,
+            switchedUsers: tally.switchedUsers,
+            ...(switches.beyond.length > 0 ? { beyondReviewed: switches.beyond } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -144,6 +144,11 @@ export interface PlanCampaigns {
   validUntil?: string;
   /** Planned users whose only change is a campaign's banner switching (on or off). */
   switchedUsers: number;
+  /**
+   * A run nobody reviewed (the controller's) switching more of a campaign's users than a reviewed
+   * plan showed: those beyond count against maxChanges.
+   */
+  beyondReviewed?: { campaign: string; switched: number; reviewed: number }[];
 }
 
 /** A plan is data: versioned, serialisable, deterministic. */

@@ -27,6 +27,9 @@ import { readAhead } from './read-ahead.js';
 import { campaignWarnings } from './campaign-warnings.js';
 import { createCampaignSwitchCheck } from '../desired/campaign-switch.js';
 import { planCampaigns } from '../plan/plan-campaigns.js';
+import { reviewedBounds, shownAudiences } from '../plan/reviewed-audiences.js';
+import type { Campaign } from '../desired/campaign-model.js';
+import type { CampaignAudienceStore } from '../ports/campaign-audiences.js';
 import { findClaims, sliceRows, takeCensus } from './source-passes.js';
 
 /** Everything a plan run reads from. */
@@ -39,6 +42,11 @@ export interface PlanDeps {
   photos: PhotosPort;
   signatures: SignaturesPort;
   orgSettings: OrgSettingsPort;
+  /**
+   * The campaign audiences reviewed plans showed (`review` of `PlanRunOptions`); absent, nothing is
+   * recorded and a `recorded` run finds none.
+   */
+  campaignAudiences?: CampaignAudienceStore;
   /** Members of the groups campaigns target (read only when a campaign targets a group). */
   groupMembers?: GroupMembersPort;
   /** Used to hash source photos during a deep photo check (source changed at the same URL). */
@@ -70,6 +78,14 @@ export interface PlanRunOptions {
    * run starts. A plan made for another moment shows what that moment will need.
    */
   at?: Date;
+  /**
+   * Who reviews this plan's campaign switches (docs/campaigns.md, "Safety"). `this-plan` (the
+   * default: `roster plan`, `roster apply`): a person sees it, its switches are exempt from
+   * maxChanges, and a whole-tenant plan records the audiences it shows. `recorded` (the
+   * controller): nobody does, and each campaign's switches are exempt only within the audience a
+   * reviewed plan showed for its latest boundary.
+   */
+  review?: 'this-plan' | 'recorded';
 }
 
 /** Receives a plan's actions in plan order (a plan file writer, for one). */
@@ -201,7 +217,7 @@ export async function streamPlan(
   let snapshot: HrSnapshot | undefined;
   let matcher: SnapshotMatcher | undefined;
   try {
-    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue, groups] =
+    const [users, roaming, photoBlock, previousSourceCount, photoDue, signatureDue, groups, reviewed] =
       await Promise.all([
         observe(deps, options),
         signaturesOn && !options.storedOnly
@@ -214,6 +230,9 @@ export async function streamPlan(
         photosOn ? deepCheckDue(deps, 'photo', options) : false,
         signaturesOn ? deepCheckDue(deps, 'signature', options) : false,
         signaturesOn ? readCampaignGroups(config, deps.groupMembers) : { members: new Map(), warnings: [] },
+        options.review === 'recorded' && config.campaigns?.length
+          ? reviewedAudiences(deps, config.campaigns, at)
+          : undefined,
       ]);
     snapshot = await snapshotOpening;
     const source = snapshot;
@@ -241,6 +260,7 @@ export async function streamPlan(
       ...(config.campaigns?.length
         ? { campaignSwitch: createCampaignSwitchCheck(config.campaigns, renderer) }
         : {}),
+      ...(reviewed ? { reviewedAudiences: reviewed } : {}),
     };
     const context: SliceContext = {
       builder: createDesiredBuilder(config, {
@@ -339,6 +359,10 @@ export async function streamPlan(
     );
     if (!only) {
       const now = deps.now();
+      // A whole-tenant plan a person reviews: the audiences it showed bound the controller's switches.
+      if (outlook && options.review !== 'recorded' && deps.campaignAudiences) {
+        await deps.campaignAudiences.recordShown(tenantId, shownAudiences(outlook), now);
+      }
       if (photoDue) await deps.cache.saveDeepCheck(tenantId, 'photo', now);
       if (signatureDue) await deps.cache.saveDeepCheck(tenantId, 'signature', now);
       // Every employee was built: the memo forgets those no longer in the source.
@@ -352,6 +376,18 @@ export async function streamPlan(
     snapshot ??= await snapshotOpening.catch(() => undefined);
     await snapshot?.close();
   }
+}
+
+/** Each running campaign's switch bound from the audiences reviewed plans showed (`reviewedBounds`). */
+async function reviewedAudiences(
+  deps: PlanDeps,
+  campaigns: readonly Campaign[],
+  at: number,
+): Promise<Record<string, number>> {
+  const shown = deps.campaignAudiences
+    ? await deps.campaignAudiences.shownAudiences(deps.config.settings.tenant.id)
+    : [];
+  return reviewedBounds(campaigns, at, shown);
 }
 
 /**

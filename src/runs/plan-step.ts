@@ -33,6 +33,7 @@ export async function makePlanStep(
       deepCheck: options.deepCheck ?? 'auto',
       fullResync: options.fullResync ?? false,
       ...(options.at ? { at: options.at } : {}),
+      ...(options.review ? { review: options.review } : {}),
     },
     {
       async action(action) {

@@ -43,6 +43,8 @@ export interface ObserveOptions {
    * starts. The controller plans a `finishBy` boundary ahead of time with it.
    */
   at?: Date;
+  /** Who reviews the plan's campaign switches (`PlanRunOptions.review`); the controller's: `recorded`. */
+  review?: 'this-plan' | 'recorded';
 }
 
 /** Plan only: nothing is written to the tenant. The plan reaches the caller through `events.action`. */

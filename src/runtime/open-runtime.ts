@@ -7,6 +7,7 @@ import { createPostgresHrSource } from '../adapters/postgres/hr-source.js';
 import { createPostgresObservationCache } from '../adapters/postgres/observation-cache.js';
 import { createApplyLock } from '../adapters/postgres/apply-lock.js';
 import { createPostgresPacingStore } from '../adapters/postgres/pacing-store.js';
+import { createPostgresCampaignAudienceStore } from '../adapters/postgres/campaign-audiences.js';
 import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import type { ApplyLock } from '../ports/apply-lock.js';
 import { createSafePhotoFetcher } from '../adapters/photo-fetch/safe-photo-fetcher.js';
@@ -129,6 +130,9 @@ export async function openRuntime(options: {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  const campaignAudiences = createPostgresCampaignAudienceStore(
+    stateDatabaseConfig(options.env, config.settings.source.ssl),
+  );
   const clock = options.clock ?? createSystemClock();
   const now = () => new Date(clock.now());
   // The signature writes Exchange let through, kept beside the learned paces: what a campaign
@@ -151,6 +155,7 @@ export async function openRuntime(options: {
     hrSource,
     store,
     cache,
+    campaignAudiences,
     directory: microsoft.directory,
     groupMembers: microsoft.groupMembers,
     photos: microsoft.photos,
@@ -169,7 +174,13 @@ export async function openRuntime(options: {
     now,
     async close() {
       await pacingMemory.stop();
-      await Promise.allSettled([hrSource.close(), store.close(), cache.close(), pacing.close()]);
+      await Promise.allSettled([
+        hrSource.close(),
+        store.close(),
+        cache.close(),
+        pacing.close(),
+        campaignAudiences.close(),
+      ]);
     },
   };
 }

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { postgresConfig } from '../../src/adapters/postgres/connect.js';
 import { createPostgresPacingStore } from '../../src/adapters/postgres/pacing-store.js';
-import { startControllerServer } from '../../src/runtime/controller-runtime.js';
+import { openRuntime } from '../../src/runtime/open-runtime.js';
 import { SIGNATURE_WRITES_PACE } from '../../src/runtime/signature-write-meter.js';
-import { createMetrics } from '../../src/server/metrics.js';
+import { run } from '../../src/runs/run.js';
 import { createTestWorld, TENANT_ID, usersFromDesired, type TestWorld } from '../support/roster-world.js';
-import { captureLogger, controllerSettings, waitFor } from './controller-harness.js';
+import { captureLogger, startTestController, controllerSettings, waitFor } from './controller-harness.js';
 
 /** Every mailbox's signature html in the simulator, by user id. */
 function tenantSignatures(world: TestWorld): Record<string, string | undefined> {
@@ -15,6 +15,23 @@ function tenantSignatures(world: TestWorld): Record<string, string | undefined> 
 }
 
 const second = (instant: number) => new Date(instant).toISOString().slice(0, 19);
+
+/** A campaign file for the Bergen office (three employees), from `start` to `end`. */
+async function writeCampaign(dir: string, start: number, end: number): Promise<void> {
+  await mkdir(join(dir, 'desired-state/campaigns'), { recursive: true });
+  await writeFile(
+    join(dir, 'desired-state/campaigns/flash.yaml'),
+    [
+      'id: flash-sale',
+      'name: Flash sale',
+      'banner: { image: https://www.example.no/flash.png, width: 300, alt: Flash sale, link: https://www.example.no/flash }',
+      `start: { at: '${second(start)}', timeZone: UTC }`,
+      `end: { at: '${second(end)}', timeZone: UTC }`,
+      'target: { offices: [Bergen Bryggen] }',
+      '',
+    ].join('\n'),
+  );
+}
 
 describe('the controller and a campaign', () => {
   it('runs at the start and at the end, whatever its interval, and reports prediction and outcome', async () => {
@@ -34,27 +51,9 @@ describe('the controller and a campaign', () => {
       { api: SIGNATURE_WRITES_PACE, lanes: { achieved: { rate: 2 } }, concurrency: 1, learnedAt: new Date() },
     ]);
     await pacing.close();
-    await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
-    await writeFile(
-      join(world.dir, 'desired-state/campaigns/flash.yaml'),
-      [
-        'id: flash-sale',
-        'name: Flash sale',
-        'banner: { image: https://www.example.no/flash.png, width: 300, alt: Flash sale, link: https://www.example.no/flash }',
-        `start: { at: '${second(start)}', timeZone: UTC }`,
-        `end: { at: '${second(end)}', timeZone: UTC }`,
-        'target: { offices: [Bergen Bryggen] }',
-        '',
-      ].join('\n'),
-    );
+    await writeCampaign(world.dir, start, end);
     const { logger } = captureLogger();
-    const server = await startControllerServer({
-      dir: world.dir,
-      env: world.env,
-      logger,
-      port: 0,
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
+    const server = await startTestController(world, logger);
     try {
       await waitFor(() => server.controller.status().lastRun, 20_000, 'the start run');
       const before = tenantSignatures(world);
@@ -112,6 +111,45 @@ describe('the controller and a campaign', () => {
       // Two switch runs and the start run: the hourly interval made none of its own.
       const runs = await server.controller.listRuns(10);
       expect(runs).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts a switch no reviewed plan showed against maxChanges, and stops it', async () => {
+    const start = Math.ceil((Date.now() + 6_000) / 1000) * 1000;
+    await using world = await createTestWorld({
+      settings: {
+        ...controllerSettings('apply', '1h'),
+        signatures: { enabled: true, defaultTemplate: 'default' },
+        guardrails: { maxChanges: 2, maxSourceShrinkPercent: 20 },
+      },
+      users: async ({ desired }) => usersFromDesired(await desired()),
+    });
+    // Every signature set once by a person's apply, before the campaign file exists.
+    const runtime = await openRuntime({ dir: world.dir, env: world.env });
+    try {
+      const baseline = await run(runtime, { kind: 'apply', actor: 'test', allowLargeChange: true });
+      expect(baseline.failure).toBeUndefined();
+    } finally {
+      await runtime.close();
+    }
+    const before = tenantSignatures(world);
+    // Merged without a plan that showed it: its three users have no reviewed audience.
+    await writeCampaign(world.dir, start, start + 3_600_000);
+    const { logger } = captureLogger();
+    const server = await startTestController(world, logger);
+    try {
+      const switched = await waitFor(
+        () => server.controller.status().campaigns?.lastSwitch,
+        20_000,
+        'the start switch',
+      );
+      expect(switched).toMatchObject({
+        switches: [{ campaign: 'flash-sale', kind: 'start' }],
+        outcome: 'stopped',
+      });
+      expect(tenantSignatures(world)).toEqual(before);
     } finally {
       await server.close();
     }

@@ -3,6 +3,9 @@ import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
+import { startControllerServer } from '../../src/runtime/controller-runtime.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import type { TestWorld } from '../support/roster-world.js';
 
 /** Profile fields only, a 1 s interval without jitter, and a guardrail that lets small drift through. */
 export function controllerSettings(mode: 'observe' | 'apply', interval = '1s'): Record<string, unknown> {
@@ -123,4 +126,18 @@ export function prometheusProblems(text: string): string[] {
     .split('\n')
     .filter((line) => line !== '')
     .filter((line) => !sample.test(line) && !comment.test(line));
+}
+
+/** A controller server on a free port over a test world, its metrics its own (no default ones). */
+export function startTestController(
+  world: Pick<TestWorld, 'dir' | 'env'>,
+  logger: Logger = captureLogger().logger,
+): ReturnType<typeof startControllerServer> {
+  return startControllerServer({
+    dir: world.dir,
+    env: world.env,
+    logger,
+    port: 0,
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
 }

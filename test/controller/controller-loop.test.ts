@@ -9,6 +9,7 @@ import {
   controllerSettings,
   editSettings,
   prometheusProblems,
+  startTestController,
   waitFor,
 } from './controller-harness.js';
 
@@ -173,13 +174,7 @@ describe('roster controller against the simulator and PostgreSQL', () => {
       users: async ({ desired }) => usersFromDesired(await desired()),
     });
     const { logger } = captureLogger();
-    const server = await startControllerServer({
-      dir: world.dir,
-      env: world.env,
-      logger,
-      port: 0,
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
+    const server = await startTestController(world, logger);
     try {
       await waitFor(() => server.controller.status().lastRun, 20_000, 'the start run');
       const good = server.controller.status().config.revision;

@@ -130,6 +130,76 @@ describe('a signature campaign, end to end against the simulator', () => {
     expect(tenantSignatures(world)).toEqual(tenantBefore);
   });
 
+  it("exempts a run nobody reviews (the controller's) only within the audience a reviewed plan showed", async () => {
+    await using world = await createTestWorld({
+      users: async ({ desired }) => usersFromDesired(await desired()),
+      settings: { photos: { enabled: false }, guardrails: { maxChanges: 1, maxSourceShrinkPercent: 20 } },
+    });
+    const baseline = await runAt(world, START - 2 * HOUR, {
+      kind: 'apply',
+      actor: 'test',
+      allowLargeChange: true,
+    });
+    expect(baseline.result.failure).toBeUndefined();
+    const tenantBefore = tenantSignatures(world);
+    await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
+    await writeFile(join(world.dir, 'desired-state/campaigns/winter.yaml'), CAMPAIGN);
+    const controllerApply = { kind: 'apply' as const, actor: 'controller:test', review: 'recorded' as const };
+    const maxChanges = (plan: Plan) => plan.guardrails.find((g) => g.name === 'max-changes');
+
+    // No reviewed plan showed the campaign: at its start the switch counts like any change.
+    const unreviewed = await runAt(world, START + 60_000, controllerApply);
+    const audience = signatures(unreviewed.plan).length;
+    expect(audience).toBeGreaterThan(1);
+    expect(unreviewed.result.outcome).toBe('stopped');
+    expect(maxChanges(unreviewed.plan)?.message).toContain(
+      `beyond the 0 a reviewed plan showed for campaign winter-sale, counted`,
+    );
+    expect(unreviewed.plan.campaigns?.beyondReviewed).toEqual([
+      { campaign: 'winter-sale', switched: audience, reviewed: 0 },
+    ]);
+    expect(tenantSignatures(world)).toEqual(tenantBefore);
+
+    // A reviewed plan (a person's `roster plan`) an hour before shows the start and the end with
+    // their audiences, and the state database keeps them for the controller.
+    const reviewed = await runAt(world, START - HOUR, { kind: 'plan', actor: 'test' });
+    expect(reviewed.plan.campaigns?.upcoming.map((u) => u.audience)).toEqual([audience, audience]);
+    const runtime = await openRuntime({ dir: world.dir, env: world.env });
+    try {
+      const shown = await runtime.campaignAudiences!.shownAudiences(world.env.AZURE_TENANT_ID!);
+      expect(shown.map((s) => [s.kind, s.at, s.audience])).toEqual([
+        ['start', new Date(START).toISOString(), audience],
+        ['end', new Date(END).toISOString(), audience],
+      ]);
+      // Had it shown fewer (more employees joined the office since), those beyond would count.
+      await runtime.campaignAudiences!.recordShown(
+        world.env.AZURE_TENANT_ID!,
+        [{ campaign: 'winter-sale', kind: 'start', at: new Date(START).toISOString(), audience: 1 }],
+        new Date(START - HOUR),
+      );
+      const more = await runAt(world, START + 60_000, controllerApply);
+      expect(more.result.outcome).toBe('stopped');
+      expect(maxChanges(more.plan)?.message).toContain(
+        `and 1 user switching a campaign banner within the reviewed audience, not counted; ${audience - 1} users beyond the 1 a reviewed plan showed`,
+      );
+      await runAt(world, START - HOUR, { kind: 'plan', actor: 'test' });
+    } finally {
+      await runtime.close();
+    }
+
+    // Within the reviewed audience: the controller's switch goes through with the limit of 1.
+    const started = await runAt(world, START + 60_000, controllerApply);
+    expect(started.result.failure).toBeUndefined();
+    expect(started.result.apply?.counts).toMatchObject({ applied: audience });
+    expect(maxChanges(started.plan)).toMatchObject({ tripped: false });
+    expect(started.plan.campaigns?.beyondReviewed).toBeUndefined();
+
+    // After downtime over the end: the end's reviewed audience lets the removal through as well.
+    const ended = await runAt(world, END + HOUR, controllerApply);
+    expect(ended.result.failure).toBeUndefined();
+    expect(tenantSignatures(world)).toEqual(tenantBefore);
+  });
+
   it('targets the members of an Entra ID group, nested groups included, read through Graph', async () => {
     const SALES = '11111111-2222-4333-8444-555555555555';
     const NORTH = '66666666-7777-4888-8999-000000000000';

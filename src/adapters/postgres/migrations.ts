@@ -227,6 +227,24 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (status IN ('applied', 'skipped-stale', 'failed', 'interrupted'));
     `,
   },
+  {
+    version: 9,
+    name: 'campaign audiences: what plans showed of each campaign boundary',
+    sql: `
+      -- The audience a plan showed for a campaign's start or end. A campaign switch is exempt
+      -- from maxChanges only within the audience shown before it: the controller, whose plans
+      -- nobody reviews before they are applied, bounds its exemption with these.
+      CREATE TABLE roster.campaign_audiences (
+        tenant_id text NOT NULL,
+        campaign text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('start', 'end')),
+        boundary timestamptz NOT NULL,
+        audience integer NOT NULL CHECK (audience >= 0),
+        shown_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant_id, campaign, kind, boundary)
+      );
+    `,
+  },
 ];
 
 /**

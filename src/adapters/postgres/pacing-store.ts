@@ -1,6 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { LearnedPace, PacingStore } from '../../ports/pacing-store.js';
-import { connectionError, queryFailure } from './connect.js';
+import { createSmallPool } from './small-pool.js';
 
 interface Row {
   api: string;
@@ -15,25 +15,7 @@ interface Row {
  * wait behind the journal's connections.
  */
 export function createPostgresPacingStore(connection: pg.PoolConfig): PacingStore {
-  const pool = new pg.Pool({ application_name: 'roster-pacing', ...connection, max: 1 });
-  // Idle clients whose server went away emit 'error' on the pool; the next query reports it.
-  pool.on('error', () => undefined);
-
-  async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw connectionError(error, connection, 'state');
-    }
-    try {
-      return (await client.query<R>(sql, params)).rows;
-    } catch (error) {
-      throw queryFailure(error, connection, 'state');
-    } finally {
-      client.release();
-    }
-  }
+  const { query, close } = createSmallPool(connection, 'roster-pacing');
 
   return {
     async loadPacing(tenantId) {
@@ -62,6 +44,6 @@ export function createPostgresPacingStore(connection: pg.PoolConfig): PacingStor
         ],
       );
     },
-    close: () => pool.end(),
+    close,
   };
 }

@@ -59,6 +59,7 @@ describe('migrations', () => {
     );
     expect(tables.rows.map((r) => r.table_name).sort()).toEqual([
       'apply_lock_holders',
+      'campaign_audiences',
       'deep_checks',
       'delta_links',
       'journal',
@@ -125,7 +126,7 @@ describe('migrations', () => {
       await client.query(
         `INSERT INTO roster.user_snapshot_users (tenant_id, scope_hash, user_id, data) VALUES ('t1', 's1', 'u-1', '{}')`,
       );
-      expect(await runMigrations(client)).toEqual([7, 8]);
+      expect(await runMigrations(client)).toEqual([7, 8, 9]);
       expect((await client.query('SELECT count(*)::int AS n FROM roster.user_snapshots')).rows).toEqual([
         { n: 0 },
       ]);
