@@ -6,6 +6,7 @@ import { combineScenarios } from './combine-scenarios.js';
 import { paceLine, renderBenchMarkdown, scenarioRow, type SeedResult } from './bench-report.js';
 import { campaignTargets, memoryTargets, seedTargets } from './bench-targets.js';
 import type { CampaignPhaseResult } from './bench-campaign.js';
+import { campaignSection } from './campaign-report.js';
 
 // Seed 2: 65 Exchange calls per 10 s; at time scale 0.2 a 10 s window is 2 s of wall time.
 const budget = hiddenBudget(
@@ -234,6 +235,17 @@ describe('campaign targets', () => {
     expect(targets([late]).map(([, met]) => met)).toEqual([true, false, false]);
     const noPrediction = phase({ lastSwitch: { ...phase({}).lastSwitch!, predictedSeconds: undefined } });
     expect(targets([noPrediction])[2]).toEqual(['99 % switched within 1.2 × predicted', false]);
+  });
+
+  it("renders each switch with the run's planning and writing apart, and its outcome over the prediction", () => {
+    const lines = campaignSection(
+      { employees: 9_414, offices: { targeted: 90, total: 100 }, phases: [phase({})] },
+      0.2,
+    ).join('\n');
+    // Run started 0.5 s after the moment, first write 8 s: 7.5 s planning; all at 1,160 s: 1,152 s writing.
+    expect(lines).toContain(
+      '| c | notBefore | 8,500 (–) | 1000.0 | 0.5 | 8.0 (7.5) | 1150.0 | 1160.0 (1152.0) | 1.15 | 1.16 | 0 | 0 | 8,500 (0) |',
+    );
   });
 
   it('finishBy: 99 % by the moment; any write outside the audience fails', () => {
