@@ -35,7 +35,7 @@ export function campaignSection(c: CampaignResult, timeScale: number): string[] 
     ...c.phases.map((p) => {
       const r = outcomeOverPrediction(p);
       const t = p.timing;
-      return `| ${p.campaign}${p.timedOut ? ' (timed out)' : ''} | ${p.rollout} | ${int(t.audience)} (${p.upcoming?.audience ?? '–'}) | ${s(p.lastSwitch?.predictedSeconds)} | ${s(p.runStartSeconds)} | ${s(t.firstWriteSeconds)} (${s(diff(t.firstWriteSeconds, p.runStartSeconds))}) | ${s(t.p99Seconds)} | ${s(t.allSeconds)} (${s(diff(t.allSeconds, t.firstWriteSeconds))}) | ${s(r.p99, 2)} | ${s(r.all, 2)} | ${int(t.writesBeforeMoment)} | ${int(t.outsideWrites)} | ${int(p.showing)} (${int(p.showingOutside)}) |`;
+      return `| ${p.campaign}${p.timedOut ? ' (timed out)' : ''} | ${p.rollout} | ${int(t.audience)} (${p.upcoming?.audience === undefined ? '–' : int(p.upcoming.audience)}) | ${s(p.lastSwitch?.predictedSeconds)} | ${s(p.runStartSeconds)} | ${s(t.firstWriteSeconds)} (${s(diff(t.firstWriteSeconds, p.runStartSeconds))}) | ${s(t.p99Seconds)} | ${s(t.allSeconds)} (${s(diff(t.allSeconds, t.firstWriteSeconds))}) | ${s(r.p99, 2)} | ${s(r.all, 2)} | ${int(t.writesBeforeMoment)} | ${int(t.outsideWrites)} | ${int(p.showing)} (${int(p.showingOutside)}) |`;
     }),
     '',
   ];
