@@ -29,7 +29,8 @@ export class Worker {
   private lastConnections = 0;
   constructor(private readonly child: ChildProcess) {}
 
-  static start(world: BenchWorld, timeScale: number): Promise<Worker> {
+  /** `clockOrigin`: where its scaled clock meets the wall (default: when it starts). */
+  static start(world: BenchWorld, timeScale: number, clockOrigin?: number): Promise<Worker> {
     const child = fork(WORKER_SCRIPT, ['--worker'], {
       // Started as the `roster` command starts.
       execArgv: [...ROSTER_NODE_OPTIONS],
@@ -38,7 +39,13 @@ export class Worker {
     });
     const worker = new Worker(child);
     return worker
-      .send({ type: 'init', configDir: world.configDir, env: world.env, timeScale })
+      .send({
+        type: 'init',
+        configDir: world.configDir,
+        env: world.env,
+        timeScale,
+        ...(clockOrigin !== undefined ? { clockOrigin } : {}),
+      })
       .then(() => worker);
   }
 

@@ -18,6 +18,8 @@ export function readBenchOptions(argv: string[]): BenchOptions & { out: string }
       'memory-employees': { type: 'string', default: '50000,100000' },
       'memory-time-scale': { type: 'string' },
       'memory-only': { type: 'boolean', default: false },
+      'no-campaign': { type: 'boolean', default: false },
+      'campaign-only': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
       worker: { type: 'boolean', default: false },
     },
@@ -54,6 +56,8 @@ export function readBenchOptions(argv: string[]): BenchOptions & { out: string }
       1,
     ),
     memoryOnly: values['memory-only'] ?? false,
+    campaign: !values['no-campaign'],
+    campaignOnly: values['campaign-only'] ?? false,
     out: values.out ?? 'bench/results',
   };
 }
@@ -73,6 +77,8 @@ export function benchCommand(o: BenchOptions): string {
       ? `--memory-employees ${o.memoryEmployees.join(',') || "''"} --memory-time-scale ${o.memoryTimeScale}`
       : '--no-scaling',
     o.memoryOnly ? '--memory-only' : '',
+    o.campaign ? '' : '--no-campaign',
+    o.campaignOnly ? '--campaign-only' : '',
   ];
   return parts.filter(Boolean).join(' ');
 }

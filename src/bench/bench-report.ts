@@ -2,6 +2,8 @@ import type { BaselineResult } from './baseline-sequential.js';
 import type { SimHiddenBudget } from '../sim/hidden-budget.js';
 import { extrapolate, growthFactor, type ScenarioResult } from './bench-metrics.js';
 import type { StateRows } from './reset-roster-state.js';
+import type { CampaignResult } from './bench-campaign.js';
+import { campaignSection } from './campaign-report.js';
 
 /** The options a run was made with. */
 export interface BenchOptions {
@@ -23,6 +25,10 @@ export interface BenchOptions {
   memoryTimeScale: number;
   /** Only the memory runs (a separate invocation when the whole is too long). */
   memoryOnly: boolean;
+  /** The campaign switch scenario after each seed's first sync (`--no-campaign`: not run). */
+  campaign: boolean;
+  /** Only each seed's first sync and the campaign scenario (`--campaign-only`). */
+  campaignOnly: boolean;
 }
 
 /** The baseline's slice and what it means for N employees. */
@@ -55,7 +61,10 @@ export interface SeedResult {
   scenarios: ScenarioResult[];
   /** The first sync on a fresh tenant and state with the Exchange ceiling above the budget. */
   ceiling: ScenarioResult | undefined;
-  baseline: BaselineSummary;
+  /** Absent in a campaign-only run. */
+  baseline?: BaselineSummary;
+  /** The campaign switch scenario, after the first sync (absent with `--no-campaign`). */
+  campaign?: CampaignResult;
 }
 
 /** Everything one `npm run bench` measured. */
@@ -172,6 +181,13 @@ function seedSection(r: SeedResult, timeScale: number): string[] {
     '',
     ...endpointTable(rows),
     '',
+    ...(r.campaign ? campaignSection(r.campaign, timeScale) : []),
+    ...(b ? baselineLines(b, first, timeScale) : []),
+  ];
+}
+
+function baselineLines(b: BaselineSummary, first: ScenarioResult | undefined, timeScale: number): string[] {
+  return [
     `Baseline (the seed’s sequential design, 150 ms pause after each call): ${int(b.measured.employees)} employees measured in ${sec(
       b.measured.wallMs,
     )} s (${int(b.measured.requests)} requests, ${b.measured.failed} failed, ${b.measured.throttled} 429s), extrapolated to ${int(

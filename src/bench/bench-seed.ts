@@ -7,6 +7,7 @@ import { appliedWork, measure, Worker, type ScenarioSpec } from './bench-measure
 import { summarizeBaseline, type BenchOptions, type SeedResult } from './bench-report.js';
 import { ceilingAboveBudget, startBenchWorld, type BenchWorld } from './bench-world.js';
 import { resetRosterState } from './reset-roster-state.js';
+import { runCampaignScenario, type CampaignResult } from './bench-campaign.js';
 
 const NO_WORK = () => ({ signatureWrites: 0, profileWrites: 0, photoWrites: 0 });
 
@@ -112,8 +113,10 @@ export async function runSeed(
   const { world, state } = await coldWorld(options, ca, seed, shared);
   const budget = world.budget;
   let scenarios: ScenarioResult[];
+  let campaign: CampaignResult | undefined;
   try {
     scenarios = await runScenarios(world, options.timeScale, deepCheck ? ['c', 'd', 'e'] : ['c', 'd']);
+    if (options.campaign) campaign = await runCampaignScenario(world, options.timeScale);
   } finally {
     await world.close();
   }
@@ -155,8 +158,40 @@ export async function runSeed(
       shared.active.slice(0, options.baselineSlice),
     );
     const baseline = summarizeBaseline(measured, shared.active.length, options.latencyMs, options.timeScale);
-    return { seed, budget, activeEmployees: shared.active.length, state, scenarios, ceiling, baseline };
+    return {
+      seed,
+      budget,
+      activeEmployees: shared.active.length,
+      state,
+      scenarios,
+      ceiling,
+      baseline,
+      ...(campaign ? { campaign } : {}),
+    };
   } finally {
     await twin.close();
+  }
+}
+
+/**
+ * A seed's first sync and then its campaign scenario alone (`--campaign-only`): the same world
+ * and state database the whole bench's seed has when its campaign scenario starts, but for the
+ * no-op and drift steps in between.
+ */
+export async function runCampaignSeed(
+  options: BenchOptions,
+  ca: DemoCa,
+  seed: number,
+  shared: BenchWorld,
+): Promise<SeedResult> {
+  console.error(`seed ${seed} (campaign only):`);
+  const { world, state } = await coldWorld(options, ca, seed, shared);
+  try {
+    const scenarios = await runScenarios(world, options.timeScale, []);
+    const campaign = await runCampaignScenario(world, options.timeScale);
+    const activeEmployees = shared.active.length;
+    return { seed, budget: world.budget, activeEmployees, state, scenarios, ceiling: undefined, campaign };
+  } finally {
+    await world.close();
   }
 }

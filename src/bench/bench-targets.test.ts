@@ -4,7 +4,9 @@ import { defaultThrottleSettings } from '../sim/seed.js';
 import { floorOf, type ScenarioResult } from './bench-metrics.js';
 import { combineScenarios } from './combine-scenarios.js';
 import { paceLine, renderBenchMarkdown, scenarioRow, type SeedResult } from './bench-report.js';
-import { memoryTargets, seedTargets } from './bench-targets.js';
+import { campaignTargets, memoryTargets, seedTargets } from './bench-targets.js';
+import type { CampaignPhaseResult } from './bench-campaign.js';
+import { campaignSection } from './campaign-report.js';
 
 // Seed 2: 65 Exchange calls per 10 s; at time scale 0.2 a 10 s window is 2 s of wall time.
 const budget = hiddenBudget(
@@ -166,6 +168,8 @@ describe('bench targets', () => {
         memoryEmployees: [],
         memoryTimeScale: 0.02,
         memoryOnly: false,
+        campaign: false,
+        campaignOnly: false,
       },
       machine: { cpus: 2, node: '20', note: 'shared CPUs' },
       seeds: [s],
@@ -190,5 +194,74 @@ describe('bench targets', () => {
       "Roster's Exchange pace at the end of the first sync: 6.10 calls/s, 3 in flight (the hidden budget: 6.50/s, 7 at a time); 12 refusals heard, callers held 8.00 s of wall time by them.",
     );
     expect(paceLine({ budget }, scenario('first sync', { signatures: 1, exchangeCalls: 1 }))).toEqual([]);
+  });
+});
+
+describe('campaign targets', () => {
+  const timing = { audience: 8_500, written: 8_500, writesBeforeMoment: 0, outsideWrites: 0 };
+  const phase = (over: Partial<CampaignPhaseResult>): CampaignPhaseResult => ({
+    campaign: 'c',
+    rollout: 'notBefore',
+    moment: 'now',
+    lastSwitch: {
+      switches: [],
+      mode: 'apply',
+      runId: 'r',
+      startedAt: 'now',
+      predictedSeconds: 1_000,
+      outcome: 'succeeded',
+      signatures: 8_500,
+    },
+    runStartSeconds: 0.5,
+    timing: { ...timing, firstWriteSeconds: 8, p99Seconds: 1_150, allSeconds: 1_160 },
+    showing: 8_500,
+    showingOutside: 0,
+    timedOut: false,
+    ...over,
+  });
+  const targets = (phases: CampaignPhaseResult[]) =>
+    campaignTargets({
+      ...seed(scenario('first sync', { signatures: 1, exchangeCalls: 1 }), 1),
+      campaign: { employees: 9_414, offices: { targeted: 90, total: 100 }, phases },
+    }).map((t) => [t.target, t.met]);
+
+  it('notBefore: nothing before the moment, 99 % within 1.2 × the prediction counted from the moment', () => {
+    expect(targets([phase({})])).toEqual([
+      ['0 writes outside the audience', true],
+      ['0 writes before the moment', true],
+      ['99 % switched within 1.2 × predicted', true],
+    ]);
+    const late = phase({ timing: { ...timing, writesBeforeMoment: 3, p99Seconds: 1_201 } });
+    expect(targets([late]).map(([, met]) => met)).toEqual([true, false, false]);
+    const noPrediction = phase({ lastSwitch: { ...phase({}).lastSwitch!, predictedSeconds: undefined } });
+    expect(targets([noPrediction])[2]).toEqual(['99 % switched within 1.2 × predicted', false]);
+  });
+
+  it("renders each switch with the run's planning and writing apart, and its outcome over the prediction", () => {
+    const lines = campaignSection(
+      { employees: 9_414, offices: { targeted: 90, total: 100 }, phases: [phase({})] },
+      0.2,
+    ).join('\n');
+    // Run started 0.5 s after the moment, first write 8 s: 7.5 s planning; all at 1,160 s: 1,152 s writing.
+    expect(lines).toContain(
+      '| c | notBefore | 8,500 (–) | 1000.0 | 0.5 | 8.0 (7.5) | 1150.0 | 1160.0 (1152.0) | 1.15 | 1.16 | 0 | 0 | 8,500 (0) |',
+    );
+  });
+
+  it('finishBy: 99 % by the moment; any write outside the audience fails', () => {
+    const onTime = phase({
+      rollout: 'finishBy',
+      runStartSeconds: -1_000,
+      timing: { ...timing, p99Seconds: -2 },
+    });
+    expect(targets([onTime])).toEqual([
+      ['0 writes outside the audience', true],
+      ['99 % switched by the moment', true],
+    ]);
+    const lateAndOutside = phase({
+      rollout: 'finishBy',
+      timing: { ...timing, p99Seconds: 0.5, outsideWrites: 1 },
+    });
+    expect(targets([lateAndOutside]).map(([, met]) => met)).toEqual([false, false]);
   });
 });

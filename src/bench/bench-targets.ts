@@ -1,5 +1,6 @@
 import type { ScenarioResult } from './bench-metrics.js';
 import type { BenchResults, SeedResult, TargetCheck } from './bench-report.js';
+import { outcomeOverPrediction } from './campaign-report.js';
 
 /** The issue's targets ("Budget-blind adaptive pacing"). */
 export const TARGETS = {
@@ -12,6 +13,9 @@ export const TARGETS = {
   noopWallMs: 5_000,
   peakRssMb: 300,
   largerPeakRatio: 1.15,
+  /** "Signature campaigns": 99 % of a notBefore switch within this many times the prediction. */
+  campaignOverPrediction: 1.2,
+  campaignShare: 0.99,
 } as const;
 
 const pct = (share: number) => `${(share * 100).toFixed(2)} %`;
@@ -19,7 +23,7 @@ const ratio = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed
 
 /** Real-world speed-up of the first sync over the baseline, and what the floor would allow. */
 export function speedup(seed: SeedResult, first: ScenarioResult, timeScale: number) {
-  const baseline = seed.baseline.realWorldWallMs;
+  const baseline = seed.baseline?.realWorldWallMs ?? Number.NaN;
   return {
     measured: baseline / (first.wallMs / timeScale),
     allowedByFloor: first.floor.ms > 0 ? baseline / (first.floor.ms / timeScale) : Number.POSITIVE_INFINITY,
@@ -63,6 +67,8 @@ export function seedTargets(seed: SeedResult, timeScale: number): TargetCheck[] 
           first.exchangeCallsPerSignature <= T.exchangeCallsPerSignature,
       },
     );
+  }
+  if (first && seed.baseline) {
     const s = speedup(seed, first, timeScale);
     const possible = s.allowedByFloor >= T.speedupOverBaseline;
     out.push({
@@ -103,6 +109,52 @@ export function seedTargets(seed: SeedResult, timeScale: number): TargetCheck[] 
   return out;
 }
 
+/**
+ * The campaign switch's targets ("Signature campaigns"): `notBefore` writes nothing before its
+ * moment and switches 99 % within 1.2 × the prediction; `finishBy` has 99 % switched by its
+ * moment; neither writes outside its audience.
+ */
+export function campaignTargets(seed: SeedResult): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const tag = `seed ${seed.seed}`;
+  const s = (n: number | undefined) => (n === undefined ? 'never' : `${n.toFixed(1)} s`);
+  for (const p of seed.campaign?.phases ?? []) {
+    const t = p.timing;
+    const name = `Campaign ${p.rollout} switch, ${t.audience.toLocaleString('en-US')} mailboxes (${tag})`;
+    out.push({
+      name,
+      target: '0 writes outside the audience',
+      value: `${t.outsideWrites} (${p.showingOutside} outside show the banner)`,
+      met: t.outsideWrites === 0 && p.showingOutside === 0,
+    });
+    if (p.rollout === 'notBefore') {
+      const over = outcomeOverPrediction(p).p99;
+      out.push(
+        {
+          name,
+          target: '0 writes before the moment',
+          value: `${t.writesBeforeMoment} (first write ${s(t.firstWriteSeconds)} after it)`,
+          met: t.writesBeforeMoment === 0,
+        },
+        {
+          name,
+          target: `99 % switched within ${TARGETS.campaignOverPrediction} × predicted`,
+          value: `${over === undefined ? '–' : `${over.toFixed(2)} ×`} (99 % at ${s(t.p99Seconds)}, predicted ${s(p.lastSwitch?.predictedSeconds)})`,
+          met: over !== undefined && over <= TARGETS.campaignOverPrediction,
+        },
+      );
+    } else {
+      out.push({
+        name,
+        target: '99 % switched by the moment',
+        value: `99 % at ${s(t.p99Seconds)} from the moment (run started ${s(p.runStartSeconds)}, predicted ${s(p.lastSwitch?.predictedSeconds)})`,
+        met: t.p99Seconds !== undefined && t.p99Seconds <= 0,
+      });
+    }
+  }
+  return out;
+}
+
 /** Peak RSS of the memory runs: the smallest against the limit, larger ones against it. */
 export function memoryTargets(scaling: ScenarioResult[], memoryEmployees: number[]): TargetCheck[] {
   // A memory run's active employees are about 94 % of those generated.
@@ -138,7 +190,7 @@ export function memoryTargets(scaling: ScenarioResult[], memoryEmployees: number
 /** All targets of a run. */
 export function benchTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
   return [
-    ...r.seeds.flatMap((seed) => seedTargets(seed, r.options.timeScale)),
+    ...r.seeds.flatMap((seed) => [...seedTargets(seed, r.options.timeScale), ...campaignTargets(seed)]),
     ...memoryTargets(r.scaling, r.options.memoryEmployees),
   ];
 }

@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createMicrosoftAdapters } from '../adapters/create-microsoft-adapters.js';
 import { appliedTotal, noneApplied, type AppliedCounts } from '../apply/apply-result.js';
 import { createSignatureMemo } from '../desired/signature-memo.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
@@ -11,11 +10,16 @@ import { createInMemoryApiMetrics, type ApiMetricsSnapshot } from '../http/api-m
 import { createPlanFileWriter, openPlanFile } from '../adapters/plan-file/plan-files.js';
 import { run } from '../runs/run.js';
 import type { RunDeps } from '../runs/run-request.js';
+import { startBenchController, type BenchController, type BenchControllerStart } from './bench-controller.js';
 import { createScaledClock } from './scaled-clock.js';
+import type { ControllerStatus } from '../controller/status-model.js';
 
 /** A request from the orchestrator to the worker process. */
 export type WorkerRequest =
-  | { type: 'init'; configDir: string; env: Record<string, string>; timeScale: number }
+  | { type: 'init'; configDir: string; env: Record<string, string>; timeScale: number; clockOrigin?: number }
+  | ({ type: 'controller-start' } & BenchControllerStart)
+  | { type: 'controller-status' }
+  | { type: 'controller-stop' }
   | { type: 'plan'; deepCheck?: 'auto' | 'force' }
   | { type: 'apply' }
   | { type: 'plan-apply' }
@@ -38,9 +42,12 @@ export interface WorkerReply {
   maxRssMb: number;
   /** Connections fetch opened since the worker started (the orchestrator diffs them). */
   connections: number;
+  /** The controller's `/status` (controller requests). */
+  status?: ControllerStatus;
 }
 
 const MB = 1024 * 1024;
+const NOTHING = { ok: true, actions: 0, applied: 0, appliedByKind: noneApplied(), failed: 0 };
 
 /**
  * The Roster side of the benchmark, in its own process so its peak RSS is Roster's alone (the
@@ -50,6 +57,7 @@ export function runWorker(): void {
   const metrics = createInMemoryApiMetrics();
   let runtime: Runtime | undefined;
   let deps: RunDeps | undefined;
+  let controller: BenchController | undefined;
   // The plan goes to a file as `roster plan --format json --out` writes it, and the apply reads
   // it back action by action as `roster apply FILE` does: neither holds the whole plan.
   let planDir: string | undefined;
@@ -99,22 +107,29 @@ export function runWorker(): void {
   ): Promise<Omit<WorkerReply, 'wallMs' | 'metrics' | 'peakRssMb' | 'maxRssMb' | 'connections'>> {
     switch (request.type) {
       case 'init': {
-        // Plans again and again, as the controller does: signatures made by one are reused by the next.
+        // Plans again and again, as the controller does: signatures made by one are reused by the
+        // next. Its pacing, learned and kept in the state database as the CLI keeps it, runs on
+        // the scaled clock, and so do the runs' moments.
         runtime = await openRuntime({
           dir: request.configDir,
           env: request.env,
           metrics,
           signatureMemo: createSignatureMemo(),
+          clock: createScaledClock(request.timeScale, undefined, request.clockOrigin),
         });
-        const microsoft = createMicrosoftAdapters({
-          env: request.env,
-          tenant: runtime.config.settings.tenant,
-          rateLimits: runtime.config.settings.rateLimits,
-          clock: createScaledClock(request.timeScale),
-          metrics,
-        });
-        deps = { ...runtime, ...microsoft };
-        return { ok: true, actions: 0, applied: 0, appliedByKind: noneApplied(), failed: 0 };
+        deps = runtime;
+        return NOTHING;
+      }
+      case 'controller-start':
+        controller = await startBenchController(request);
+        return NOTHING;
+      case 'controller-status':
+        return { ...NOTHING, status: controller!.status() };
+      case 'controller-stop': {
+        const status = controller!.status();
+        await controller!.stop();
+        controller = undefined;
+        return { ...NOTHING, status };
       }
       case 'plan': {
         const p = await doPlan(request.deepCheck ?? 'auto');
@@ -130,6 +145,7 @@ export function runWorker(): void {
         return { ok: true, actions: p.actions, ...r };
       }
       case 'close':
+        await controller?.stop();
         await runtime?.close();
         if (planDir) await rm(planDir, { recursive: true, force: true });
         return { ok: true, actions: 0, applied: 0, appliedByKind: noneApplied(), failed: 0 };

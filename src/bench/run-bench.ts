@@ -11,7 +11,7 @@ import {
   type BenchResults,
   type SeedResult,
 } from './bench-report.js';
-import { runScenarios, runSeed } from './bench-seed.js';
+import { runCampaignSeed, runScenarios, runSeed } from './bench-seed.js';
 import { benchTargets } from './bench-targets.js';
 import { runWorker } from './bench-worker.js';
 import { startBenchWorld } from './bench-world.js';
@@ -28,6 +28,10 @@ async function runSeeds(options: BenchOptions, ca: DemoCa): Promise<SeedResult[]
   try {
     const out: SeedResult[] = [];
     for (const [i, seed] of options.seeds.entries()) {
+      if (options.campaignOnly) {
+        out.push(await runCampaignSeed(options, ca, seed, base));
+        continue;
+      }
       // The forced deep check reads every mailbox: once, on the first seed, is enough to measure it.
       out.push(await runSeed(options, ca, seed, base, options.deepCheck && i === 0));
     }
@@ -66,8 +70,8 @@ async function main(ca: DemoCa, argv: string[]): Promise<void> {
   const startedAt = new Date().toISOString();
   console.error(`roster bench: ${benchCommand(options)}`);
   const seeds = options.memoryOnly ? [] : await runSeeds(options, ca);
-  const scaling = options.scaling ? await runScaling(options, ca) : [];
-  if (options.scaling && !options.memoryOnly) {
+  const scaling = options.scaling && !options.campaignOnly ? await runScaling(options, ca) : [];
+  if (options.scaling && !options.memoryOnly && !options.campaignOnly) {
     // The main size's first seed belongs in the scaling table next to the 1,000-employee run.
     const main = seeds[0]?.scenarios.filter((s) => s.id === 'first sync' || s.id === 'c') ?? [];
     scaling.unshift(...main);
@@ -92,7 +96,8 @@ async function main(ca: DemoCa, argv: string[]): Promise<void> {
   const dir = resolve(out);
   await mkdir(dir, { recursive: true });
   const stamp = startedAt.replace(/[:.]/g, '-');
-  const latest = options.memoryOnly ? 'latest-memory' : 'latest';
+  // A partial run keeps its own latest: latest.md stays the whole bench's.
+  const latest = options.memoryOnly ? 'latest-memory' : options.campaignOnly ? 'latest-campaign' : 'latest';
   const json = `${JSON.stringify(results, null, 2)}\n`;
   await Promise.all([
     writeFile(join(dir, `${stamp}.json`), json),

@@ -31,7 +31,7 @@ describe('campaign switches', () => {
   const winter = campaign('winter', T0, T0 + 48 * HOUR, 'finishBy');
   const autumn = campaign('autumn', T0, T0 + 2 * HOUR);
 
-  it('come in a deterministic order, with the prediction from the audience and the learned write rate', () => {
+  it('come in a deterministic order, with the prediction from the audience and the measured write rate', () => {
     const latest = { upcoming: [upcoming('winter', 'end', T0 + 48 * HOUR, 7200)] };
     const switches = campaignSwitches([winter, autumn], T0 - HOUR, latest, 4);
     expect(switches.map((s) => [s.campaign, s.kind, s.instant - T0, s.runAt - T0, s.predictedMs])).toEqual([
@@ -41,7 +41,12 @@ describe('campaign switches', () => {
       // 7,200 signatures at 4 a second: 30 minutes, so the run starts half an hour early.
       ['winter', 'end', 48 * HOUR, 48 * HOUR - 30 * 60_000, 30 * 60_000],
     ]);
-    // Without a learned rate there is no prediction: a finishBy switch starts at its boundary.
+    // The switch's run plans before it writes: as long as the latest run that wrote nothing.
+    expect(campaignSwitches([winter], T0 - HOUR, latest, 4, 12).at(-1)).toMatchObject({
+      predictedMs: 30 * 60_000 + 12_000,
+      runAt: T0 + 48 * HOUR - 30 * 60_000 - 12_000,
+    });
+    // Without a measured rate there is no prediction: a finishBy switch starts at its boundary.
     expect(campaignSwitches([winter], T0 - HOUR, latest, undefined).at(-1)?.runAt).toBe(T0 + 48 * HOUR);
   });
 

@@ -11,7 +11,10 @@ export interface CampaignSwitch {
   rollout: 'notBefore' | 'finishBy';
   /** Employees it switches, as the latest plan counted them (unknown before a plan listed it). */
   audience?: number;
-  /** Predicted duration (ms) at the learned Exchange write rate; unknown without a rate or audience. */
+  /**
+   * Predicted duration (ms): the run's reading and planning, then the audience at the signature
+   * writes per second Roster achieved; unknown without a measured rate or an audience.
+   */
   predictedMs?: number;
   /**
    * When its run starts: at the boundary (`notBefore`: no mailbox switches early), or the
@@ -29,15 +32,18 @@ export function switchKey(s: Pick<CampaignSwitch, 'campaign' | 'kind' | 'instant
  * The campaign switches after `since` (when the controller started: a boundary passed before is
  * caught up by its first run, which plans at its own moment), in a deterministic order (time,
  * starts before ends, id). Each
- * signature is one Exchange write, so a switch of N mailboxes takes N / rate seconds at the
- * learned rate (`writesPerSecond`, `docs/pacing.md`). The latest plan gives the audiences; a
- * `finishBy` switch without a prediction starts at its boundary, like `notBefore`.
+ * signature is one Exchange write, so a switch of N mailboxes takes its run's planning
+ * (`planSeconds`: how long the latest run that wrote nothing took) and then N / rate seconds at
+ * the signature writes per second Roster achieved (`writesPerSecond`, `docs/pacing.md`). The
+ * latest plan gives the audiences; a `finishBy` switch without a prediction starts at its
+ * boundary, like `notBefore`.
  */
 export function campaignSwitches(
   campaigns: readonly Campaign[],
   since: number,
   latest: Pick<PlanCampaigns, 'upcoming'> | undefined,
   writesPerSecond: number | undefined,
+  planSeconds = 0,
 ): CampaignSwitch[] {
   return transitionsAfter(campaigns, since).map((t) => {
     const listed = latest?.upcoming.find(
@@ -46,7 +52,7 @@ export function campaignSwitches(
     const audience = listed?.audience;
     const predictedMs =
       audience !== undefined && writesPerSecond && writesPerSecond > 0
-        ? Math.ceil((audience / writesPerSecond) * 1000)
+        ? Math.ceil((planSeconds + audience / writesPerSecond) * 1000)
         : undefined;
     const early = t.rollout === 'finishBy' && predictedMs !== undefined ? predictedMs : 0;
     return {

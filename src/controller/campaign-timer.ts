@@ -18,8 +18,10 @@ export interface TimerInputs {
   since: Date;
   /** The latest whole-tenant plan (its campaign audiences). */
   latest: Plan | undefined;
-  /** Learned Exchange writes per second, when known. */
+  /** Signature writes per second Roster achieved, when measured. */
   writesPerSecond: number | undefined;
+  /** How long the latest run that wrote nothing took (a switch's run plans first), when known. */
+  planSeconds?: number;
 }
 
 /**
@@ -44,7 +46,13 @@ export function createCampaignTimer(): CampaignTimer {
   let last: SwitchReport | undefined;
   const switches = (i: TimerInputs) =>
     i.campaigns?.length
-      ? campaignSwitches(i.campaigns, i.since.getTime(), i.latest?.campaigns, i.writesPerSecond)
+      ? campaignSwitches(
+          i.campaigns,
+          i.since.getTime(),
+          i.latest?.campaigns,
+          i.writesPerSecond,
+          i.planSeconds,
+        )
       : [];
 
   return {

@@ -53,6 +53,11 @@ export interface ControllerOptions {
   now?: () => Date;
   /** For jitter (default `Math.random`). */
   random?: () => number;
+  /**
+   * Calls back after `ms` of the `now` clock (default `setTimeout`): a clock that runs faster than
+   * the wall (the benchmark's) schedules the next run on its own time.
+   */
+  setTimer?: (callback: () => void, ms: number) => NodeJS.Timeout;
 }
 
 /** The reconcile loop: schedule, leader election, config reload, and the status server's API. */
@@ -124,8 +129,10 @@ class ReconcileController implements Controller {
   #loop: LoopState = { state: 'stopped' };
   #lastTickStart: Date | undefined;
   readonly #campaigns = createCampaignTimer();
-  /** The learned Exchange write rate as the last run left it (predicts campaign switches). */
+  /** Signature writes per second achieved, as the last run left it (predicts campaign switches). */
   #writesPerSecond: number | undefined;
+  /** How long the latest run that wrote nothing took: a switch's run plans before it writes. */
+  #planSeconds: number | undefined;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
@@ -198,6 +205,7 @@ class ReconcileController implements Controller {
       since: new Date(this.#view.instance.startedAt),
       latest: this.#latest.plan,
       writesPerSecond: this.#writesPerSecond,
+      ...(this.#planSeconds !== undefined ? { planSeconds: this.#planSeconds } : {}),
     };
   }
 
@@ -374,6 +382,9 @@ class ReconcileController implements Controller {
     if (switching.due.length > 0) {
       this.#logger.info({ campaignSwitch: this.status().campaigns?.lastSwitch }, 'campaign switch run');
     }
+    const { results, outcome, durationSeconds } = report.summary;
+    if (outcome === 'succeeded' && results.applied === 0 && durationSeconds !== undefined)
+      this.#planSeconds = durationSeconds;
     this.#writesPerSecond = await this.#executor
       .runtime(prepared.config)
       .then((runtime) => runtime.exchangeWriteRate?.())
@@ -417,7 +428,8 @@ class ReconcileController implements Controller {
     const regular = nextRunDelay(schedule, this.#lastTickStart, this.#now(), this.#options.random);
     // A campaign switch is on time: its run comes at its moment, whatever the interval says.
     const delay = Math.min(regular, this.#campaigns.delay(this.#timerInputs()) ?? regular);
-    loop.timer = setTimeout(() => void this.#scheduledTick().then(() => this.#scheduleNext()), delay);
+    const setTimer = this.#options.setTimer ?? setTimeout;
+    loop.timer = setTimer(() => void this.#scheduledTick().then(() => this.#scheduleNext()), delay);
   }
 
   #notLeaderRefusal(): RunRefusal {

@@ -7,6 +7,7 @@ import { createPostgresStateStore } from '../adapters/postgres/state-store.js';
 import { CAUTIOUS_PACE, createApiLimiters, REQUESTS } from './api-limiters.js';
 import { FRESH_FOR_MS, HALF_LIFE_MS } from './learned-pacing.js';
 import { keepLearnedPacing, loadLearnedPacing } from './pacing-memory.js';
+import type { LearnedPace, PacingStore } from '../ports/pacing-store.js';
 
 const LIMITS = { photoConcurrencyPerMailbox: 4, maxRetries: 5, maxBackoffMs: 1_000 };
 
@@ -92,5 +93,37 @@ describe('learned pacing in the state database', () => {
       limiters: createApiLimiters(LIMITS, new FakeClock()),
     });
     await expect(memory.stop()).resolves.toBeUndefined();
+  });
+});
+
+describe('keepLearnedPacing', () => {
+  it('saves the paces measured beside the limiters with them, and leaves them out when there are none', async () => {
+    const saved: LearnedPace[][] = [];
+    const store: PacingStore = {
+      loadPacing: async () => [],
+      savePacing: async (_tenant, paces) => void saved.push([...paces]),
+      close: async () => undefined,
+    };
+    const at = new Date(0);
+    const achieved = {
+      api: 'signature-writes',
+      lanes: { achieved: { rate: 6.4 } },
+      concurrency: 1,
+      learnedAt: at,
+    };
+    let measured: LearnedPace[] = [];
+    const limiters = createApiLimiters(LIMITS, new FakeClock());
+    const memory = keepLearnedPacing({
+      store,
+      tenantId: 't1',
+      limiters,
+      now: () => at,
+      also: () => measured,
+    });
+    await memory.save();
+    measured = [achieved];
+    await memory.stop();
+    // Limiters that saw no traffic learned nothing: only the measured pace is saved.
+    expect(saved).toEqual([[], [achieved]]);
   });
 });

@@ -37,13 +37,17 @@ export function keepLearnedPacing(options: {
   intervalMs?: number;
   now?: () => Date;
   logger?: DebugLogger;
+  /** Further paces measured beside the limiters' (the signature writes achieved), kept alike. */
+  also?: (at: Date) => LearnedPace[];
 }): PacingMemory {
   const now = options.now ?? (() => new Date());
   let saving: Promise<void> = Promise.resolve();
   const save = () => {
     saving = saving.then(async () => {
       try {
-        await options.store.savePacing(options.tenantId, learnedPaces(options.limiters, now()));
+        const at = now();
+        const paces = [...learnedPaces(options.limiters, at), ...(options.also?.(at) ?? [])];
+        await options.store.savePacing(options.tenantId, paces);
       } catch (error) {
         options.logger?.debug({ err: error }, 'learned pacing not saved');
       }

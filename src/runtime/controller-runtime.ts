@@ -4,7 +4,8 @@ import { stateDatabaseConfig } from '../adapters/postgres/connect.js';
 import { createLeaderLock } from '../adapters/postgres/leader-lock.js';
 import { createNotifier, webhookSettingsFromEnv } from '../adapters/webhook/notify-webhook.js';
 import { loadDesiredConfig } from '../config/load-desired-config.js';
-import { createController, type Controller } from '../controller/controller.js';
+import { createController, type Controller, type ControllerOptions } from '../controller/controller.js';
+import type { Clock } from '../http/clock.js';
 import type { ControllerRuntime } from '../controller/controller-runs.js';
 import type { DesiredConfig } from '../config/settings.js';
 import type { Logger } from '../logging/logger.js';
@@ -31,6 +32,8 @@ export interface ControllerFromEnvOptions {
   identity?: string;
   /** Replaces the runtime (tests that break a port on purpose). */
   openRuntime?: (config: DesiredConfig) => Promise<ControllerRuntime>;
+  /** The clock of runs, pacing and the schedule, with its timer (the benchmark's scaled one). */
+  clock?: { clock: Clock; setTimer: NonNullable<ControllerOptions['setTimer']> };
 }
 
 /**
@@ -38,13 +41,22 @@ export interface ControllerFromEnvOptions {
  * and readiness ping on the state database, and the webhook notifier, all from `env`.
  */
 export function createControllerFromEnv(options: ControllerFromEnvOptions): Controller {
-  const { dir, env, logger, metrics } = options;
+  const { dir, env, logger, metrics, clock } = options;
   const webhook = webhookSettingsFromEnv(env);
   const ping = createDatabasePing();
   return createController({
     loadConfig: () => loadDesiredConfig(dir, env),
     openRuntime:
-      options.openRuntime ?? ((config) => openRuntime({ dir, env, logger, metrics: metrics.api, config })),
+      options.openRuntime ??
+      ((config) =>
+        openRuntime({
+          dir,
+          env,
+          logger,
+          metrics: metrics.api,
+          config,
+          ...(clock ? { clock: clock.clock } : {}),
+        })),
     leaderLock: (config, identity) =>
       createLeaderLock({ connection: stateDatabaseConfig(env, config?.settings.source.ssl), identity }),
     databasePing: {
@@ -57,6 +69,7 @@ export function createControllerFromEnv(options: ControllerFromEnvOptions): Cont
       ? { notifier: createNotifier({ ...webhook, logger, secrets: environmentSecrets(env) }) }
       : {}),
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(clock ? { now: () => new Date(clock.clock.now()), setTimer: clock.setTimer } : {}),
   });
 }
 

@@ -16,7 +16,7 @@ import type { SignatureMemo } from '../desired/signature-memo.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApiMetrics } from '../http/api-metrics.js';
 import { keepLearnedPacing, loadLearnedPacing } from '../http/pacing-memory.js';
-import { REQUESTS } from '../http/api-limiters.js';
+import { createSystemClock, type Clock } from '../http/clock.js';
 import type { HrSource } from '../ports/hr-source.js';
 import type { ObservationCache } from '../ports/observation-cache.js';
 import type { StateStore } from '../ports/state-store.js';
@@ -27,6 +27,7 @@ import { createScrubber, type SecretScrubber } from '../secrets/secret-scrubber.
 import { scrubbingStateStore } from '../secrets/scrubbing-state-store.js';
 import type { DoctorDeps } from '../doctor/run-doctor.js';
 import { preflightPorts } from './preflight-ports.js';
+import { meterSignatureWrites, SIGNATURE_WRITES_PACE } from './signature-write-meter.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -89,7 +90,10 @@ export interface Runtime extends PlanDeps {
   tenantDomains: () => Promise<readonly TenantDomain[]>;
   /** What the controller's preflight reads through besides the run's ports. */
   preflight: Required<Pick<DoctorDeps, 'credential' | 'tenant'>>;
-  /** Exchange signature writes per second as learned so far (`docs/pacing.md`); unknown on a fresh database. */
+  /**
+   * Signature writes per second achieved over the latest long stretch of writes, this process's
+   * or one kept in the state database (`docs/pacing.md`); unknown before Roster wrote enough.
+   */
   exchangeWriteRate(): number | undefined;
   close(): Promise<void>;
 }
@@ -107,6 +111,8 @@ export async function openRuntime(options: {
   config?: DesiredConfig;
   /** Kept by a caller that plans again and again (the controller): see `PlanDeps.signatureMemo`. */
   signatureMemo?: SignatureMemo;
+  /** The clock of pacing, retries and runs' moments (default: the system's; the benchmark scales it). */
+  clock?: Clock;
 }): Promise<Runtime> {
   const config = options.config ?? (await loadConfigOrThrow(options.dir, options.env)).config;
   const hrSource = openHrSource(config, options.env);
@@ -121,16 +127,28 @@ export async function openRuntime(options: {
     tenant: config.settings.tenant,
     rateLimits: config.settings.rateLimits,
     learnedPacing,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const campaignAudiences = createPostgresCampaignAudienceStore(
     stateDatabaseConfig(options.env, config.settings.source.ssl),
   );
+  const clock = options.clock ?? createSystemClock();
+  const now = () => new Date(clock.now());
+  // The signature writes Exchange let through, kept beside the learned paces: what a campaign
+  // switch predicts from (the pacer's rate is a ceiling, not what it achieves).
+  const writes = meterSignatureWrites(
+    microsoft.signatures,
+    () => clock.now(),
+    learnedPacing.find((p) => p.api === SIGNATURE_WRITES_PACE),
+  );
   const pacingMemory = keepLearnedPacing({
     store: pacing,
     tenantId,
     limiters: microsoft.limiters,
+    now,
+    also: (at) => [writes.measured(at)].filter((p) => p !== undefined),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
@@ -142,7 +160,7 @@ export async function openRuntime(options: {
     directory: microsoft.directory,
     groupMembers: microsoft.groupMembers,
     photos: microsoft.photos,
-    signatures: microsoft.signatures,
+    signatures: writes.port,
     orgSettings: microsoft.orgSettings,
     photoFetcher: createSafePhotoFetcher(config.settings.photos),
     bannerImages: createBannerImages(config.settings),
@@ -153,13 +171,9 @@ export async function openRuntime(options: {
     ...(options.logger ? { logger: options.logger } : {}),
     preflight: preflightPorts(options.env, microsoft),
     tenantDomains: () => microsoft.tenantAccess.listDomains(),
-    // One Exchange request per signature: this run's learned pace, else the one it started from.
-    exchangeWriteRate: () =>
-      (microsoft.limiters.exchange.learned() ?? learnedPacing.find((p) => p.api === 'exchange'))?.lanes[
-        REQUESTS
-      ]?.rate,
+    exchangeWriteRate: () => writes.achieved(),
     ...(options.signatureMemo ? { signatureMemo: options.signatureMemo } : {}),
-    now: () => new Date(),
+    now,
     async close() {
       await pacingMemory.stop();
       await Promise.allSettled([

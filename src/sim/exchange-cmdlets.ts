@@ -168,6 +168,11 @@ export const exchangeCmdlets: Record<string, Cmdlet> = {
       for (const name of SIGNATURE_FLAGS) if (name in params) cfg[name] = params[name] as boolean;
       state.mailboxConfig.set(user.id, cfg);
       state.stats.writesPerUser.set(user.id, (state.stats.writesPerUser.get(user.id) ?? 0) + 1);
+      state.stats.signatureWrites?.push({
+        at: ctx.sim.now(),
+        userId: user.id,
+        userPrincipalName: user.userPrincipalName,
+      });
       const touched = ROAMING_SENSITIVE.filter((n) => n in params);
       const warnings =
         touched.length > 0 && !state.organizationConfig.PostponeRoamingSignaturesUntilLater

@@ -67,6 +67,31 @@ describe('Exchange InvokeCommand', () => {
     expect(get.body['@adminapi.warnings']).toBeUndefined();
   });
 
+  it('records when each mailbox was written while a record is kept, and nothing else', async () => {
+    const { state, invoke } = setup();
+    await invoke('Set-MailboxMessageConfiguration', {
+      Identity: 'alice@contoso.com',
+      SignatureHtml: '<p>A</p>',
+    });
+    expect(state.stats.signatureWrites).toBeUndefined();
+    state.stats.signatureWrites = [];
+    const before = Date.now();
+    await invoke('Set-MailboxMessageConfiguration', {
+      Identity: 'carol@contoso.com',
+      SignatureHtml: '<p>C</p>',
+    });
+    await invoke('Set-MailboxMessageConfiguration', {
+      Identity: 'nobody@contoso.com',
+      SignatureHtml: '<p>N</p>',
+    });
+    await invoke('Get-MailboxMessageConfiguration', { Identity: 'alice@contoso.com' });
+    const carol = findUser(state, 'carol@contoso.com')!;
+    expect(state.stats.signatureWrites).toEqual([
+      { at: expect.any(Number), userId: carol.id, userPrincipalName: carol.userPrincipalName },
+    ]);
+    expect(state.stats.signatureWrites[0]!.at).toBeGreaterThanOrEqual(before);
+  });
+
   it('warns when signature settings are set while roaming signatures are on', async () => {
     const { invoke } = setup();
     const set = await invoke('Set-MailboxMessageConfiguration', {

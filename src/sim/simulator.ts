@@ -24,6 +24,7 @@ import type {
   SimContext,
   SimFaultsFactory,
   SimFaultSettings,
+  SimSignatureWrite,
   SimMailboxMessageConfiguration,
   SimOrganizationConfig,
   SimRequest,
@@ -88,6 +89,11 @@ export interface Simulator extends AsyncDisposable {
   patchThrottle(patch: Partial<SimThrottleSettings>): SimThrottleSettings;
   /** The budget in effect (drawn or explicit), as `GET /_sim/budget` shows it. */
   hiddenBudget(): SimHiddenBudget;
+  /**
+   * Starts (or restarts, empty) a record of every signature write from now on: when and which
+   * mailbox. The returned function reads it (a copy).
+   */
+  recordSignatureWrites(): () => SimSignatureWrite[];
   close(): Promise<void>;
 }
 
@@ -198,6 +204,11 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     patchFaults: (patch) => control.patchFaults(state, patch),
     patchThrottle: (patch) => control.patchThrottle(state, patch),
     hiddenBudget: () => control.budgetSnapshot(state),
+    recordSignatureWrites() {
+      const record: SimSignatureWrite[] = [];
+      state.stats.signatureWrites = record;
+      return () => [...record];
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

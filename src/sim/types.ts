@@ -315,6 +315,19 @@ export interface SimStats {
   resourceUnits: number;
   /** 429s sent below the limits (`subLimit429Rate`), also counted in `throttled`. */
   subLimitThrottled: number;
+  /**
+   * Each `Set-MailboxMessageConfiguration` that changed a mailbox, in order, while a record is
+   * kept (`Simulator.recordSignatureWrites`): absent otherwise, so a long-lived simulator grows
+   * nothing. Read-only for its readers (the benchmark times campaign switches with it).
+   */
+  signatureWrites?: SimSignatureWrite[];
+}
+
+/** One signature write as the simulator saw it: when (its clock, epoch ms) and which mailbox. */
+export interface SimSignatureWrite {
+  at: number;
+  userId: string;
+  userPrincipalName: string;
 }
 
 /**

@@ -1,10 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresConfig } from '../../src/adapters/postgres/connect.js';
+import { createPostgresPacingStore } from '../../src/adapters/postgres/pacing-store.js';
 import { openRuntime } from '../../src/runtime/open-runtime.js';
+import { SIGNATURE_WRITES_PACE } from '../../src/runtime/signature-write-meter.js';
 import { run } from '../../src/runs/run.js';
 import { localBannerSettings, startBannerServer, type BannerServer } from '../support/banner-server.js';
-import { createTestWorld, usersFromDesired, type TestWorld } from '../support/roster-world.js';
+import { createTestWorld, TENANT_ID, usersFromDesired, type TestWorld } from '../support/roster-world.js';
 import { captureLogger, startTestController, controllerSettings, waitFor } from './controller-harness.js';
 
 /** Every mailbox's signature html in the simulator, by user id. */
@@ -52,6 +55,12 @@ describe('the controller and a campaign', () => {
       },
       users: async ({ desired }) => usersFromDesired(await desired()),
     });
+    // An earlier apply measured 2 signature writes a second; the controller predicts from that.
+    const pacing = createPostgresPacingStore(postgresConfig(world.db.url, undefined));
+    await pacing.savePacing(TENANT_ID, [
+      { api: SIGNATURE_WRITES_PACE, lanes: { achieved: { rate: 2 } }, concurrency: 1, learnedAt: new Date() },
+    ]);
+    await pacing.close();
     await writeCampaign(world.dir, FLASH, start, end);
     const { logger } = captureLogger();
     const server = await startTestController(world, logger);
@@ -93,8 +102,9 @@ describe('the controller and a campaign', () => {
         signatures: 3,
       });
       expect(Date.parse(started.startedAt)).toBeGreaterThanOrEqual(start);
-      // Predicted from the audience and the learned Exchange rate; the outcome beside it.
-      expect(started.predictedSeconds).toBeGreaterThan(0);
+      // 3 signatures at the 2 a second measured (no run that wrote nothing came first to add its
+      // planning time: the first run wrote); the outcome beside it.
+      expect(started.predictedSeconds).toBe(1.5);
       expect(started.tookSeconds).toBeGreaterThanOrEqual(0);
       const during = tenantSignatures(world);
       expect(Object.values(during).filter((html) => html?.includes(FLASH))).toHaveLength(3);
