@@ -20,7 +20,7 @@ export interface CampaignPhaseResult {
   /** The declared start (ISO, scaled clock). */
   moment: string;
   /** What Roster's controller listed before the switch (`/status` `campaigns.upcoming`). */
-  upcoming?: Pick<UpcomingSwitch, 'audience' | 'predictedSeconds' | 'runAt'>;
+  upcoming?: Pick<UpcomingSwitch, 'audience' | 'predictedSeconds' | 'runAt' | 'writesFrom'>;
   /** The controller's report of the switch run (`/status` `campaigns.lastSwitch`). */
   lastSwitch?: SwitchReport;
   /** Seconds from the moment to the start of the switch's run. */
@@ -151,6 +151,7 @@ async function runPhase(
           ...(listed.audience !== undefined ? { audience: listed.audience } : {}),
           ...(listed.predictedSeconds !== undefined ? { predictedSeconds: listed.predictedSeconds } : {}),
           runAt: listed.runAt,
+          ...(listed.writesFrom !== undefined ? { writesFrom: listed.writesFrom } : {}),
         };
       const last = status?.lastSwitch;
       if (last?.switches.some((s) => s.campaign === spec.id && s.kind === 'start')) lastSwitch = last;

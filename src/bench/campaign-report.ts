@@ -7,13 +7,20 @@ const diff = (a: number | undefined, b: number | undefined) =>
 
 /**
  * How long the switch took against the prediction: until 99 % (and all) of the audience switched,
- * over the seconds Roster predicted for its run. A `notBefore` switch counts from the declared
- * moment (a run that started late is late), a `finishBy` one from its run's start (it starts early
- * on purpose).
+ * over the seconds Roster predicted. A `notBefore` switch counts from the declared moment (a run
+ * that started late is late) over its whole prediction; a `finishBy` one from when its writes were
+ * to start (it plans ahead and holds them until then) over the writing time it allowed, so 1.00
+ * or less is done by the moment.
  */
 export function outcomeOverPrediction(p: CampaignPhaseResult): { p99?: number; all?: number } {
-  const predicted = p.lastSwitch?.predictedSeconds;
-  const start = p.rollout === 'notBefore' ? 0 : p.runStartSeconds;
+  const writesFrom = p.upcoming?.writesFrom;
+  const start =
+    p.rollout === 'notBefore'
+      ? 0
+      : writesFrom !== undefined
+        ? (Date.parse(writesFrom) - Date.parse(p.moment)) / 1000
+        : undefined;
+  const predicted = p.rollout === 'notBefore' ? p.lastSwitch?.predictedSeconds : start && -start;
   if (!predicted || start === undefined) return {};
   const { p99Seconds, allSeconds } = p.timing;
   return {
@@ -28,7 +35,7 @@ export function campaignSection(c: CampaignResult, timeScale: number): string[] 
   return [
     '### Campaign switch (controller, apply mode)',
     '',
-    `${int(first?.timing.audience ?? 0)} of ${int(c.employees)} mailboxes (every office but one in ten: ${c.offices.targeted} of ${c.offices.total}), after the first sync. Seconds on Roster's clock (real-world; wall = × ${timeScale}), from the moment the campaign declares. Predicted: what the controller predicted for the run (\`/status\` \`campaigns.lastSwitch\`); outcome ÷ predicted counts from the moment for \`notBefore\`, from the run's start for \`finishBy\`.`,
+    `${int(first?.timing.audience ?? 0)} of ${int(c.employees)} mailboxes (every office but one in ten: ${c.offices.targeted} of ${c.offices.total}), after the first sync. Seconds on Roster's clock (real-world; wall = × ${timeScale}), from the moment the campaign declares. Predicted: what the controller predicted for the run (\`/status\` \`campaigns.lastSwitch\`); outcome ÷ predicted counts from the moment over the whole prediction for \`notBefore\`; for \`finishBy\` from when its writes were to start (the run plans ahead and holds them) over the writing time it allowed (1.00 or less: done by the moment).`,
     '',
     "| Campaign | Rollout | Audience (Roster's count) | Predicted s | Run started s | First write s (run's planning s) | 99 % s | All s (writing s) | 99 % ÷ predicted | all ÷ predicted | Writes before the moment | Writes outside | Showing the banner (outside) |",
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',

@@ -17,10 +17,30 @@ export interface CampaignSwitch {
    */
   predictedMs?: number;
   /**
-   * When its run starts: at the boundary (`notBefore`: no mailbox switches early), or the
-   * prediction earlier (`finishBy`: the last mailbox switches by the boundary).
+   * When its run starts: at the boundary (`notBefore`: no mailbox switches early), or for
+   * `finishBy` a planning lead before `writesFrom` (`planningLeadMs`).
    */
   runAt: number;
+  /**
+   * `finishBy` with a prediction: when its writes start, the writing time before the boundary. The
+   * run plans first and holds its writes until then, so a slow plan eats into the lead, never into
+   * the boundary.
+   */
+  writesFrom?: number;
+}
+
+/** The planning lead's floor: a switch run plans every switched signature, far more than a no-op. */
+const MIN_PLANNING_LEAD_MS = 60_000;
+/** A switch run's planning against the latest no-op run's (measured at 4-4.6x in the benchmark). */
+const PLANNING_LEAD_FACTOR = 5;
+
+/**
+ * How long before its writes a `finishBy` switch run starts: five times the planning of the latest
+ * run that wrote nothing, at least a minute. Too long costs only a wait with the plan made; too
+ * short makes the switch late, so it errs long.
+ */
+export function planningLeadMs(planSeconds: number): number {
+  return Math.max(MIN_PLANNING_LEAD_MS, Math.ceil(PLANNING_LEAD_FACTOR * planSeconds * 1000));
 }
 
 /** The switch's identity: a run for it is made once. */
@@ -50,11 +70,13 @@ export function campaignSwitches(
       (u) => u.campaign === t.campaign && u.kind === t.kind && Date.parse(u.at) === t.instant,
     );
     const audience = listed?.audience;
-    const predictedMs =
+    const writingMs =
       audience !== undefined && writesPerSecond && writesPerSecond > 0
-        ? Math.ceil((planSeconds + audience / writesPerSecond) * 1000)
+        ? Math.ceil((audience / writesPerSecond) * 1000)
         : undefined;
-    const early = t.rollout === 'finishBy' && predictedMs !== undefined ? predictedMs : 0;
+    const predictedMs = writingMs !== undefined ? Math.ceil(planSeconds * 1000) + writingMs : undefined;
+    const writesFrom =
+      t.rollout === 'finishBy' && writingMs !== undefined ? t.instant - writingMs : undefined;
     return {
       campaign: t.campaign,
       kind: t.kind,
@@ -62,24 +84,30 @@ export function campaignSwitches(
       rollout: t.rollout,
       ...(audience !== undefined ? { audience } : {}),
       ...(predictedMs !== undefined ? { predictedMs } : {}),
-      runAt: t.instant - early,
+      runAt: writesFrom !== undefined ? writesFrom - planningLeadMs(planSeconds) : t.instant,
+      ...(writesFrom !== undefined ? { writesFrom } : {}),
     };
   });
 }
 
 /**
- * The switches a run now makes (their run is due and not made yet), and the moment that run plans
- * for: the latest boundary among them when it is still ahead (a `finishBy` switch started early),
- * else now.
+ * The switches a run now makes (their run is due and not made yet), the moment that run plans for
+ * (the latest boundary among them when it is still ahead: a `finishBy` switch started early, else
+ * now), and when its writes may start (the latest `writesFrom` still ahead).
  */
 export function dueSwitches(
   switches: readonly CampaignSwitch[],
   now: number,
   done: ReadonlySet<string>,
-): { due: CampaignSwitch[]; at?: number } {
+): { due: CampaignSwitch[]; at?: number; writesFrom?: number } {
   const due = switches.filter((s) => s.runAt <= now && !done.has(switchKey(s)));
   const ahead = due.filter((s) => s.instant > now).map((s) => s.instant);
-  return ahead.length > 0 ? { due, at: Math.max(...ahead) } : { due };
+  const held = due.map((s) => s.writesFrom).filter((w): w is number => w !== undefined && w > now);
+  return {
+    due,
+    ...(ahead.length > 0 ? { at: Math.max(...ahead) } : {}),
+    ...(held.length > 0 ? { writesFrom: Math.max(...held) } : {}),
+  };
 }
 
 /** When the next switch's run is due (epoch ms), if any is still to come. */

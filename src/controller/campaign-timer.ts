@@ -31,7 +31,7 @@ export interface TimerInputs {
  */
 export interface CampaignTimer {
   /** The switches the coming tick makes, and the moment it plans for (ahead for `finishBy`). */
-  begin(inputs: TimerInputs): { due: CampaignSwitch[]; at?: Date };
+  begin(inputs: TimerInputs): { due: CampaignSwitch[]; at?: Date; writesFrom?: Date };
   /** Records the run made for `due` (its prediction against what happened). */
   finish(due: readonly CampaignSwitch[], run: RunSummary, mode: 'observe' | 'apply'): void;
   /** Milliseconds until the next switch's run, if one is to come. */
@@ -57,9 +57,13 @@ export function createCampaignTimer(): CampaignTimer {
 
   return {
     begin(inputs) {
-      const { due, at } = dueSwitches(switches(inputs), inputs.now.getTime(), done);
+      const { due, at, writesFrom } = dueSwitches(switches(inputs), inputs.now.getTime(), done);
       for (const s of due) done.add(switchKey(s));
-      return { due, ...(at !== undefined ? { at: new Date(at) } : {}) };
+      return {
+        due,
+        ...(at !== undefined ? { at: new Date(at) } : {}),
+        ...(writesFrom !== undefined ? { writesFrom: new Date(writesFrom) } : {}),
+      };
     },
     finish(due, run, mode) {
       if (due.length === 0) return;
@@ -90,6 +94,7 @@ export function createCampaignTimer(): CampaignTimer {
           at: iso(s.instant),
           rollout: s.rollout,
           runAt: iso(s.runAt),
+          ...(s.writesFrom !== undefined ? { writesFrom: iso(s.writesFrom) } : {}),
           ...(s.audience !== undefined ? { audience: s.audience } : {}),
           ...(s.predictedMs !== undefined ? { predictedSeconds: s.predictedMs / 1000 } : {}),
         })),

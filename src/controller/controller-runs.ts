@@ -11,6 +11,7 @@ import type { EmployeeLook, StreamedPlanRun } from '../reconcile/make-plan.js';
 import { lookAtEmployee } from '../reconcile/look-at-employee.js';
 import { readBackEmployee, type EmployeeReadBack } from '../reconcile/read-back-employee.js';
 import { run } from '../runs/run.js';
+import { holdUntil, type SetTimer } from './hold-until.js';
 import {
   combineEvents,
   type RunDeps,
@@ -41,7 +42,7 @@ export type ControllerRuntime = RunDeps & {
 /** The run a controller request makes. */
 function runRequestOf(
   request: ControllerRunRequest,
-  options: { actor: string; signal: AbortSignal },
+  options: { actor: string; signal: AbortSignal; now(): Date; setTimer: SetTimer },
 ): RunRequest {
   return {
     kind: request.kind,
@@ -60,6 +61,10 @@ function runRequestOf(
             : ('record-as-plan' as const),
         }
       : {}),
+    // A finishBy switch planned ahead: its writes wait for their predicted start (shutdown cancels).
+    ...(request.kind === 'apply' && request.holdWritesUntil
+      ? { confirm: () => holdUntil(request.holdWritesUntil!, options, options.signal) }
+      : {}),
   };
 }
 
@@ -71,6 +76,8 @@ export interface ControllerRunRequest {
   alwaysApply?: boolean;
   /** The moment to plan the signatures of (a campaign switch started ahead of its boundary). */
   at?: Date;
+  /** An apply's writes start no earlier than this (a `finishBy` switch's predicted write start). */
+  holdWritesUntil?: Date;
 }
 
 /**
@@ -118,6 +125,8 @@ export function createRunExecutor(options: {
   events: RunEvents;
   signal: AbortSignal;
   now(): Date;
+  /** Default `setTimeout`. */
+  setTimer?: SetTimer;
 }): RunExecutor {
   let runtime: { revision: string; deps: ControllerRuntime } | undefined;
   // Signatures made by one run are reused by the next (the memo checks template, view and flags).
@@ -155,7 +164,7 @@ export function createRunExecutor(options: {
       : undefined;
     const result = await run(
       { ...deps, signatureMemo, logger: options.logger, now: options.now },
-      runRequestOf(request, options),
+      runRequestOf(request, { ...options, setTimer: options.setTimer ?? setTimeout }),
       combineEvents(
         logEvents(options.logger),
         collected,

@@ -158,6 +158,7 @@ class ReconcileController implements Controller {
       events: this.#notifications,
       signal: this.#shutdown.signal,
       now: this.#now,
+      ...(options.setTimer ? { setTimer: options.setTimer } : {}),
     });
     this.#preflight = createPreflight({ now: this.#now, logger: this.#logger });
     this.#view = {
@@ -375,7 +376,11 @@ class ReconcileController implements Controller {
     // Each campaign switch due now is made by this run, once (catching up after downtime too).
     const switching = this.#campaigns.begin(this.#timerInputs());
     const report = await this.#execute(
-      { kind: runKind, ...(switching.at ? { at: switching.at } : {}) },
+      {
+        kind: runKind,
+        ...(switching.at ? { at: switching.at } : {}),
+        ...(switching.writesFrom ? { holdWritesUntil: switching.writesFrom } : {}),
+      },
       prepared.config,
     );
     this.#campaigns.finish(switching.due, report.summary, runKind === 'apply' ? 'apply' : 'observe');

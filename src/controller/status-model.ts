@@ -47,11 +47,13 @@ export interface UpcomingSwitch {
   /** The boundary (ISO-8601). */
   at: string;
   rollout: 'notBefore' | 'finishBy';
-  /** When its run starts: the boundary, or earlier by the prediction for `finishBy`. */
+  /** When its run starts: the boundary, or for `finishBy` a planning lead before `writesFrom`. */
   runAt: string;
+  /** `finishBy`: when its writes start (the run holds them until then), the writing time before `at`. */
+  writesFrom?: string;
   /** Employees it switches, as the latest plan counted them. */
   audience?: number;
-  /** How long the switch should take at the learned Exchange write rate. */
+  /** How long the switch should take: a run's planning, then the audience at the measured write rate. */
   predictedSeconds?: number;
 }
 
