@@ -5,6 +5,7 @@ import type { SwitchReport, UpcomingSwitch } from '../controller/status-model.js
 import { Worker } from './bench-measure.js';
 import type { BenchWorld } from './bench-world.js';
 import { switchTiming, type SwitchTiming } from './campaign-timing.js';
+import { startBenchBannerServer } from './banner-server.js';
 
 /** Scaled seconds between writing a campaign file and its moment: the controller's first run fits. */
 const LEAD_SECONDS = 150;
@@ -41,6 +42,8 @@ export interface CampaignResult {
 
 interface PhaseSpec {
   id: string;
+  /** The banner's URL (on the bench's banner server). */
+  banner: string;
   rollout: 'notBefore' | 'finishBy';
   priority: number;
   leadSeconds: number;
@@ -53,7 +56,24 @@ interface PhaseSpec {
  * audience, starts `finishBy` a later moment. Each is switched by a controller started for it
  * (in apply mode, on the scaled clock), and timed from the simulator's record of its writes.
  */
-export async function runCampaignScenario(world: BenchWorld, timeScale: number): Promise<CampaignResult> {
+export async function runCampaignScenario(
+  world: BenchWorld,
+  timeScale: number,
+  ca: { certPem: string; keyPem: string },
+): Promise<CampaignResult> {
+  const banners = await startBenchBannerServer(ca);
+  try {
+    return await runPhases(world, timeScale, banners.origin);
+  } finally {
+    await banners.close();
+  }
+}
+
+async function runPhases(
+  world: BenchWorld,
+  timeScale: number,
+  bannerOrigin: string,
+): Promise<CampaignResult> {
   const offices = [...world.hr.offices].sort((a, b) => a.id - b.id);
   const targeted = offices.filter((_, i) => i % 10 !== 9).map((o) => o.id);
   const targetedSet = new Set(targeted);
@@ -63,11 +83,13 @@ export async function runCampaignScenario(world: BenchWorld, timeScale: number):
       .map((e) => e.email.toLowerCase()),
   );
   await controllerSettings(world.configDir);
+  const bannerOf = (id: string) => `${bannerOrigin}/banners/${id}.png`;
   const origin = Date.now();
   const scaled = (wall: number) => origin + (wall - origin) / timeScale;
   const phases: CampaignPhaseResult[] = [];
   const first = await runPhase(world, timeScale, origin, scaled, audience, targeted, {
     id: 'bench-spring',
+    banner: bannerOf('bench-spring'),
     rollout: 'notBefore',
     priority: 1,
     leadSeconds: LEAD_SECONDS,
@@ -78,6 +100,7 @@ export async function runCampaignScenario(world: BenchWorld, timeScale: number):
   phases.push(
     await runPhase(world, timeScale, origin, scaled, audience, targeted, {
       id: 'bench-summer',
+      banner: bannerOf('bench-summer'),
       rollout: 'finishBy',
       priority: 2,
       leadSeconds: LEAD_SECONDS + SECOND_PHASE_FACTOR * took,
@@ -95,10 +118,11 @@ async function controllerSettings(configDir: string): Promise<void> {
   const file = join(configDir, 'desired-state', 'roster.yaml');
   const settings = parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   settings.schedule = { mode: 'apply', interval: '24h', jitter: '0s', deepCheckInterval: '30d' };
+  // Banners come from the bench's own https server on 127.0.0.1 (photos already allow private addresses).
+  const signatures = (settings.signatures ?? {}) as Record<string, unknown>;
+  settings.signatures = { ...signatures, allowedHosts: ['example.no', '*.example.no', '127.0.0.1'] };
   await writeFile(file, stringify(settings, { lineWidth: 0 }));
 }
-
-const bannerOf = (id: string) => `https://www.example.no/banners/${id}.png`;
 
 async function runPhase(
   world: BenchWorld,
@@ -120,7 +144,7 @@ async function runPhase(
       id: spec.id,
       name: spec.id,
       priority: spec.priority,
-      banner: { image: bannerOf(spec.id), width: 480, alt: spec.id, link: 'https://www.example.no/campaign' },
+      banner: { image: spec.banner, width: 480, alt: spec.id, link: 'https://www.example.no/campaign' },
       start: { at: iso(moment), timeZone: 'UTC', rollout: spec.rollout },
       end: { at: iso(moment + 30 * 86_400_000), timeZone: 'UTC' },
       target: { offices },
@@ -167,7 +191,7 @@ async function runPhase(
   let showing = 0;
   let showingOutside = 0;
   for (const [id, config] of world.sim.state.mailboxConfig) {
-    if (!config.SignatureHtml?.includes(bannerOf(spec.id))) continue;
+    if (!config.SignatureHtml?.includes(spec.banner)) continue;
     if (audience.has(byId.get(id) ?? '')) showing += 1;
     else showingOutside += 1;
   }

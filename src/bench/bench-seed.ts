@@ -116,7 +116,7 @@ export async function runSeed(
   let campaign: CampaignResult | undefined;
   try {
     scenarios = await runScenarios(world, options.timeScale, deepCheck ? ['c', 'd', 'e'] : ['c', 'd']);
-    if (options.campaign) campaign = await runCampaignScenario(world, options.timeScale);
+    if (options.campaign) campaign = await runCampaignScenario(world, options.timeScale, ca);
   } finally {
     await world.close();
   }
@@ -188,7 +188,7 @@ export async function runCampaignSeed(
   const { world, state } = await coldWorld(options, ca, seed, shared);
   try {
     const scenarios = await runScenarios(world, options.timeScale, []);
-    const campaign = await runCampaignScenario(world, options.timeScale);
+    const campaign = await runCampaignScenario(world, options.timeScale, ca);
     const activeEmployees = shared.active.length;
     return { seed, budget: world.budget, activeEmployees, state, scenarios, ceiling: undefined, campaign };
   } finally {

@@ -44,18 +44,18 @@ describe('campaign switches', () => {
       ['autumn', 'start', 0, 0, undefined],
       ['winter', 'start', 0, 0, undefined],
       ['autumn', 'end', 2 * HOUR, 2 * HOUR, undefined],
-      // 7,200 signatures at 4 a second: 30 minutes of writes, which start half an hour early; the
-      // run starts a planning lead (at least a minute) before them.
-      ['winter', 'end', 48 * HOUR, 48 * HOUR - 30 * 60_000 - 60_000, 30 * 60_000],
+      // 7,200 signatures at 4 a second: 30 minutes of writes, which start 33 minutes early (a
+      // tenth to spare); the run starts a planning lead (at least a minute) before them.
+      ['winter', 'end', 48 * HOUR, 48 * HOUR - 33 * 60_000 - 60_000, 30 * 60_000],
     ]);
-    expect(switches.at(-1)?.writesFrom).toBe(T0 + 48 * HOUR - 30 * 60_000);
+    expect(switches.at(-1)?.writesFrom).toBe(T0 + 48 * HOUR - 33 * 60_000);
     expect(switches.slice(0, -1).every((s) => s.writesFrom === undefined)).toBe(true);
     // The prediction adds the planning of the latest run that wrote nothing; the lead is five
     // times that (a switch run plans every switched signature), at least a minute.
     expect(campaignSwitches([winter], T0 - HOUR, latest, 4, 30).at(-1)).toMatchObject({
       predictedMs: 30 * 60_000 + 30_000,
-      writesFrom: T0 + 48 * HOUR - 30 * 60_000,
-      runAt: T0 + 48 * HOUR - 30 * 60_000 - 150_000,
+      writesFrom: T0 + 48 * HOUR - 33 * 60_000,
+      runAt: T0 + 48 * HOUR - 33 * 60_000 - 150_000,
     });
     expect(planningLeadMs(2.3)).toBe(60_000);
     expect(planningLeadMs(30)).toBe(150_000);
@@ -85,15 +85,15 @@ describe('campaign switches', () => {
     expect(campaignSwitches([winter, autumn], late, latest, 4).map(switchKey)).toEqual([
       `winter:end:${T0 + 48 * HOUR}`,
     ]);
-    expect(nextSwitchAt(at(late), late, done)).toBe(T0 + 48 * HOUR - 31 * 60_000);
+    expect(nextSwitchAt(at(late), late, done)).toBe(T0 + 48 * HOUR - 34 * 60_000);
 
     // Due a minute before its writes: the run plans for the boundary and holds the writes.
-    const early = T0 + 48 * HOUR - 31 * 60_000;
+    const early = T0 + 48 * HOUR - 34 * 60_000;
     const finishing = dueSwitches(at(early), early, done);
     expect(finishing).toEqual({
       due: [expect.objectContaining({ campaign: 'winter', kind: 'end' })],
       at: T0 + 48 * HOUR,
-      writesFrom: T0 + 48 * HOUR - 30 * 60_000,
+      writesFrom: T0 + 48 * HOUR - 33 * 60_000,
     });
     for (const s of finishing.due) done.add(switchKey(s));
     expect(dueSwitches(at(early + 1), early + 1, done)).toEqual({ due: [] });
