@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBannerServer, type BannerServer } from '../../test/support/banner-server.js';
+import { campaignYaml, startBannerServer, type BannerServer } from '../../test/support/banner-server.js';
 import { startPhotoServer } from '../../test/support/photo-servers.js';
 import { createBannerImages } from '../adapters/photo-fetch/banner-images.js';
 import { formatProblem } from '../errors/roster-error.js';
@@ -34,17 +34,7 @@ function campaign(
 ): { file: string; text: string } {
   return {
     file: `desired-state/campaigns/${id}.yaml`,
-    text: `id: ${id}
-name: ${id}
-banner:
-  image: ${image}
-  width: 480
-  alt: ${id}
-  link: https://www.example.no/${id}
-start: { at: '${start}', timeZone: UTC }
-end: { at: '${end}', timeZone: UTC }
-target: { offices: [Oslo] }
-`,
+    text: campaignYaml(id, image, 'Oslo', { start, end }),
   };
 }
 

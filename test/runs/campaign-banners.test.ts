@@ -6,24 +6,10 @@ import type { SetSignatureAction } from '../../src/plan/plan-model.js';
 import { collectPlan } from '../../src/runs/collect-plan.js';
 import { run } from '../../src/runs/run.js';
 import { openRuntime } from '../../src/runtime/open-runtime.js';
-import { startBannerServer } from '../support/banner-server.js';
+import { campaignYaml, startBannerServer } from '../support/banner-server.js';
 import { createTestWorld, usersFromDesired } from '../support/roster-world.js';
 
 const LIMIT = 10_000;
-
-function campaign(id: string, image: string, office: string): string {
-  return `id: ${id}
-name: ${id}
-banner:
-  image: ${image}
-  width: 480
-  alt: ${id}
-  link: https://www.example.no/${id}
-start: { at: '2020-01-01T00:00', timeZone: UTC }
-end: { at: '2099-01-01T00:00', timeZone: UTC }
-target: { offices: ['${office}'] }
-`;
-}
 
 describe('a campaign whose banner image is too large', () => {
   it('is left out of the plan with a warning, while every other signature update is planned', async () => {
@@ -43,11 +29,11 @@ describe('a campaign whose banner image is too large', () => {
     await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
     await writeFile(
       join(world.dir, 'desired-state/campaigns/oslo.yaml'),
-      campaign('oslo', banners.url('/small.png'), 'Oslo Sentrum'),
+      campaignYaml('oslo', banners.url('/small.png'), 'Oslo Sentrum'),
     );
     await writeFile(
       join(world.dir, 'desired-state/campaigns/bergen.yaml'),
-      campaign('bergen', banners.url('/large.png'), 'Bergen Bryggen'),
+      campaignYaml('bergen', banners.url('/large.png'), 'Bergen Bryggen'),
     );
     const desired = await world.desired();
     const officeOf = new Map(desired.employees.map((e) => [e.key, e.officeName]));
@@ -90,7 +76,7 @@ describe('a campaign whose banner image is too large', () => {
     await mkdir(join(world.dir, 'desired-state/campaigns'), { recursive: true });
     await writeFile(
       join(world.dir, 'desired-state/campaigns/oslo.yaml'),
-      campaign('oslo', banners.url('/unavailable.png'), 'Oslo Sentrum'),
+      campaignYaml('oslo', banners.url('/unavailable.png'), 'Oslo Sentrum'),
     );
     const runtime = await openRuntime({ dir: world.dir, env: world.env });
     try {

@@ -88,3 +88,23 @@ export function localBannerSettings(signatures: Record<string, unknown> = {}): {
     },
   };
 }
+
+/** A campaign file's text: `image` as its banner, the office as its target, running 2020-2099 by default. */
+export function campaignYaml(
+  id: string,
+  image: string,
+  office: string,
+  span: { start?: string; end?: string } = {},
+): string {
+  return `id: ${id}
+name: ${id}
+banner:
+  image: ${image}
+  width: 480
+  alt: ${id}
+  link: https://www.example.no/${id}
+start: { at: '${span.start ?? '2020-01-01T00:00'}', timeZone: UTC }
+end: { at: '${span.end ?? '2099-01-01T00:00'}', timeZone: UTC }
+target: { offices: ['${office}'] }
+`;
+}
