@@ -59,6 +59,8 @@ describe('campaign switches', () => {
     });
     expect(planningLeadMs(2.3)).toBe(60_000);
     expect(planningLeadMs(30)).toBe(150_000);
+    // One slow no-op run (a deep check, throttling) does not hold a switch for hours.
+    expect(planningLeadMs(1_200)).toBe(15 * 60_000);
     // Without a measured rate there is no prediction: a finishBy switch starts at its boundary.
     expect(campaignSwitches([winter], T0 - HOUR, latest, undefined).at(-1)?.runAt).toBe(T0 + 48 * HOUR);
   });
@@ -97,6 +99,27 @@ describe('campaign switches', () => {
     });
     for (const s of finishing.due) done.add(switchKey(s));
     expect(dueSwitches(at(early + 1), early + 1, done)).toEqual({ due: [] });
+
+    // Due together (the tick came late): a switch whose write start has passed is not held back
+    // by another's, and two held ones wait only for the earlier.
+    const spring = campaign('spring', T0 + 47 * HOUR, T0 + 49 * HOUR, 'finishBy');
+    const both = {
+      upcoming: [...latest.upcoming, upcoming('spring', 'end', T0 + 49 * HOUR, 3600)],
+    };
+    const list = campaignSwitches([winter, spring], T0 + 47 * HOUR + 1, both, 4);
+    const [winterEnd, springEnd] = [list[0]!, list[1]!];
+    expect([winterEnd.writesFrom, springEnd.writesFrom]).toEqual([
+      T0 + 48 * HOUR - 33 * 60_000,
+      T0 + 49 * HOUR - 16.5 * 60_000,
+    ]);
+    const late2 = T0 + 48 * HOUR - 20 * 60_000;
+    expect(dueSwitches(list, late2, new Set()).writesFrom).toBeUndefined();
+    const lateNone = dueSwitches(
+      list.map((s) => ({ ...s, runAt: winterEnd.writesFrom! - 2_000 })),
+      winterEnd.writesFrom! - 1_000,
+      new Set(),
+    );
+    expect(lateNone.writesFrom).toBe(winterEnd.writesFrom);
     expect(nextSwitchAt(at(early + 1), early + 1, done)).toBeUndefined();
   });
 });

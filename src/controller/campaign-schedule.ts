@@ -31,6 +31,11 @@ export interface CampaignSwitch {
 
 /** The planning lead's floor: a switch run plans every switched signature, far more than a no-op. */
 const MIN_PLANNING_LEAD_MS = 60_000;
+/**
+ * The planning lead's ceiling: one slow no-op run (a throttled read, a deep check) must not hold a
+ * switch run, and every other run behind it, for hours.
+ */
+const MAX_PLANNING_LEAD_MS = 15 * 60_000;
 /** A switch run's planning against the latest no-op run's (measured at 4-4.6x in the benchmark). */
 const PLANNING_LEAD_FACTOR = 5;
 /**
@@ -42,11 +47,12 @@ const FINISH_BY_WRITING_MARGIN_PERCENT = 110;
 
 /**
  * How long before its writes a `finishBy` switch run starts: five times the planning of the latest
- * run that wrote nothing, at least a minute. Too long costs only a wait with the plan made; too
+ * run that wrote nothing, at least a minute and at most fifteen. Too long costs only a wait with the plan made; too
  * short makes the switch late, so it errs long.
  */
 export function planningLeadMs(planSeconds: number): number {
-  return Math.max(MIN_PLANNING_LEAD_MS, Math.ceil(PLANNING_LEAD_FACTOR * planSeconds * 1000));
+  const lead = Math.ceil(PLANNING_LEAD_FACTOR * planSeconds * 1000);
+  return Math.min(MAX_PLANNING_LEAD_MS, Math.max(MIN_PLANNING_LEAD_MS, lead));
 }
 
 /** The switch's identity: a run for it is made once. */
@@ -110,11 +116,14 @@ export function dueSwitches(
 ): { due: CampaignSwitch[]; at?: number; writesFrom?: number } {
   const due = switches.filter((s) => s.runAt <= now && !done.has(switchKey(s)));
   const ahead = due.filter((s) => s.instant > now).map((s) => s.instant);
-  const held = due.map((s) => s.writesFrom).filter((w): w is number => w !== undefined && w > now);
+  // Writes are held only when every due switch is a finishBy one still ahead of its write start,
+  // and then until the earliest: finishing early is allowed, finishing late is not.
+  const held = due.map((s) => s.writesFrom);
+  const hold = held.every((w): w is number => w !== undefined && w > now) && held.length > 0;
   return {
     due,
     ...(ahead.length > 0 ? { at: Math.max(...ahead) } : {}),
-    ...(held.length > 0 ? { writesFrom: Math.max(...held) } : {}),
+    ...(hold ? { writesFrom: Math.min(...(held as number[])) } : {}),
   };
 }
 

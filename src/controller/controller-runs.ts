@@ -62,8 +62,12 @@ function runRequestOf(
         }
       : {}),
     // A finishBy switch planned ahead: its writes wait for their predicted start (shutdown cancels).
+    // Its writes may not wait for the next regular run: it waits a while for an apply under way.
     ...(request.kind === 'apply' && request.holdWritesUntil
-      ? { confirm: () => holdUntil(request.holdWritesUntil!, options, options.signal) }
+      ? {
+          confirm: () => holdUntil(request.holdWritesUntil!, options, options.signal),
+          lockTimeoutMs: CONTROLLER_LOCK_TIMEOUT_MS,
+        }
       : {}),
   };
 }

@@ -23,7 +23,7 @@ import { deriveConditions } from './derive-conditions.js';
 import { holderOf, isLeader, trackLeadership, type LeadershipTracker } from './leadership.js';
 import { busyRefusal, notLeaderRefusal } from './run-refusals.js';
 import type { Controller, ControllerOptions } from './controller-options.js';
-import { nextRunDelay } from './next-run-delay.js';
+import { nextRunDelay, withCampaignDelay } from './next-run-delay.js';
 import { createCampaignTimer, type TimerInputs } from './campaign-timer.js';
 import { createPreflight, type Preflight } from './preflight.js';
 import { runNotifications } from './run-notifications.js';
@@ -374,7 +374,7 @@ class ReconcileController implements Controller {
     const schedule = this.#config.current()?.settings.schedule;
     const regular = nextRunDelay(schedule, this.#lastTickStart, this.#now(), this.#options.random);
     // A campaign switch is on time: its run comes at its moment, whatever the interval says.
-    const delay = Math.min(regular, this.#campaigns.delay(this.#timerInputs()) ?? regular);
+    const delay = withCampaignDelay(regular, this.#campaigns.delay(this.#timerInputs()));
     const setTimer = this.#options.setTimer ?? setTimeout;
     loop.timer = setTimer(() => void this.#scheduledTick().then(() => this.#scheduleNext()), delay);
   }

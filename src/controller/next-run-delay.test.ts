@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ScheduleSettings } from '../config/settings.js';
-import { NO_SCHEDULE_RETRY_MS, nextRunDelay } from './next-run-delay.js';
+import {
+  NO_SCHEDULE_RETRY_MS,
+  OVERDUE_SWITCH_RETRY_MS,
+  nextRunDelay,
+  withCampaignDelay,
+} from './next-run-delay.js';
 
 const base: ScheduleSettings = {
   intervalSeconds: 60,
@@ -41,5 +46,16 @@ describe('nextRunDelay', () => {
 
   it('without a configuration: retries later', () => {
     expect(nextRunDelay(undefined, undefined, now)).toBe(NO_SCHEDULE_RETRY_MS);
+  });
+});
+
+describe('withCampaignDelay', () => {
+  it('brings the next tick forward to a campaign switch, and retries an overdue one without spinning', () => {
+    expect(withCampaignDelay(900_000, undefined)).toBe(900_000);
+    expect(withCampaignDelay(900_000, 12_000)).toBe(12_000);
+    expect(withCampaignDelay(3_000, 12_000)).toBe(3_000);
+    // Overdue: a standby (or a leader that cannot read its lock) could not make it this tick.
+    expect(withCampaignDelay(900_000, 0)).toBe(OVERDUE_SWITCH_RETRY_MS);
+    expect(OVERDUE_SWITCH_RETRY_MS).toBeGreaterThan(0);
   });
 });

@@ -26,3 +26,19 @@ export function nextRunDelay(
   const due = lastStart ? lastStart.getTime() + interval : now.getTime();
   return Math.max(0, due - now.getTime()) + jitter;
 }
+
+/**
+ * An overdue campaign switch is retried this often: the tick that just ran could not make it (a
+ * standby, the leader lock unreadable, no valid configuration), so the next try waits a little
+ * instead of spinning.
+ */
+export const OVERDUE_SWITCH_RETRY_MS = 5_000;
+
+/**
+ * The delay until the next tick: the regular one, or sooner for a campaign switch's run (`campaign`:
+ * milliseconds until it is due; 0 when overdue, which waits `OVERDUE_SWITCH_RETRY_MS`).
+ */
+export function withCampaignDelay(regular: number, campaign: number | undefined): number {
+  if (campaign === undefined) return regular;
+  return Math.min(regular, campaign > 0 ? campaign : OVERDUE_SWITCH_RETRY_MS);
+}
